@@ -1,0 +1,11 @@
+{
+    "name": "Medical Device Compliance: Lot Traceability and Release",
+    "summary": "Lot genealogy, recall scope, expiry control, batch release, UDI",
+    "version": "18.0.1.0.0",
+    "category": "Manufacturing/Quality",
+    "website": "https://github.com/med-compliance/odoo-med-compliance",
+    "author": "Medical Device Compliance Suite contributors",
+    "license": "AGPL-3",
+    "depends": ["med_audit_export", "product_expiry", "mrp"],
+    "data": ["security/ir.model.access.csv"],
+}

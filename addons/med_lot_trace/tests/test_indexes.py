@@ -1,0 +1,22 @@
+from odoo.tests import TransactionCase, tagged
+
+
+@tagged("post_install", "-at_install")
+class TestIndexes(TransactionCase):
+    def test_move_line_lot_index_used_for_lot_lookups(self):
+        self.env.cr.execute(
+            """
+            SELECT indexdef FROM pg_indexes
+             WHERE tablename = 'stock_move_line' AND indexdef LIKE '%%(lot_id)%%'
+            """
+        )
+        definitions = [row[0] for row in self.env.cr.fetchall()]
+        self.assertEqual(len(definitions), 1, definitions)
+        self.assertIn("WHERE (lot_id IS NOT NULL)", definitions[0])
+        # The planner must be able to answer a lot lookup from the index alone.
+        self.env.cr.execute("SET LOCAL enable_seqscan = off")
+        self.env.cr.execute(
+            "EXPLAIN SELECT id FROM stock_move_line WHERE lot_id = %s", [1]
+        )
+        plan = "\n".join(row[0] for row in self.env.cr.fetchall())
+        self.assertIn("stock_move_line__lot_id_index", plan)

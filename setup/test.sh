@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# The whole test suite: lint (ruff, pylint-odoo), then a throwaway database with every addon
+# installed, then all tests (addons/*/tests and tests/) through pytest-odoo, browser tours
+# included. Exits non-zero on any failure, lint error or skipped browser tour.
+# Usage: setup/test.sh [pytest arguments...]   (e.g. setup/test.sh addons/med_capa -k release)
+source "$(dirname "$0")/lib.sh"
+med_prepare
+cd "$MED_ROOT"
+
+status=0
+med_say "lint: ruff"
+ruff check addons tests || status=1
+ruff format --check addons tests || status=1
+med_say "lint: pylint-odoo"
+pylint --rcfile=.pylintrc --disable=missing-readme addons/med_* || status=1
+[ $status = 0 ] || med_die "lint failed (see above)"
+
+db=${MED_TEST_DB:-med_test}
+med_say "creating the test database $db with $MED_ADDONS (log: $MED_LOCAL/test-install.log)"
+med_psql dropdb --if-exists "$db" >/dev/null
+start=$(date +%s)
+if ! med_odoo -d "$db" -i "$MED_ADDONS" --load-language=en_US,zh_CN --stop-after-init \
+    --log-level=warn --db-filter="^$db\$" >"$MED_LOCAL/test-install.log" 2>&1; then
+    tail -n 40 "$MED_LOCAL/test-install.log" >&2
+    med_die "installing the addons failed; see $MED_LOCAL/test-install.log"
+fi
+if grep -E "(ERROR|CRITICAL) $db" "$MED_LOCAL/test-install.log" >&2; then
+    med_die "the install logged errors; see $MED_LOCAL/test-install.log"
+fi
+med_say "installed in $(($(date +%s) - start)) s; running the tests"
+
+if [ $# -eq 0 ]; then
+    set -- addons tests
+fi
+python -m pytest -p no:cacheprovider --odoo-config="$MED_CONF" --odoo-database="$db" \
+    --odoo-http --odoo-log-level=warn "$@"
