@@ -13,7 +13,7 @@ ROLE_GROUPS = {
 
 
 class MedComplianceCommon(BaseCommon):
-    """One test user per compliance role, named after the role."""
+    """One test user per compliance role (password = login), named after the role."""
 
     @classmethod
     def setUpClass(cls):
@@ -27,3 +27,35 @@ class MedComplianceCommon(BaseCommon):
             {"name": "Syringe barrel 5 ml", "is_storable": True, "tracking": "lot"}
         )
         cls.vendor = cls.env["res.partner"].create({"name": "Barrel Supplier Co."})
+
+
+class MedAuditCommon(MedComplianceCommon):
+    """Adds an audit rule on lots (reference and note audited, reason required)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.Entry = cls.env["med.audit.entry"]
+        cls.lot_rule = cls._audit_rule(
+            "stock.lot", ["ref", "note", "product_id"], reason_required=True
+        )
+        cls.lot = cls.env["stock.lot"].create(
+            {"name": "BRL-2611-001", "product_id": cls.product_lot.id}
+        )
+
+    @classmethod
+    def _audit_rule(cls, model, field_names, **values):
+        """The model's audit rule set to these fields (upper addons ship their own)."""
+        Rule = cls.env["med.audit.rule"].with_context(active_test=False)
+        rule = Rule.search([("model_name", "=", model)])
+        values = dict(values, field_names=field_names, active=True)
+        if rule:
+            rule.with_context(med_reason="test setup").write(values)
+            return rule
+        return Rule.create(dict(values, name=model, model=model))
+
+    def _entries(self, record, **filters):
+        self.env.flush_all()
+        domain = [("res_model", "=", record._name), ("res_id", "in", record.ids)]
+        domain += [(key, "=", value) for key, value in filters.items()]
+        return self.Entry.search(domain, order="id")

@@ -40,7 +40,7 @@ class TestRoles(MedComplianceCommon):
             .with_user(self.warehouse)
             .create({"name": "LOT-WH-1", "product_id": self.product_lot.id})
         )
-        lot.write({"ref": "received 2026-11-25"})
+        lot.with_context(med_reason="CoA number").write({"ref": "received 2026-11-25"})
         self.assertEqual(lot.ref, "received 2026-11-25")
         with self.assertRaises(AccessError):
             self.env["purchase.order"].with_user(self.warehouse).create(

@@ -1,1 +1,2 @@
 from . import test_indexes
+from . import test_lot_audit

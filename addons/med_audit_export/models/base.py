@@ -1,0 +1,308 @@
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+# Context value that lets the application's own actions write protected fields. It is an
+# object, not a string: a JSON-RPC caller cannot forge it through the context it sends.
+PROTECTED_WRITE = object()
+# Per-transaction bookkeeping kept on the cursor (see _med_pending).
+PENDING_KEY = "med_audit_pending"
+CREATED_KEY = "med_audit_created"
+
+
+class Base(models.AbstractModel):
+    """The audit engine: every model passes here, audited ones are logged.
+
+    Column fields are logged when they reach the database (``_write_multi``, at flush):
+    that is the one place where both ``write()`` and recomputed stored fields land, so
+    a date shifted by a compute (product_expiry) is in the trail like a typed one. The
+    user and reason of the ``write()`` that caused it are remembered per record until
+    then. Many2many fields never reach ``_write_multi`` and are logged by ``write()``.
+    """
+
+    _inherit = "base"
+
+    # -- configuration --
+    def _med_audit_config(self):
+        if "med.audit.rule" not in self.env.registry or self._transient:
+            return None
+        return self.env["med.audit.rule"]._med_config(self._name)
+
+    def _med_protected_write(self):
+        """These records, allowed to write their protected fields (for trusted code)."""
+        return self.with_context(med_protected_write=PROTECTED_WRITE)
+
+    def _med_reason(self):
+        reason = self.env.context.get("med_reason")
+        if reason is None or reason is False:
+            return None
+        if not isinstance(reason, str) or not reason.strip():
+            raise UserError(
+                self.env._(
+                    "The reason for change is empty: say why the record changes. "
+                    "(变更原因不能为空。)"
+                )
+            )
+        return reason.strip()
+
+    def _med_pending(self, key):
+        return self.env.cr.cache.setdefault(key, {})
+
+    # -- value formatting --
+    def _med_prefetch_names(self, field_names, rows):
+        """Read, in one query per comodel, the names the rows refer to."""
+        for name in field_names:
+            field = self._fields[name]
+            if field.type not in ("many2one", "many2many"):
+                continue
+            ids = set()
+            for row in rows:
+                value = row.get(name)
+                if isinstance(value, int):
+                    ids.add(value)
+                elif isinstance(value, list | tuple):
+                    ids.update(value)
+            # sudo: the trail must name the value even if the user may not read it.
+            self.env[field.comodel_name].sudo().browse(ids).mapped("display_name")
+
+    def _med_format(self, name, value):
+        """A stored value as readable text: relational values by name and id."""
+        field = self._fields[name]
+        value = getattr(value, "adapted", value)  # psycopg2 Json wrapper
+        if isinstance(value, dict):  # translated field
+            value = value.get("en_US") or next(iter(value.values()), None)
+        if value is None or (value is False and field.type != "boolean"):
+            return ""
+        if field.type in ("many2one", "many2many"):
+            ids = [value] if isinstance(value, int) else list(value)
+            records = self.env[field.comodel_name].sudo().browse(ids)
+            return ", ".join(f"{rec.display_name} (#{rec.id})" for rec in records)
+        if field.type == "selection":
+            labels = dict(
+                field._description_selection(self.with_context(lang="en_US").env)
+            )
+            return f"{labels.get(value, value)}"
+        if field.type == "datetime":  # a datetime, or a string as flushed
+            return fields.Datetime.to_string(fields.Datetime.to_datetime(value))
+        if field.type == "date":
+            return fields.Date.to_string(fields.Date.to_date(value))
+        if field.type in ("float", "monetary"):
+            return str(float(value))
+        return str(value)
+
+    def _med_entry_row(self, operation, record_id, name, old, new, user_id, reason):
+        field = self._fields.get(name) if name else None
+        return {
+            "timestamp": fields.Datetime.now(),
+            "user_id": user_id,
+            "operation": operation,
+            "res_model": self._name,
+            "res_id": record_id,
+            "res_name": None,
+            "field_name": name,
+            "field_label": field.string if field else None,
+            "old_value": old,
+            "new_value": new,
+            "reason": reason,
+            "company_id": None,
+        }
+
+    def _med_insert_entries(self, rows):
+        """Add record names and companies, then append the rows to the chain."""
+        if not rows:
+            return
+        # sudo: entries name and place records the acting user may not read.
+        records = self.sudo().browse({row["res_id"] for row in rows}).exists()
+        names = {rec.id: rec.display_name for rec in records}
+        has_company = "company_id" in self._fields and self._fields["company_id"].store
+        companies = (
+            {rec.id: rec.company_id.id for rec in records} if has_company else {}
+        )
+        for row in rows:
+            row["res_name"] = row["res_name"] or names.get(row["res_id"])
+            row["company_id"] = (
+                row["company_id"] or companies.get(row["res_id"]) or self.env.company.id
+            )
+        # sudo: entries are system records, created by the engine only.
+        self.env["med.audit.entry"].sudo()._med_chain_insert(rows)
+
+    def _med_log_event(self, operation, reason=None, details=None):
+        """Log a record-level event (signature, export, ...) for each record."""
+        rows = [
+            self._med_entry_row(
+                operation, rec.id, None, None, details, self.env.uid, reason
+            )
+            for rec in self
+        ]
+        self._med_insert_entries(rows)
+
+    # -- create --
+    @api.model_create_multi
+    def create(self, vals_list):
+        records = super().create(vals_list)
+        config = records._med_audit_config()
+        if config and config.log_create and records:
+            records._med_log_create(config)
+        return records
+
+    def _med_log_create(self, config):
+        names = sorted(config.fields)
+        reason = self._med_reason()
+        created = self._med_pending(CREATED_KEY)
+        snapshot = [{name: rec[name] for name in names} for rec in self]
+        rows = []
+        for rec, values in zip(self, snapshot, strict=True):
+            for name in names:
+                value = values[name]
+                text = self._med_format(
+                    name, value.ids if isinstance(value, models.BaseModel) else value
+                )
+                if text == "":
+                    continue
+                created[(self._name, rec.id, name)] = text
+                rows.append(
+                    self._med_entry_row(
+                        "create", rec.id, name, "", text, self.env.uid, reason
+                    )
+                )
+        self._med_insert_entries(rows)
+
+    # -- write --
+    def write(self, vals):
+        config = self._med_audit_config()
+        if not config or not self:
+            return super().write(vals)
+        protected = config.protected.intersection(vals)
+        if (
+            protected
+            and self.env.context.get("med_protected_write") is not PROTECTED_WRITE
+        ):
+            labels = ", ".join(sorted(self._fields[n].string for n in protected))
+            raise UserError(
+                self.env._(
+                    "%(fields)s can only be changed through the actions made for it "
+                    "(e.g. a signed release), not edited directly. "
+                    "(受保护字段只能通过相应的操作修改。)",
+                    fields=labels,
+                )
+            )
+        audited = config.fields.intersection(vals) if config.log_write else ()
+        if not audited:
+            return super().write(vals)
+        reason = self._med_reason()
+        if config.reason_required and not reason:
+            self.check_access("write")  # a refusal of access comes first
+            labels = ", ".join(sorted(self._fields[n].string for n in audited))
+            raise UserError(
+                self.env._(
+                    "Give a reason for changing %(fields)s of %(model)s: this change "
+                    "is audited. (修改这些字段必须填写变更原因。)",
+                    fields=labels,
+                    model=self._description,
+                )
+            )
+        pending = self._med_pending(PENDING_KEY)
+        if any((self._name, record_id) in pending for record_id in self._ids):
+            # An earlier change of these records is not flushed yet: write it to the
+            # database (and the trail, with its own user and reason) before this one.
+            self.flush_recordset()
+        many2many = sorted(n for n in audited if self._fields[n].type == "many2many")
+        before = {rec.id: {n: rec[n].ids for n in many2many} for rec in self}
+        result = super().write(vals)
+        for record_id in self.ids:
+            pending[(self._name, record_id)] = (self.env.uid, reason)
+        if many2many:
+            self._med_log_many2many(many2many, before, reason)
+        return result
+
+    def _med_log_many2many(self, names, before, reason):
+        rows = []
+        for rec in self:
+            for name in names:
+                old_ids, new_ids = before[rec.id][name], rec[name].ids
+                if set(old_ids) == set(new_ids):
+                    continue
+                old, new = (
+                    self._med_format(name, old_ids),
+                    self._med_format(name, new_ids),
+                )
+                rows.append(
+                    self._med_entry_row(
+                        "write", rec.id, name, old, new, self.env.uid, reason
+                    )
+                )
+        self._med_insert_entries(rows)
+
+    def _write_multi(self, vals_list):
+        config = self._med_audit_config()
+        if not config or not config.log_write or not self:
+            return super()._write_multi(vals_list)
+        names = sorted(config.fields.intersection(set().union(*vals_list)))
+        names = [n for n in names if self._fields[n].column_type]
+        if not names:
+            return super()._write_multi(vals_list)
+        self.env.cr.execute(
+            SQL(
+                "SELECT id, %s FROM %s WHERE id = ANY(%s)",
+                SQL(", ").join(SQL.identifier(n) for n in names),
+                SQL.identifier(self._table),
+                list(self._ids),
+            )
+        )
+        old_rows = {row["id"]: row for row in self.env.cr.dictfetchall()}
+        super()._write_multi(vals_list)
+        self._med_log_flushed(names, old_rows, vals_list)
+
+    def _med_log_flushed(self, names, old_rows, vals_list):
+        pending = self._med_pending(PENDING_KEY)
+        created = self._med_pending(CREATED_KEY)
+        default = (self.env.uid, self._med_reason())
+        self._med_prefetch_names(names, list(old_rows.values()) + list(vals_list))
+        rows = []
+        for record_id, vals in zip(self._ids, vals_list, strict=True):
+            uid, reason = pending.pop((self._name, record_id), default)
+            old_row = old_rows.get(record_id, {})
+            for name in names:
+                if name not in vals:
+                    continue
+                new = self._med_format(name, vals[name])
+                if created.pop((self._name, record_id, name), None) == new:
+                    continue  # the value computed right after creation, logged there
+                old = self._med_format(name, old_row.get(name))
+                if old != new:
+                    rows.append(
+                        self._med_entry_row(
+                            "write", record_id, name, old, new, uid, reason
+                        )
+                    )
+        self._med_insert_entries(rows)
+
+    # -- unlink --
+    def unlink(self):
+        if not self or "med.retention.rule" not in self.env.registry:
+            return super().unlink()
+        self.check_access("unlink")  # a refusal of access comes before retention
+        self.env["med.retention.rule"]._med_check_unlink(self)
+        config = self._med_audit_config()
+        if not config or not config.log_unlink:
+            return super().unlink()
+        names = sorted(config.fields)
+        reason = self._med_reason()
+        rows = []
+        for rec in self:
+            for name in names:
+                value = rec[name]
+                text = self._med_format(
+                    name, value.ids if isinstance(value, models.BaseModel) else value
+                )
+                if text:
+                    row = self._med_entry_row(
+                        "unlink", rec.id, name, text, "", self.env.uid, reason
+                    )
+                    row["res_name"] = rec.display_name
+                    if "company_id" in self._fields:
+                        row["company_id"] = rec.company_id.id
+                    rows.append(row)
+        result = super().unlink()
+        self._med_insert_entries(rows)
+        return result

@@ -1,0 +1,2 @@
+from . import med_signature_wizard
+from . import med_audit_export_wizard

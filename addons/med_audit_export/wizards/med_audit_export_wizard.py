@@ -1,0 +1,128 @@
+import csv
+import io
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from ..models.med_audit_export import EXPORT_FORMATS
+from ..models.med_audit_rule import OPERATIONS
+
+CSV_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+class MedAuditExportWizard(models.TransientModel):
+    """Exports a filtered audit trail as evidence (xlsx, csv or a PDF summary)."""
+
+    _name = "med.audit.export.wizard"
+    _description = "Export Audit Trail"
+
+    res_model = fields.Char(string="Model", help="Technical name, e.g. stock.lot")
+    res_id = fields.Integer(string="Record ID")
+    user_id = fields.Many2one("res.users")
+    field_name = fields.Char(string="Field")
+    operation = fields.Selection(OPERATIONS)
+    date_from = fields.Datetime(string="From")
+    date_to = fields.Datetime(string="To")
+    file_format = fields.Selection(EXPORT_FORMATS, required=True, default="xlsx")
+    export_id = fields.Many2one("med.audit.export", readonly=True)
+
+    @api.constrains("date_from", "date_to")
+    def _check_dates(self):
+        for wizard in self:
+            if (
+                wizard.date_from
+                and wizard.date_to
+                and wizard.date_from > wizard.date_to
+            ):
+                raise UserError(
+                    self.env._(
+                        "The start date is after the end date. (开始日期晚于结束日期。)"
+                    )
+                )
+
+    def _med_domain(self):
+        self.ensure_one()
+        domain = []
+        if self.res_model:
+            domain.append(("res_model", "=", self.res_model.strip()))
+        if self.res_id:
+            domain.append(("res_id", "=", self.res_id))
+        if self.user_id:
+            domain.append(("user_id", "=", self.user_id.id))
+        if self.field_name:
+            domain.append(("field_name", "=", self.field_name.strip()))
+        if self.operation:
+            domain.append(("operation", "=", self.operation))
+        if self.date_from:
+            domain.append(("timestamp", ">=", self.date_from))
+        if self.date_to:
+            domain.append(("timestamp", "<=", self.date_to))
+        return domain
+
+    def _med_filter_description(self):
+        parts = []
+        for name in ("res_model", "res_id", "user_id", "field_name", "operation"):
+            value = self[name]
+            if value:
+                label = self._fields[name].string
+                shown = value.display_name if name == "user_id" else value
+                parts.append(f"{label} = {shown}")
+        if self.date_from:
+            parts.append(
+                f"{self.env._('From')} {fields.Datetime.to_string(self.date_from)} UTC"
+            )
+        if self.date_to:
+            parts.append(
+                f"{self.env._('To')} {fields.Datetime.to_string(self.date_to)} UTC"
+            )
+        return "; ".join(parts) or self.env._("All entries")
+
+    def action_export(self):
+        self.ensure_one()
+        self.env["med.audit.entry"].check_access("read")
+        domain = self._med_domain()
+        count = self.env["med.audit.entry"].search_count(domain)
+        description = self._med_filter_description()
+        data = {"domain": domain, "filter_description": description}
+        render = getattr(self, f"_med_render_{self.file_format}")
+        content = render(data)
+        export = self.env["med.audit.export"]._med_record_export(
+            self.env._("Audit Trail"), self.file_format, content, description, count
+        )
+        return export.action_download()
+
+    def _med_render_xlsx(self, data):
+        content, _format = self.env["ir.actions.report"]._render(
+            "med_audit_export.action_report_audit_trail_xlsx", [], data
+        )
+        return content
+
+    def _med_render_csv(self, data):
+        Export = self.env["med.audit.export"]
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        for label, value in Export._med_header_lines(data):
+            writer.writerow([label, self._med_csv_safe(value)])
+        writer.writerow([])
+        writer.writerow([label for _name, label in Export._med_entry_columns()])
+        for values in Export._med_iter_entry_rows(data["domain"]):
+            writer.writerow([self._med_csv_safe(value) for value in values])
+        # BOM: Excel opens UTF-8 CSV with Chinese text correctly only with it.
+        return ("\ufeff" + buffer.getvalue()).encode()
+
+    @api.model
+    def _med_csv_safe(self, value):
+        """Neutralise spreadsheet formulas (CSV injection): evidence stays text."""
+        return f"'{value}" if value.startswith(CSV_FORMULA_PREFIXES) else value
+
+    def _med_render_pdf(self, data):
+        entries = self.env["med.audit.entry"].search(data["domain"], limit=500)
+        content, _format = self.env["ir.actions.report"]._render_qweb_pdf(
+            "med_audit_export.action_report_audit_trail",
+            entries.ids,
+            data={
+                "filter_description": data["filter_description"],
+                "total": self.env["med.audit.entry"].search_count(data["domain"]),
+            },
+        )
+        return content

@@ -1,0 +1,218 @@
+import logging
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessDenied, AccessError, UserError
+from odoo.tools import SQL
+
+from ..models.med_signature import MEANINGS
+
+_logger = logging.getLogger(__name__)
+
+DEFAULT_MAX_FAILURES = 5
+DEFAULT_LOCKOUT_MINUTES = 15
+
+
+class MedSignatureWizard(models.TransientModel):
+    """Signs records after checking the signer's password again (21 CFR 11.200).
+
+    The password is checked on every signing (Odoo's ``check_identity`` would accept it
+    for 10 minutes). Failed attempts are counted, and the account's signing locked after
+    too many, from a separate cursor, so that the count survives the rollback of the
+    failed attempt (21 CFR 11.300(d)).
+    """
+
+    _name = "med.signature.wizard"
+    _description = "Sign Records"
+
+    res_model = fields.Char(required=True)
+    res_ids = fields.Char(required=True, help="Comma-separated ids of the records.")
+    meaning = fields.Selection(MEANINGS, required=True)
+    comment = fields.Text()
+    password = fields.Char()
+    action_name = fields.Char()
+    signer_name = fields.Char(default=lambda self: self.env.user.name, readonly=True)
+    signer_login = fields.Char(default=lambda self: self.env.user.login, readonly=True)
+    record_names = fields.Text(compute="_compute_record_names")
+
+    @api.depends("res_model", "res_ids")
+    def _compute_record_names(self):
+        for wizard in self:
+            try:
+                records = wizard._med_records()
+                wizard.record_names = "\n".join(records.mapped("display_name"))
+            except (UserError, AccessError):
+                wizard.record_names = False
+
+    def _med_records(self):
+        self.ensure_one()
+        if self.res_model not in self.env or not hasattr(
+            self.env[self.res_model], "_med_signature_actions"
+        ):
+            raise UserError(
+                self.env._("%(model)s records cannot be signed.", model=self.res_model)
+            )
+        try:
+            ids = [int(i) for i in (self.res_ids or "").split(",") if i.strip()]
+        except ValueError as error:
+            raise UserError(
+                self.env._("Invalid record ids: %(ids)s", ids=self.res_ids)
+            ) from error
+        records = self.env[self.res_model].browse(ids).exists()
+        if not records or len(records) != len(ids):
+            raise UserError(
+                self.env._("The records to sign no longer exist. (记录不存在。)")
+            )
+        return records
+
+    @api.model
+    def _med_settings(self):
+        params = self.env["ir.config_parameter"].sudo()
+        max_failures = int(
+            params.get_param("med_audit_export.sign_max_failures", DEFAULT_MAX_FAILURES)
+        )
+        minutes = int(
+            params.get_param(
+                "med_audit_export.sign_lockout_minutes", DEFAULT_LOCKOUT_MINUTES
+            )
+        )
+        return max(max_failures, 1), max(minutes, 1)
+
+    def action_sign(self):
+        self.ensure_one()
+        user = self.env.user
+        records = self._med_records()
+        if self.meaning not in dict(MEANINGS):
+            raise UserError(
+                self.env._(
+                    "%(meaning)s is not a signature meaning.", meaning=self.meaning
+                )
+            )
+        if self.action_name and self.action_name not in records._med_signature_actions:
+            raise UserError(
+                self.env._(
+                    "%(action)s cannot be run through a signature.",
+                    action=self.action_name,
+                )
+            )
+        try:
+            records.check_access("read")
+        except AccessError as error:
+            raise UserError(
+                self.env._(
+                    "You cannot sign records you are not allowed to read. "
+                    "(无权查看的记录不能签名。)"
+                )
+            ) from error
+        now = fields.Datetime.now()
+        if user.med_sign_locked_until and user.med_sign_locked_until > now:
+            raise UserError(
+                self.env._(
+                    "Signing is locked until %(until)s (UTC) after too many wrong "
+                    "passwords. (密码错误次数过多，签名已锁定。)",
+                    until=fields.Datetime.to_string(user.med_sign_locked_until),
+                )
+            )
+        try:
+            user._check_credentials(
+                {"type": "password", "password": self.password or ""},
+                {"interactive": True},
+            )
+        except AccessDenied:
+            failures, locked_until = self._med_register_failure(records)
+            self.password = False
+            if locked_until:
+                raise UserError(
+                    self.env._(
+                        "Wrong password. Signing is now locked until %(until)s (UTC). "
+                        "(密码错误，签名已锁定。)",
+                        until=fields.Datetime.to_string(locked_until),
+                    )
+                ) from None
+            raise UserError(
+                self.env._(
+                    "Wrong password: the signature was not recorded "
+                    "(attempt %(count)s). (密码错误，未签名。)",
+                    count=failures,
+                )
+            ) from None
+        self.password = False
+        if user.med_sign_failures or user.med_sign_locked_until:
+            # sudo: the counters are not writable by the user, only by this check.
+            user.sudo().write({"med_sign_failures": 0, "med_sign_locked_until": False})
+        meaning_label = dict(MEANINGS)[self.meaning]
+        result = None
+        if self.action_name:
+            result = getattr(
+                records.with_context(
+                    med_signature_meaning=self.meaning,
+                    med_reason=self.comment or meaning_label,
+                ),
+                self.action_name,
+            )()
+        records._med_sign(self.meaning, self.comment)
+        return (
+            result
+            if isinstance(result, dict)
+            else {"type": "ir.actions.act_window_close"}
+        )
+
+    def _med_register_failure(self, records):
+        """Count a failed attempt, and lock signing after too many, in a cursor of its
+        own that is committed whatever happens to the request's transaction."""
+        max_failures, minutes = self._med_settings()
+        uid = self.env.uid
+        with self.env.registry.cursor() as cr:
+            env = self.env(cr=cr)
+            cr.execute(
+                SQL(
+                    "UPDATE res_users "
+                    "SET med_sign_failures = COALESCE(med_sign_failures, 0) + 1 "
+                    "WHERE id = %s RETURNING med_sign_failures",
+                    uid,
+                )
+            )
+            row = cr.fetchone()
+            if not row:  # the user is not committed yet (a test transaction)
+                return 0, False
+            failures = row[0]
+            locked_until = False
+            if failures >= max_failures:
+                locked_until = fields.Datetime.now() + timedelta(minutes=minutes)
+                cr.execute(
+                    SQL(
+                        "UPDATE res_users SET med_sign_failures = 0, "
+                        "med_sign_locked_until = %s WHERE id = %s",
+                        locked_until,
+                        uid,
+                    )
+                )
+            try:
+                # The request's transaction may hold the audit trail's lock (it wrote
+                # audited records before signing): wait briefly, never forever.
+                with cr.savepoint():
+                    cr.execute("SET LOCAL lock_timeout = '3s'")
+                    user = env["res.users"].browse(uid)
+                    target = env[records._name].browse(records.ids)
+                    target._med_log_event(
+                        "sign_failed",
+                        details=self.env._(
+                            "Wrong password (attempt %(count)s)", count=failures
+                        ),
+                    )
+                    if locked_until:
+                        user._med_log_event(
+                            "lockout",
+                            details=self.env._(
+                                "Signing locked until %(until)s (UTC)",
+                                until=fields.Datetime.to_string(locked_until),
+                            ),
+                        )
+            except Exception:  # the counter must be committed even if this fails
+                _logger.warning(
+                    "failed signature of uid %s not written to the trail", uid
+                )
+        self.env.user.invalidate_recordset(
+            ["med_sign_failures", "med_sign_locked_until"]
+        )
+        return failures, locked_until
