@@ -7,5 +7,9 @@
     "author": "Medical Device Compliance Suite contributors",
     "license": "AGPL-3",
     "depends": ["med_audit_export", "product_expiry", "mrp"],
-    "data": ["security/ir.model.access.csv", "data/med_audit_rule_data.xml"],
+    "data": [
+        "security/ir.model.access.csv",
+        "data/med_audit_rule_data.xml",
+        "views/stock_lot_views.xml",
+    ],
 }

@@ -1,7 +1,8 @@
 """Audit trail overhead (issue: med_audit_export).
 
-Writes one audited field (stock.lot `ref`) on 1,000 lots, one by one (each write
-flushed to the database, as separate saves would be) and in one batch write, with:
+Writes one audited field (stock.lot `ref`) on 1,000 lots: one by one, each write
+flushed to the database as separate saves would be ("single"); one by one in one
+transaction, flushed once as Odoo does by itself ("loop"); and in one batch write; with:
 no audit rule, our rule on that field, and OCA auditlog's "full" rule on lots, all on
 the same data in the same run. Prints the median times and the ratios.
 
@@ -43,16 +44,25 @@ def main():
                 lot.write({"ref": f"R{next(counter)}"})
                 env.flush_all()
 
+        def loop():
+            for lot in lots:
+                lot.write({"ref": f"L{next(counter)}"})
+            env.flush_all()
+
         def batch():
             lots.write({"ref": f"B{next(counter)}"})
             env.flush_all()
 
         def measure():
-            return median_time(one_by_one, args.rounds), median_time(batch, args.rounds)
+            return (
+                median_time(one_by_one, args.rounds),
+                median_time(batch, args.rounds),
+                median_time(loop, args.rounds),
+            )
 
-        plain_single, plain_batch = measure()
+        plain_single, plain_batch, plain_loop = measure()
         med_rule.active = True
-        ours_single, ours_batch = measure()
+        ours_single, ours_batch, ours_loop = measure()
         entries = env["med.audit.entry"].search_count(
             [("res_model", "=", "stock.lot"), ("res_id", "in", lots.ids)]
         )
@@ -71,7 +81,7 @@ def main():
                 }
             )
             rule.subscribe()
-            auditlog_single, auditlog_batch = measure()
+            auditlog_single, auditlog_batch, _auditlog_loop = measure()
             rule.unsubscribe()
 
         print(f"lots: {LOTS}, rounds: {args.rounds} (median), our entries: {entries}")
@@ -79,6 +89,7 @@ def main():
             f"one by one: unaudited {plain_single:.3f} s, ours {ours_single:.3f} s"
             + (f", auditlog {auditlog_single:.3f} s" if auditlog_single else "")
         )
+        print(f"loop:       unaudited {plain_loop:.3f} s, ours {ours_loop:.3f} s")
         print(
             f"batch:      unaudited {plain_batch:.3f} s, ours {ours_batch:.3f} s"
             + (f", auditlog {auditlog_batch:.3f} s" if auditlog_batch else "")
@@ -87,6 +98,7 @@ def main():
         bench("audit_unaudited_single_s", plain_single, "s")
         bench("audit_ratio_single", ours_single / plain_single, "ratio")
         bench("audit_ratio_batch", ours_batch / plain_batch, "ratio")
+        bench("audit_ratio_loop", ours_loop / plain_loop, "ratio")
         if auditlog_single:
             bench("auditlog_single_s", auditlog_single, "s")
             bench("auditlog_ratio_single", auditlog_single / plain_single, "ratio")

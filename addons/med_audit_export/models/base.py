@@ -107,12 +107,14 @@ class Base(models.AbstractModel):
             "company_id": None,
         }
 
-    def _med_insert_entries(self, rows):
-        """Add record names and companies, then append the rows to the chain."""
+    def _med_insert_entries(self, rows, reserved=None):
+        """Add missing record names and companies, then append the rows to the
+        chain (with the ids and lock ``reserved`` already, if given)."""
         if not rows:
             return
+        missing = {row["res_id"] for row in rows if not row["res_name"]}
         # sudo: entries name and place records the acting user may not read.
-        records = self.sudo().browse({row["res_id"] for row in rows}).exists()
+        records = self.sudo().browse(missing).exists()
         names = {rec.id: rec.display_name for rec in records}
         has_company = "company_id" in self._fields and self._fields["company_id"].store
         companies = (
@@ -124,7 +126,7 @@ class Base(models.AbstractModel):
                 row["company_id"] or companies.get(row["res_id"]) or self.env.company.id
             )
         # sudo: entries are system records, created by the engine only.
-        self.env["med.audit.entry"].sudo()._med_chain_insert(rows)
+        self.env["med.audit.entry"].sudo()._med_chain_insert(rows, reserved)
 
     def _med_log_event(self, operation, reason=None, details=None):
         """Log a record-level event (signature, export, ...) for each record."""
@@ -241,19 +243,52 @@ class Base(models.AbstractModel):
         names = [n for n in names if self._fields[n].column_type]
         if not names:
             return super()._write_multi(vals_list)
-        self.env.cr.execute(
-            SQL(
-                "SELECT id, %s FROM %s WHERE id = ANY(%s)",
-                SQL(", ").join(SQL.identifier(n) for n in names),
-                SQL.identifier(self._table),
-                list(self._ids),
+        # One round trip: lock the trail, reserve entry ids, read the old values
+        # with the record's name and company.
+        reserved = (
+            self.env["med.audit.entry"]
+            .sudo()
+            ._med_chain_reserve(
+                len(self._ids) * len(names), self._med_old_rows_sql(names)
             )
         )
-        old_rows = {row["id"]: row for row in self.env.cr.dictfetchall()}
+        old_rows = {row["id"]: row for row in reserved[2] or ()}
         super()._write_multi(vals_list)
-        self._med_log_flushed(names, old_rows, vals_list)
+        self._med_log_flushed(names, old_rows, vals_list, reserved)
 
-    def _med_log_flushed(self, names, old_rows, vals_list):
+    def _med_old_rows_sql(self, names):
+        """SQL giving the stored values of ``names`` of these records, as JSON."""
+        table = SQL.identifier(self._table)
+        pairs = [SQL("'id', %s.id", table)]
+        for name in names:
+            column = SQL.identifier(self._table, name)
+            if self._fields[name].type in ("date", "datetime"):
+                column = SQL("%s::text", column)  # as the ORM flushes them
+            pairs.append(SQL("%s, %s", name, column))
+        rec_name = self._fields.get(self._rec_name or "")
+        if (
+            rec_name
+            and rec_name.store
+            and rec_name.column_type
+            and not rec_name.translate
+        ):
+            pairs.append(
+                SQL("'_med_name', %s", SQL.identifier(self._table, rec_name.name))
+            )
+        company = self._fields.get("company_id")
+        if company and company.store and company.type == "many2one":
+            pairs.append(
+                SQL("'_med_company', %s", SQL.identifier(self._table, "company_id"))
+            )
+        return SQL(
+            "(SELECT json_agg(json_build_object(%s)) FROM %s WHERE %s.id = ANY(%s))",
+            SQL(", ").join(pairs),
+            table,
+            table,
+            list(self._ids),
+        )
+
+    def _med_log_flushed(self, names, old_rows, vals_list, reserved):
         pending = self._med_pending(PENDING_KEY)
         created = self._med_pending(CREATED_KEY)
         default = (self.env.uid, self._med_reason())
@@ -270,12 +305,13 @@ class Base(models.AbstractModel):
                     continue  # the value computed right after creation, logged there
                 old = self._med_format(name, old_row.get(name))
                 if old != new:
-                    rows.append(
-                        self._med_entry_row(
-                            "write", record_id, name, old, new, uid, reason
-                        )
+                    row = self._med_entry_row(
+                        "write", record_id, name, old, new, uid, reason
                     )
-        self._med_insert_entries(rows)
+                    row["res_name"] = old_row.get("_med_name")
+                    row["company_id"] = old_row.get("_med_company")
+                    rows.append(row)
+        self._med_insert_entries(rows, reserved)
 
     # -- unlink --
     def unlink(self):

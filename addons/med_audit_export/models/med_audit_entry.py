@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.tools.sql import create_index
 
 from .med_audit_rule import OPERATIONS
 
@@ -14,6 +15,7 @@ class MedAuditEntry(models.Model):
     _description = "Audit Trail Entry"
     _inherit = ("med.hash.chain.mixin",)
     _order = "id desc"
+    _log_access = False  # timestamp and user_id say who and when, hashed
     _rec_name = "summary"
     _med_hash_fields = (
         "timestamp",
@@ -37,18 +39,28 @@ class MedAuditEntry(models.Model):
         help="Stored in UTC, shown in your timezone.",
     )
     user_id = fields.Many2one("res.users", readonly=True, index=True)
-    operation = fields.Selection(OPERATIONS, readonly=True, index=True)
-    res_model = fields.Char(string="Model", readonly=True, index=True)
-    res_id = fields.Integer(string="Record ID", readonly=True, index=True)
+    operation = fields.Selection(OPERATIONS, readonly=True)
+    res_model = fields.Char(string="Model", readonly=True)
+    res_id = fields.Integer(string="Record ID", readonly=True)
     res_name = fields.Char(string="Record", readonly=True)
-    field_name = fields.Char(string="Field", readonly=True, index=True)
+    field_name = fields.Char(string="Field", readonly=True)
     field_label = fields.Char(readonly=True)
     old_value = fields.Text(readonly=True)
     new_value = fields.Text(readonly=True)
     reason = fields.Text(string="Reason for Change", readonly=True)
-    company_id = fields.Many2one("res.company", readonly=True, index=True)
+    company_id = fields.Many2one("res.company", readonly=True)
     model_label = fields.Char(compute="_compute_model_label")
     summary = fields.Char(compute="_compute_summary")
+
+    def init(self):
+        # Entries are looked up by record; the other filters narrow a record's trail.
+        create_index(
+            self.env.cr,
+            "med_audit_entry_record_index",
+            self._table,
+            ["res_model", "res_id"],
+        )
+        return super().init()
 
     @api.depends("res_model")
     def _compute_model_label(self):

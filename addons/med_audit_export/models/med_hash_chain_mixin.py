@@ -1,5 +1,5 @@
 import hashlib
-import json
+import io
 from datetime import datetime
 
 from odoo import api, fields, models
@@ -8,6 +8,11 @@ from odoo.tools import SQL
 
 GENESIS_HASH = "0" * 64
 VERIFY_CHUNK = 5000
+UNIT_SEPARATOR = "\x1f"
+NULL_MARK = "\x00"
+# Batches from this size on are appended with COPY instead of INSERT.
+COPY_THRESHOLD = 50
+COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
 def refuse_change(records, deletion=False):
@@ -42,7 +47,7 @@ class MedHashChainMixin(models.AbstractModel):
     _med_hash_fields = ()
 
     prev_hash = fields.Char(string="Previous Hash", readonly=True)
-    entry_hash = fields.Char(string="Hash", readonly=True, index=True)
+    entry_hash = fields.Char(string="Hash", readonly=True)
 
     def init(self):
         if self._abstract:
@@ -101,23 +106,27 @@ class MedHashChainMixin(models.AbstractModel):
     # -- chain --
     @api.model
     def _med_hash(self, prev_hash, row):
-        payload = json.dumps(
-            [prev_hash] + [row[name] for name in ("id", *self._med_hash_fields)],
-            ensure_ascii=False,
-            separators=(",", ":"),
-            default=str,
+        """SHA-256 over the previous hash and the row's hashed values: values joined by
+        the unit separator, None written as NUL, so that None and "" differ."""
+        payload = UNIT_SEPARATOR.join(
+            NULL_MARK if value is None else str(value)
+            for value in (prev_hash, *(row[name] for name in self._med_hash_columns()))
         )
         return hashlib.sha256(payload.encode()).hexdigest()
 
     @api.model
-    def _med_chain_insert(self, rows):
-        """Append ``rows`` (dicts of the hashed columns, without id) in one INSERT.
+    def _med_hash_columns(self):
+        return ("id", *self._med_hash_fields)
 
-        Returns the new records. A transaction-level advisory lock serialises writers,
-        so two transactions can never chain onto the same predecessor.
+    @api.model
+    def _med_chain_reserve(self, count, extra=None):
+        """Lock the chain for this transaction and reserve ``count`` ids.
+
+        Returns (last hash, ids, value of the ``extra`` SQL expression) in one round
+        trip; the caller then appends with ``_med_chain_insert``. The transaction-level
+        advisory lock serialises writers, so two transactions never chain onto the
+        same predecessor; it is released at commit or rollback.
         """
-        if not rows:
-            return self.browse()
         cr = self.env.cr
         cr.execute(
             SQL(
@@ -125,38 +134,69 @@ class MedHashChainMixin(models.AbstractModel):
             SELECT pg_advisory_xact_lock(hashtext(%(table_name)s));
             SELECT (SELECT entry_hash FROM %(table)s ORDER BY id DESC LIMIT 1),
                    ARRAY(SELECT nextval(%(sequence)s)
-                           FROM generate_series(1, %(count)s))
+                           FROM generate_series(1, %(count)s)),
+                   %(extra)s
             """,
                 table_name=self._table,
                 table=SQL.identifier(self._table),
                 sequence=f"{self._table}_id_seq",
-                count=len(rows),
+                count=count,
+                extra=extra or SQL("NULL"),
             )
         )
-        prev_hash, ids = cr.fetchone()
-        prev_hash = prev_hash or GENESIS_HASH
-        names = ("id", *self._med_hash_fields)
-        now = SQL("now() at time zone 'UTC'")
-        values = []
-        for new_id, row in zip(ids, rows, strict=True):
-            row = self._med_normalize(dict(row, id=new_id))
-            entry_hash = self._med_hash(prev_hash, row)
-            cells = [SQL("%s", row[name]) for name in names]
-            cells += [SQL("%s", prev_hash), SQL("%s", entry_hash)]
-            cells += [SQL("%s", self.env.uid), now, SQL("%s", self.env.uid), now]
-            values.append(SQL("(%s)", SQL(", ").join(cells)))
-            prev_hash = entry_hash
+        prev_hash, ids, extra_value = cr.fetchone()
+        return prev_hash or GENESIS_HASH, ids, extra_value
+
+    @api.model
+    def _med_chain_insert(self, rows, reserved=None):
+        """Append ``rows`` (dicts of the hashed columns, without id) in one statement.
+
+        ``reserved`` is what ``_med_chain_reserve`` returned, when the caller reserved
+        already (it may have reserved more ids than it needed). Returns the records.
+        """
+        if not rows:
+            return self.browse()
+        prev_hash, ids, _extra = reserved or self._med_chain_reserve(len(rows))
+        names = self._med_hash_columns()
         columns = (*names, "prev_hash", "entry_hash")
-        columns += ("create_uid", "create_date", "write_uid", "write_date")
-        cr.execute(
-            SQL(
-                "INSERT INTO %s (%s) VALUES %s",
+        table_rows = []
+        for new_id, row in zip(ids, rows, strict=False):
+            row["id"] = new_id
+            row = self._med_normalize(row)
+            entry_hash = self._med_hash(prev_hash, row)
+            table_rows.append([row[name] for name in names] + [prev_hash, entry_hash])
+            prev_hash = entry_hash
+        if len(table_rows) >= COPY_THRESHOLD:
+            self._med_copy_rows(columns, table_rows)
+        else:
+            row_sql = "(" + ", ".join(["%s"] * len(columns)) + ")"
+            query = SQL(
+                "INSERT INTO %s (%s) VALUES " + ", ".join([row_sql] * len(table_rows)),
                 SQL.identifier(self._table),
                 SQL(", ").join(SQL.identifier(name) for name in columns),
-                SQL(", ").join(values),
+                *(value for table_row in table_rows for value in table_row),
             )
+            self.env.cr.execute(query)
+        return self.browse(ids[: len(table_rows)])
+
+    def _med_copy_rows(self, columns, table_rows):
+        """Bulk append with COPY, twice as fast as INSERT for large batches."""
+        buffer = io.StringIO()
+        for table_row in table_rows:
+            buffer.write(
+                "\t".join(
+                    "\\N" if value is None else str(value).translate(COPY_ESCAPES)
+                    for value in table_row
+                )
+            )
+            buffer.write("\n")
+        buffer.seek(0)
+        copy_sql = SQL(
+            "COPY %s (%s) FROM STDIN",
+            SQL.identifier(self._table),
+            SQL(", ").join(SQL.identifier(name) for name in columns),
         )
-        return self.browse(ids)
+        self.env.cr._obj.copy_expert(copy_sql.code, buffer)
 
     @api.model
     def _med_normalize(self, row):
@@ -176,7 +216,7 @@ class MedHashChainMixin(models.AbstractModel):
         memory stays flat however long the trail is.
         """
         cr = self.env.cr
-        columns = ("id", *self._med_hash_fields, "prev_hash", "entry_hash")
+        columns = (*self._med_hash_columns(), "prev_hash", "entry_hash")
         broken = []
         expected_prev = GENESIS_HASH
         last_id = 0

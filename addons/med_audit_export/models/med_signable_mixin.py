@@ -27,7 +27,9 @@ class MedSignableMixin(models.AbstractModel):
         compute="_compute_med_signature_ids",
         string="Electronic Signatures",
     )
-    med_signature_count = fields.Integer(compute="_compute_med_signature_ids")
+    med_signature_count = fields.Integer(
+        string="Signature Count", compute="_compute_med_signature_ids"
+    )
     med_change_reason = fields.Char(
         string="Reason for Change",
         store=False,

@@ -20,6 +20,7 @@ class MedSignature(models.Model):
     _description = "Electronic Signature"
     _inherit = ("med.hash.chain.mixin",)
     _order = "id desc"
+    _log_access = False  # timestamp and signer_id say who and when, hashed
     _rec_name = "signer_name"
     _med_hash_fields = (
         "timestamp",

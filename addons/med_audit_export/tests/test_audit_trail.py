@@ -97,7 +97,23 @@ class TestAuditTrail(MedAuditCommon):
             self.env.flush_all()
             return self.env.cr.sql_log_count - start
 
-        self.assertEqual(queries_for(1), queries_for(60))
+        # below the COPY threshold, where every statement goes through the cursor
+        self.assertEqual(queries_for(2), queries_for(40))
+
+    def test_large_batch_appended_by_copy_intact(self):
+        lots = self.env["stock.lot"].create(
+            [
+                {"name": f"COPY-{i}", "product_id": self.product_lot.id}
+                for i in range(120)
+            ]
+        )
+        awkward = "tab\there\nnew line \\ back\\slash \\N 中文"
+        lots.with_context(med_reason="bulk\tfix").write({"ref": awkward})
+        entries = self._entries(lots, operation="write")
+        self.assertEqual(len(entries), 120)
+        self.assertEqual(set(entries.mapped("new_value")), {awkward})
+        self.assertEqual(set(entries.mapped("reason")), {"bulk\tfix"})
+        self.assertFalse(self.Entry.verify_chain())
 
     def test_stored_compute_recomputed_at_flush_is_logged(self):
         """Stored computed fields change at flush, without write(): still audited."""

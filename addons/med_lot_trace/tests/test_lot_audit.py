@@ -1,7 +1,7 @@
 from datetime import datetime, timedelta
 
 from odoo.exceptions import UserError
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 
 from odoo.addons.med_audit_export.tests.common import MedComplianceCommon
 
@@ -67,3 +67,27 @@ class TestLotAudit(MedComplianceCommon):
         )
         self.assertEqual(alert.user_id, self.warehouse)
         self.assertEqual(alert.reason, "Expiry printed on the supplier label")
+
+    def test_lot_form_change_with_reason(self):
+        form = Form(self.lot.with_user(self.warehouse))
+        form.ref = "CoA-2026-201"
+        form.med_change_reason = "CoA number received"
+        form.save()
+        entry = self.env["med.audit.entry"].search(
+            [
+                ("res_model", "=", "stock.lot"),
+                ("res_id", "=", self.lot.id),
+                ("field_name", "=", "ref"),
+            ]
+        )
+        self.assertEqual(entry.new_value, "CoA-2026-201")
+        self.assertEqual(entry.reason, "CoA number received")
+        self.assertEqual(entry.user_id, self.warehouse)
+
+    def test_lot_form_change_without_reason_refused(self):
+        form = Form(self.lot.with_user(self.warehouse))
+        form.ref = "CoA-2026-202"
+        with self.assertRaisesRegex(UserError, "reason"):
+            form.save()
+        self.lot.invalidate_recordset()
+        self.assertFalse(self.lot.ref)
