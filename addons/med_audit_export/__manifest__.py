@@ -8,6 +8,7 @@
     "author": "Medical Device Compliance Suite contributors",
     "license": "AGPL-3",
     "depends": ["mail", "stock", "purchase", "report_xlsx"],
+    "external_dependencies": {"python": ["xlsxwriter"]},
     "data": [
         "security/med_audit_export_groups.xml",
         "security/ir.model.access.csv",

@@ -1,4 +1,8 @@
+import csv
 import hashlib
+import io
+
+import xlsxwriter
 
 from odoo import api, fields, models
 
@@ -17,6 +21,14 @@ ENTRY_COLUMNS = [
     "reason",
     "entry_hash",
 ]
+# Evidence is text: a value starting with "=" must never become a formula.
+XLSX_OPTIONS = {
+    "constant_memory": True,
+    "strings_to_formulas": False,
+    "strings_to_urls": False,
+    "strings_to_numbers": False,
+}
+CSV_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 EXPORT_FORMATS = [("xlsx", "Excel (xlsx)"), ("csv", "CSV"), ("pdf", "PDF")]
 
 
@@ -125,6 +137,67 @@ class MedAuditExport(models.Model):
                 ]
             last_id = entries[-1].id
             entries.invalidate_recordset()
+
+    @api.model
+    def _med_write_xlsx_table(self, workbook, sheet_name, data, labels, rows):
+        """One sheet: the header lines, then the table, then the exporter line. Rows
+        are written as they come (constant memory): ``rows`` may be a generator."""
+        sheet = workbook.add_worksheet(sheet_name)
+        bold = workbook.add_format({"bold": True})
+        header = workbook.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1})
+        row = 0
+        for label, value in self._med_header_lines(data):
+            sheet.write_string(row, 0, label, bold)
+            sheet.write_string(row, 1, value)
+            row += 1
+        sheet.set_column(0, len(labels) - 1, 20)
+        sheet.write_row(row + 1, 0, labels, header)
+        row += 2
+        for values in rows:
+            for col, value in enumerate(values):
+                sheet.write_string(row, col, "" if value is None else str(value))
+            row += 1
+        sheet.write_string(
+            row + 1,
+            0,
+            self.env._(
+                "Exported by %(user)s on %(date)s UTC",
+                user=self.env.user.name,
+                date=fields.Datetime.to_string(fields.Datetime.now()),
+            ),
+        )
+
+    @api.model
+    def _med_render_table(self, file_format, data, labels, rows):
+        """A table of evidence as xlsx or csv bytes, with the header lines."""
+        if file_format == "xlsx":
+            buffer = io.BytesIO()
+            workbook = xlsxwriter.Workbook(buffer, XLSX_OPTIONS)
+            self._med_write_xlsx_table(
+                workbook, data.get("title") or "Evidence", data, labels, rows
+            )
+            workbook.close()
+            return buffer.getvalue()
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        for label, value in self._med_header_lines(data):
+            writer.writerow([label, self._med_csv_safe(value)])
+        writer.writerow([])
+        writer.writerow(labels)
+        for values in rows:
+            writer.writerow(
+                [
+                    self._med_csv_safe("" if value is None else str(value))
+                    for value in values
+                ]
+            )
+        # BOM: Excel opens UTF-8 CSV with Chinese text correctly only with it.
+        return ("\ufeff" + buffer.getvalue()).encode()
+
+    @api.model
+    def _med_csv_safe(self, value):
+        """Neutralise spreadsheet formulas (CSV injection): evidence stays text."""
+        return f"'{value}" if value.startswith(CSV_FORMULA_PREFIXES) else value
 
     @api.model
     def _med_record_export(

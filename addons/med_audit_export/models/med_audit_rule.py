@@ -13,6 +13,7 @@ OPERATIONS = [
     ("lockout", "Signature Lockout"),
     ("export", "Export"),
     ("verify", "Chain Verification"),
+    ("recall_simulation", "Recall Simulation"),
 ]
 # Models whose rows are the audit trail itself, or Odoo plumbing that changes on every
 # request: auditing them would recurse or drown the trail.

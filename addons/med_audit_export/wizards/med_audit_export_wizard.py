@@ -1,13 +1,8 @@
-import csv
-import io
-
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..models.med_audit_export import EXPORT_FORMATS
 from ..models.med_audit_rule import OPERATIONS
-
-CSV_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 class MedAuditExportWizard(models.TransientModel):
@@ -99,21 +94,12 @@ class MedAuditExportWizard(models.TransientModel):
 
     def _med_render_csv(self, data):
         Export = self.env["med.audit.export"]
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        for label, value in Export._med_header_lines(data):
-            writer.writerow([label, self._med_csv_safe(value)])
-        writer.writerow([])
-        writer.writerow([label for _name, label in Export._med_entry_columns()])
-        for values in Export._med_iter_entry_rows(data["domain"]):
-            writer.writerow([self._med_csv_safe(value) for value in values])
-        # BOM: Excel opens UTF-8 CSV with Chinese text correctly only with it.
-        return ("\ufeff" + buffer.getvalue()).encode()
-
-    @api.model
-    def _med_csv_safe(self, value):
-        """Neutralise spreadsheet formulas (CSV injection): evidence stays text."""
-        return f"'{value}" if value.startswith(CSV_FORMULA_PREFIXES) else value
+        return Export._med_render_table(
+            "csv",
+            data,
+            [label for _name, label in Export._med_entry_columns()],
+            Export._med_iter_entry_rows(data["domain"]),
+        )
 
     def _med_render_pdf(self, data):
         entries = self.env["med.audit.entry"].search(data["domain"], limit=500)

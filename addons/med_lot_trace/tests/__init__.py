@@ -1,2 +1,4 @@
+from . import test_genealogy
+from . import test_recall_simulation
 from . import test_indexes
 from . import test_lot_audit

@@ -1,0 +1,202 @@
+from odoo import Command
+from odoo.exceptions import UserError
+from odoo.tests import tagged
+
+from .common import MedGenealogyCommon
+
+
+@tagged("post_install", "-at_install")
+class TestGenealogy(MedGenealogyCommon):
+    """Three levels of manufacturing, split and merged lots, deliveries."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.barrel_a = cls._lot(cls.barrel, "BRL-A", 100)
+        cls.barrel_b = cls._lot(cls.barrel, "BRL-B", 100)
+        cls.plunger_a = cls._lot(cls.plunger, "PLG-A", 100)
+        cls.needle_a = cls._lot(cls.needle, "NDL-A", 100)
+        # barrel lot A is split over two body lots; body 2 merges barrel lots A and B
+        cls.body_1 = cls._produce(
+            cls.bom_body, 20, "BODY-1", {cls.barrel_a: 20, cls.plunger_a: 20}
+        )
+        cls.body_2 = cls._produce(
+            cls.bom_body,
+            20,
+            "BODY-2",
+            {cls.barrel_a: 10, cls.barrel_b: 10, cls.plunger_a: 20},
+        )
+        cls.body_3 = cls._produce(
+            cls.bom_body, 20, "BODY-3", {cls.barrel_b: 20, cls.plunger_a: 20}
+        )
+        cls.syringe_1 = cls._produce(
+            cls.bom_syringe, 20, "SYR-1", {cls.body_1: 20, cls.needle_a: 20}
+        )
+        cls.syringe_2 = cls._produce(
+            cls.bom_syringe, 20, "SYR-2", {cls.body_3: 20, cls.needle_a: 20}
+        )
+        cls.carton_1 = cls._produce(cls.bom_carton, 2, "CTN-1", {cls.syringe_1: 20})
+        cls.to_hospital = cls._deliver(cls.hospital, [(cls.carton_1, 1)])
+        cls.to_distributor = cls._deliver(
+            cls.distributor, [(cls.carton_1, 1), (cls.syringe_2, 5)]
+        )
+
+    def test_downstream_of_a_raw_lot_through_three_levels(self):
+        self.assertEqual(
+            self.barrel_a.med_trace_downstream(),
+            self.body_1 | self.body_2 | self.syringe_1 | self.carton_1,
+        )
+        self.assertEqual(
+            self.barrel_b.med_trace_downstream(),
+            self.body_2 | self.body_3 | self.syringe_2,
+        )
+
+    def test_upstream_of_a_finished_lot(self):
+        self.assertEqual(
+            self.carton_1.med_trace_upstream(),
+            self.syringe_1
+            | self.body_1
+            | self.barrel_a
+            | self.plunger_a
+            | self.needle_a,
+        )
+
+    def test_several_lots_at_once_exclude_themselves(self):
+        lots = self.barrel_a | self.body_1
+        self.assertEqual(
+            lots.med_trace_downstream(),
+            self.body_2 | self.syringe_1 | self.carton_1,
+        )
+
+    def test_recall_scope(self):
+        scope = self.barrel_b.med_recall_scope()
+        self.assertEqual(
+            scope["lots"], self.barrel_b | self.body_2 | self.body_3 | self.syringe_2
+        )
+        self.assertEqual(scope["customers"], self.distributor)
+        self.assertEqual(scope["delivered_move_lines"].lot_id, self.syringe_2)
+        self.assertEqual(sum(scope["delivered_move_lines"].mapped("quantity")), 5)
+        on_hand = {q.lot_id: q.quantity for q in scope["on_hand"]}
+        self.assertEqual(on_hand[self.syringe_2], 15)
+        self.assertEqual(on_hand[self.barrel_b], 70)
+        self.assertNotIn(self.body_3, on_hand)  # all consumed
+
+        both = self.barrel_a.med_recall_scope()
+        self.assertEqual(both["customers"], self.hospital | self.distributor)
+
+    def test_same_lots_as_odoo_traceability_report(self):
+        for lot in (self.barrel_a, self.barrel_b, self.needle_a):
+            self.assertEqual(
+                lot.med_trace_downstream(), self._odoo_report_lots(lot, "downstream")
+            )
+        for lot in (self.carton_1, self.syringe_2, self.body_2):
+            self.assertEqual(
+                lot.med_trace_upstream(), self._odoo_report_lots(lot, "upstream")
+            )
+
+    def test_query_count_does_not_grow_with_depth(self):
+        self.env.flush_all()
+        self.env.invalidate_all()
+        with self.assertQueryCount(__system__=2):
+            self.plunger_a.med_trace_downstream()  # 3 levels deep
+        self.env.invalidate_all()
+        with self.assertQueryCount(__system__=2):
+            self.body_3.med_trace_downstream()  # 1 level deep
+
+    def test_lot_without_moves(self):
+        lonely = self._lot(self.barrel, "BRL-NEW")
+        self.assertFalse(lonely.med_trace_downstream())
+        self.assertFalse(lonely.med_trace_upstream())
+        scope = lonely.med_recall_scope()
+        self.assertEqual(scope["lots"], lonely)
+        self.assertFalse(scope["customers"] or scope["on_hand"])
+
+    def test_lot_of_another_company_refused(self):
+        other = self.env["res.company"].create({"name": "Other Devices Ltd"})
+        foreign = (
+            self.env["stock.lot"]
+            .with_company(other)
+            .create(
+                {
+                    "name": "OTHER-1",
+                    "product_id": self.barrel.id,
+                    "company_id": other.id,
+                }
+            )
+        )
+        with self.assertRaisesRegex(UserError, "OTHER-1"):
+            foreign.with_env(
+                self.env(user=self.warehouse, context={})
+            ).med_trace_downstream()
+
+    def test_warehouse_user_traces(self):
+        scope = self.barrel_a.with_user(self.warehouse).med_recall_scope()
+        self.assertEqual(scope["customers"], self.hospital | self.distributor)
+        self.assertEqual(scope["lots"].env.user, self.warehouse)
+
+
+@tagged("post_install", "-at_install")
+class TestGenealogyFlows(MedGenealogyCommon):
+    """Unbuild, repack, return and serial numbers."""
+
+    def test_return_is_the_same_lot(self):
+        body = self._lot(self.body, "BODY-R", 10)
+        needle = self._lot(self.needle, "NDL-R", 10)
+        syringe = self._produce(self.bom_syringe, 10, "SYR-R", {body: 10, needle: 10})
+        delivery = self._deliver(self.hospital, [(syringe, 10)])
+        self._return(delivery, 4)
+        scope = body.med_recall_scope()
+        self.assertEqual(scope["customers"], self.hospital)
+        self.assertEqual(scope["on_hand"].lot_id, syringe)
+        self.assertEqual(scope["on_hand"].quantity, 4)
+
+    def test_unbuild_recovers_components(self):
+        body = self._lot(self.body, "BODY-U", 10)
+        needle = self._lot(self.needle, "NDL-U", 10)
+        syringe = self._produce(self.bom_syringe, 10, "SYR-U", {body: 10, needle: 10})
+        production = self.env["mrp.production"].search(
+            [("lot_producing_id", "=", syringe.id)]
+        )
+        unbuild = self.env["mrp.unbuild"].create(
+            {
+                "mo_id": production.id,
+                "product_id": self.syringe.id,
+                "bom_id": self.bom_syringe.id,
+                "lot_id": syringe.id,
+                "product_qty": 2,
+            }
+        )
+        unbuild.action_unbuild()
+        self.assertEqual(unbuild.state, "done")
+        # the recovered components come from the unbuilt lot: both ways agree with Odoo
+        self.assertEqual(syringe.med_trace_upstream(), body | needle)
+        self.assertEqual(body.med_trace_downstream(), syringe)
+        self.assertEqual(
+            syringe.med_trace_upstream(), self._odoo_report_lots(syringe, "upstream")
+        )
+
+    def test_repack_into_a_new_lot(self):
+        """Relabelling or repacking is a manufacturing order from one lot to another."""
+        bulk = self._lot(self.syringe, "SYR-BULK", 100)
+        bom_repack = self._bom(self.carton, [(self.syringe, 10)])
+        carton = self._produce(bom_repack, 10, "CTN-REPACK", {bulk: 100})
+        self.assertEqual(bulk.med_trace_downstream(), carton)
+        self.assertEqual(carton.med_trace_upstream(), bulk)
+
+    def test_serial_numbers_are_lots(self):
+        pump = self.env["product.product"].create(
+            {"name": "Infusion pump", "is_storable": True, "tracking": "serial"}
+        )
+        bom = self.env["mrp.bom"].create(
+            {
+                "product_tmpl_id": pump.product_tmpl_id.id,
+                "product_qty": 1,
+                "bom_line_ids": [Command.create({"product_id": self.needle.id})],
+            }
+        )
+        needle = self._lot(self.needle, "NDL-S", 5)
+        serial = self._produce(bom, 1, "PUMP-0001", {needle: 1})
+        self._deliver(self.hospital, [(serial, 1)])
+        scope = needle.med_recall_scope()
+        self.assertEqual(scope["lots"], needle | serial)
+        self.assertEqual(scope["customers"], self.hospital)

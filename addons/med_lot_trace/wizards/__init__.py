@@ -1,0 +1,2 @@
+from . import med_lot_recall_simulate
+from . import med_lot_recall_simulate_line
