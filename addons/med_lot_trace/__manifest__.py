@@ -11,6 +11,7 @@
         "security/ir.model.access.csv",
         "data/med_audit_rule_data.xml",
         "views/med_lot_recall_simulate_views.xml",
+        "views/med_lot_genealogy_views.xml",
         "views/stock_lot_views.xml",
     ],
 }

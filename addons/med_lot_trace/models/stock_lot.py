@@ -136,6 +136,18 @@ class StockLot(models.Model):
             self.env._("Upstream of %(lot)s", lot=self.display_name),
         )
 
+    def action_med_genealogy(self):
+        """The whole genealogy tree, downstream (or upstream with the context key
+        ``med_direction``)."""
+        self.ensure_one()
+        genealogy = self.env["med.lot.genealogy"].create(
+            {
+                "lot_id": self.id,
+                "direction": self.env.context.get("med_direction", "downstream"),
+            }
+        )
+        return genealogy.action_build()
+
     def action_med_downstream(self):
         self.ensure_one()
         return self._med_lots_action(

@@ -134,6 +134,34 @@ class TestGenealogy(MedGenealogyCommon):
         self.assertEqual(scope["customers"], self.hospital | self.distributor)
         self.assertEqual(scope["lots"].env.user, self.warehouse)
 
+    def test_genealogy_tree_downstream(self):
+        action = self.barrel_a.with_user(self.warehouse).action_med_genealogy()
+        lines = self.env["med.lot.genealogy.line"].search(action["domain"])
+        tree = [(line.level, line.kind, line.lot_id.name) for line in lines]
+        expected_start = [
+            (1, "link", "BODY-1"),
+            (2, "link", "SYR-1"),
+            (3, "link", "CTN-1"),
+            (4, "edge", "CTN-1"),
+            (4, "edge", "CTN-1"),
+        ]
+        self.assertEqual(tree[:5], expected_start)
+        self.assertIn((1, "link", "BODY-2"), tree)
+        deliveries = lines.filtered(lambda line: line.kind == "edge")
+        self.assertEqual(deliveries.partner_id, self.hospital | self.distributor)
+        labels = deliveries.mapped("tree_label")
+        self.assertTrue(any(label.endswith("Ruijin Hospital") for label in labels))
+
+    def test_genealogy_tree_upstream(self):
+        action = self.carton_1.with_context(
+            med_direction="upstream"
+        ).action_med_genealogy()
+        lines = self.env["med.lot.genealogy.line"].search(action["domain"])
+        self.assertEqual(
+            [(line.level, line.lot_id.name) for line in lines if line.kind == "link"],
+            [(1, "SYR-1"), (2, "BODY-1"), (3, "BRL-A"), (3, "PLG-A"), (2, "NDL-A")],
+        )
+
 
 @tagged("post_install", "-at_install")
 class TestGenealogyFlows(MedGenealogyCommon):

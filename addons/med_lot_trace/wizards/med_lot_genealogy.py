@@ -1,0 +1,146 @@
+from collections import defaultdict
+
+from odoo import Command, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+from ..models.stock_lot import TRACE_COLUMNS
+
+MAX_LINES = 10000
+
+
+class MedLotGenealogy(models.TransientModel):
+    """The whole genealogy tree of a lot at once: upstream (what it is made of, down to
+    the supplier receipts) or downstream (what was made from it, down to the
+    customers), one line per link with product, lot, quantity, date, document and
+    partner, in tree order."""
+
+    _name = "med.lot.genealogy"
+    _description = "Lot Genealogy"
+
+    lot_id = fields.Many2one("stock.lot", required=True)
+    direction = fields.Selection(
+        [
+            ("downstream", "Downstream (made from it)"),
+            ("upstream", "Upstream (made of)"),
+        ],
+        required=True,
+        default="downstream",
+    )
+    line_ids = fields.One2many("med.lot.genealogy.line", "genealogy_id")
+
+    def _med_links(self):
+        """(parent lot, linked move line) for every manufacturing link reachable
+        from the lot, in one recursive query."""
+        source, target = TRACE_COLUMNS[self.direction]
+        self.env["stock.move.line"].flush_model(["lot_id", "state"])
+        self.env.cr.execute(
+            SQL(
+                """
+            WITH RECURSIVE links(parent_lot, line_id, lot_id) AS (
+                SELECT line.lot_id, linked.id, linked.lot_id
+                  FROM stock_move_line line
+                  JOIN stock_move_line_consume_rel rel ON rel.%(source)s = line.id
+                  JOIN stock_move_line linked
+                    ON linked.id = rel.%(target)s AND linked.state = 'done'
+                 WHERE line.lot_id = %(lot)s AND line.state = 'done'
+                   AND linked.lot_id IS NOT NULL
+                 UNION
+                SELECT line.lot_id, linked.id, linked.lot_id
+                  FROM links
+                  JOIN stock_move_line line
+                    ON line.lot_id = links.lot_id AND line.state = 'done'
+                  JOIN stock_move_line_consume_rel rel ON rel.%(source)s = line.id
+                  JOIN stock_move_line linked
+                    ON linked.id = rel.%(target)s AND linked.state = 'done'
+                 WHERE linked.lot_id IS NOT NULL
+            )
+            SELECT DISTINCT parent_lot, line_id FROM links
+            """,
+                source=SQL.identifier(source),
+                target=SQL.identifier(target),
+                lot=self.lot_id.id,
+            )
+        )
+        return self.env.cr.fetchall()
+
+    def _med_edge_lines(self, lots):
+        """The move lines at the ends of the tree: deliveries to customers
+        (downstream) or receipts from suppliers (upstream), per lot."""
+        usage = "customer" if self.direction == "downstream" else "supplier"
+        location = (
+            "location_dest_id" if self.direction == "downstream" else "location_id"
+        )
+        lines = self.env["stock.move.line"].search(
+            [
+                ("lot_id", "in", lots.ids),
+                ("state", "=", "done"),
+                (f"{location}.usage", "=", usage),
+            ]
+        )
+        by_lot = defaultdict(list)
+        for line in lines:
+            by_lot[line.lot_id.id].append(line)
+        return by_lot
+
+    def action_build(self):
+        self.ensure_one()
+        self.lot_id._med_check_traceable()
+        children = defaultdict(list)
+        MoveLine = self.env["stock.move.line"]
+        links = self._med_links()
+        linked_lines = MoveLine.browse([line_id for _parent, line_id in links])
+        linked_lines.fetch(["lot_id", "product_id", "quantity", "date", "reference"])
+        for parent_lot, line_id in links:
+            children[parent_lot].append(MoveLine.browse(line_id))
+        lots = self.lot_id | linked_lines.lot_id
+        edges = self._med_edge_lines(lots)
+        vals = []
+
+        def visit(lot_id, level, ancestors):
+            for line in edges.get(lot_id, []):
+                vals.append(self._med_line_vals(line, level, "edge"))
+            for line in sorted(
+                children.get(lot_id, []), key=lambda ml: (ml.date, ml.lot_id.name)
+            ):
+                if len(vals) >= MAX_LINES:
+                    raise UserError(
+                        self.env._(
+                            "The genealogy has more than %(max)s links: use the recall "
+                            "simulation or the xlsx export instead. (谱系过大。)",
+                            max=MAX_LINES,
+                        )
+                    )
+                vals.append(self._med_line_vals(line, level, "link"))
+                if line.lot_id.id not in ancestors:  # an unbuild can loop back
+                    visit(line.lot_id.id, level + 1, ancestors | {line.lot_id.id})
+
+        visit(self.lot_id.id, 1, {self.lot_id.id})
+        for sequence, line_vals in enumerate(vals):
+            line_vals["sequence"] = sequence
+        self.line_ids = [Command.clear()] + [Command.create(v) for v in vals]
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Genealogy of %(lot)s", lot=self.lot_id.display_name),
+            "res_model": "med.lot.genealogy.line",
+            "view_mode": "list",
+            "domain": [("genealogy_id", "=", self.id)],
+            "context": {"create": False, "search_default_group_level": 0},
+        }
+
+    @api.model
+    def _med_line_vals(self, line, level, kind):
+        partner = line.picking_partner_id or line.move_id.partner_id
+        return {
+            "genealogy_id": self.id,
+            "level": level,
+            "kind": kind,
+            "move_line_id": line.id,
+            "lot_id": line.lot_id.id,
+            "product_id": line.product_id.id,
+            "quantity": line.quantity,
+            "uom_id": line.product_uom_id.id,
+            "date": line.date,
+            "reference": line.reference,
+            "partner_id": partner.id,
+        }

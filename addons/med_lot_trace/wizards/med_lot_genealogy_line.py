@@ -1,0 +1,43 @@
+from odoo import api, fields, models
+
+
+class MedLotGenealogyLine(models.TransientModel):
+    _name = "med.lot.genealogy.line"
+    _description = "Lot Genealogy Line"
+    _order = "sequence"
+
+    genealogy_id = fields.Many2one(
+        "med.lot.genealogy", required=True, ondelete="cascade"
+    )
+    sequence = fields.Integer()
+    level = fields.Integer()
+    kind = fields.Selection(
+        [("link", "Manufacturing"), ("edge", "Receipt / Delivery")], required=True
+    )
+    tree_label = fields.Char(string="Lot", compute="_compute_tree_label")
+    move_line_id = fields.Many2one("stock.move.line")
+    lot_id = fields.Many2one("stock.lot", string="Lot/Serial")
+    product_id = fields.Many2one("product.product")
+    quantity = fields.Float(digits="Product Unit of Measure")
+    uom_id = fields.Many2one("uom.uom", string="Unit")
+    date = fields.Datetime()
+    reference = fields.Char(string="Document")
+    partner_id = fields.Many2one("res.partner")
+
+    @api.depends("level", "lot_id", "kind", "partner_id")
+    def _compute_tree_label(self):
+        for line in self:
+            indent = "\u2003" * (line.level - 1)
+            if line.kind == "edge":
+                line.tree_label = f"{indent}\u21b3 {line.partner_id.display_name or ''}"
+            else:
+                line.tree_label = f"{indent}\u25b8 {line.lot_id.name}"
+
+    def action_open_lot(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "stock.lot",
+            "res_id": self.lot_id.id,
+            "view_mode": "form",
+        }
