@@ -13,5 +13,7 @@
         "views/med_lot_recall_simulate_views.xml",
         "views/med_lot_genealogy_views.xml",
         "views/stock_lot_views.xml",
+        "views/lot_status_views.xml",
+        "views/med_gate_confirm_views.xml",
     ],
 }

@@ -83,9 +83,13 @@ class Base(models.AbstractModel):
             )
             return f"{labels.get(value, value)}"
         if field.type == "datetime":  # a datetime, or a string as flushed
+            if isinstance(value, str):
+                value = value[:19]  # to the second, as the ORM shows it
             return fields.Datetime.to_string(fields.Datetime.to_datetime(value))
         if field.type == "date":
-            return fields.Date.to_string(fields.Date.to_date(value))
+            return fields.Date.to_string(
+                fields.Date.to_date(value[:10] if isinstance(value, str) else value)
+            )
         if field.type in ("float", "monetary"):
             return str(float(value))
         return str(value)

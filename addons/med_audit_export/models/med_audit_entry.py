@@ -62,6 +62,13 @@ class MedAuditEntry(models.Model):
         )
         return super().init()
 
+    @api.model
+    def _search(self, domain, offset=0, limit=None, order=None):
+        # Changes reach the trail when they are flushed to the database: flush them
+        # all first, so a search sees every change made so far in the transaction.
+        self.env.flush_all()
+        return super()._search(domain, offset=offset, limit=limit, order=order)
+
     @api.depends("res_model")
     def _compute_model_label(self):
         names = dict(

@@ -37,6 +37,13 @@ class TestAuditTrail(MedAuditCommon):
         self.assertEqual(entry.res_name, "BRL-2611-001")
         self.assertEqual(entry.company_id, self.lot.company_id or self.env.company)
 
+    def test_pending_changes_visible_to_a_search_of_the_trail(self):
+        self.lot.with_context(med_reason="no flush").write({"ref": "PENDING"})
+        entries = self.Entry.search(
+            [("res_id", "=", self.lot.id), ("new_value", "=", "PENDING")]
+        )
+        self.assertEqual(len(entries), 1)
+
     def test_write_without_reason_refused_and_nothing_changed(self):
         with self.assertRaisesRegex(UserError, "Internal Reference"):
             self.lot.with_user(self.warehouse).write({"ref": "NO-REASON"})

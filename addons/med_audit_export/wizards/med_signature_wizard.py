@@ -9,6 +9,8 @@ from ..models.med_signature import MEANINGS
 
 _logger = logging.getLogger(__name__)
 
+# Meanings whose signature must say why (a hold or a rejection needs its reason).
+COMMENT_REQUIRED = ("hold", "rejection")
 DEFAULT_MAX_FAILURES = 5
 DEFAULT_LOCKOUT_MINUTES = 15
 
@@ -93,6 +95,13 @@ class MedSignatureWizard(models.TransientModel):
                 self.env._(
                     "%(action)s cannot be run through a signature.",
                     action=self.action_name,
+                )
+            )
+        if self.meaning in COMMENT_REQUIRED and not (self.comment or "").strip():
+            raise UserError(
+                self.env._(
+                    "Give the reason in the comment: this signature needs one. "
+                    "(请在备注中填写原因。)"
                 )
             )
         try:

@@ -1,10 +1,26 @@
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
+
+from odoo.addons.med_audit_export.models.base import PROTECTED_WRITE
 
 # Each row of stock_move_line_consume_rel links an output line (consume_line_id: the
 # produced line of a manufacturing order, or a component recovered by an unbuild) to an
 # input line (produce_line_id: the consumed component, or the unbuilt product).
+MED_STATES = [
+    ("quarantine", "Quarantine"),
+    ("released", "Released"),
+    ("hold", "On Hold"),
+    ("rejected", "Rejected"),
+    ("recalled", "Recalled"),
+]
+HOLD_SOURCES = [
+    ("manual", "Manual"),
+    ("expiry", "Expiry"),
+    ("inspection", "Inspection"),
+    ("capa", "CAPA"),
+    ("recall", "Recall"),
+]
 TRACE_COLUMNS = {
     "downstream": ("produce_line_id", "consume_line_id"),
     "upstream": ("consume_line_id", "produce_line_id"),
@@ -17,12 +33,215 @@ class StockLot(models.Model):
     _inherit = ("stock.lot", "med.signable.mixin")
     _name = "stock.lot"
 
+    _med_signature_actions = (
+        "_med_do_release",
+        "_med_do_hold",
+        "_med_do_unhold",
+        "_med_do_reject",
+    )
+
+    med_state = fields.Selection(
+        MED_STATES,
+        string="Lot Status",
+        default="released",
+        required=True,
+        index=True,
+        copy=False,
+        help="Quarantine: waiting for release. Only released lots are shipped or "
+        "consumed. Changed only by the signed actions of QA.",
+    )
+    med_hold_source = fields.Selection(HOLD_SOURCES, string="Hold Source", copy=False)
+    med_hold_reason = fields.Text(string="Hold Reason", copy=False)
+    med_recorded_by_id = fields.Many2one(
+        "res.users",
+        string="Received/Produced By",
+        readonly=True,
+        copy=False,
+        help="Who validated the receipt or the production of the lot; this user may "
+        "not release it when segregation of duties is on.",
+    )
+    med_expired = fields.Boolean(
+        string="Expired", compute="_compute_med_expired", search="_search_med_expired"
+    )
     med_upstream_count = fields.Integer(
         string="Upstream Lots", compute="_compute_med_trace_counts"
     )
     med_downstream_count = fields.Integer(
         string="Downstream Lots", compute="_compute_med_trace_counts"
     )
+
+    def _compute_med_expired(self):
+        now = fields.Datetime.now()
+        for lot in self:
+            lot.med_expired = bool(lot.expiration_date and lot.expiration_date < now)
+
+    def _search_med_expired(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(self.env._("Unsupported search on Expired."))
+        expired = [("expiration_date", "<", fields.Datetime.now())]
+        return expired if (operator == "=") == value else ["!"] + expired
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        # The status of a new lot is decided here, never by the caller (UI, import or
+        # RPC): quarantine when its product requires release.
+        products = self.env["product.product"].browse(
+            [vals.get("product_id") for vals in vals_list if vals.get("product_id")]
+        )
+        quarantined = set(products.filtered("med_release_required").ids)
+        trusted = self.env.context.get("med_protected_write") is PROTECTED_WRITE
+        for vals in vals_list:
+            if trusted and "med_state" in vals:
+                continue
+            vals["med_state"] = (
+                "quarantine" if vals.get("product_id") in quarantined else "released"
+            )
+        return super().create(vals_list)
+
+    # -- status --
+    def _med_release_checks(self):
+        """{lot: [reasons that block its release]}. Upper addons add their checks
+        (open CAPA, failed inspection, expired supplier certificate)."""
+        now = fields.Datetime.now()
+        upstream = {lot: lot.med_trace_upstream() for lot in self}
+        states = dict(self._fields["med_state"]._description_selection(self.env))
+        blocking = {}
+        for lot in self:
+            reasons = []
+            if lot.med_state != "quarantine":
+                reasons.append(
+                    self.env._("its status is %(state)s", state=states[lot.med_state])
+                )
+            if lot.product_id.use_expiration_date and not lot.expiration_date:
+                reasons.append(self.env._("it has no expiry date"))
+            if lot.expiration_date and lot.expiration_date < now:
+                reasons.append(
+                    self.env._(
+                        "it expired on %(date)s",
+                        date=fields.Date.to_string(lot.expiration_date),
+                    )
+                )
+            unreleased = upstream[lot].filtered(lambda c: c.med_state != "released")
+            if unreleased:
+                reasons.append(
+                    self.env._(
+                        "component lots are not released: %(lots)s",
+                        lots=", ".join(unreleased.mapped("display_name")),
+                    )
+                )
+            if reasons:
+                blocking[lot] = reasons
+        return blocking
+
+    def _med_raise_blocking(self, blocking, action):
+        lines = [
+            f"{lot.display_name} ({lot.product_id.display_name}): " + "; ".join(reasons)
+            for lot, reasons in blocking.items()
+        ]
+        raise UserError(
+            self.env._(
+                "%(action)s refused (操作被拒绝):\n%(lines)s",
+                action=action,
+                lines="\n".join(lines),
+            )
+        )
+
+    def _med_check_segregation(self):
+        """The user who received or produced a lot may not release it."""
+        if not self.env.company.med_release_segregation:
+            return
+        user = self.env.user
+        mine = self.filtered(
+            lambda lot: (lot.med_recorded_by_id or lot.create_uid) == user
+        )
+        if mine:
+            raise UserError(
+                self.env._(
+                    "You received or produced %(lots)s: another QA manager must "
+                    "release it (segregation of duties). (收货或生产人不得放行。)",
+                    lots=", ".join(mine.mapped("display_name")),
+                )
+            )
+
+    def _med_check_qa_manager(self):
+        if not self.env.user.has_group("med_audit_export.group_med_qa_manager"):
+            raise UserError(
+                self.env._(
+                    "Only a QA manager decides a lot's status. (仅质量负责人可操作。)"
+                )
+            )
+
+    def action_med_release(self):
+        self._med_check_qa_manager()
+        blocking = self._med_release_checks()
+        if blocking:
+            self._med_raise_blocking(blocking, self.env._("Release"))
+        self._med_check_segregation()
+        return self._med_request_signature(
+            "release", "_med_do_release", title=self.env._("Release Lots")
+        )
+
+    def _med_do_release(self):
+        self._med_check_qa_manager()
+        blocking = self._med_release_checks()
+        if blocking:
+            self._med_raise_blocking(blocking, self.env._("Release"))
+        self._med_check_segregation()
+        self._med_set_state("released")
+
+    def action_med_hold(self):
+        self._med_check_qa_manager()
+        return self._med_request_signature(
+            "hold", "_med_do_hold", title=self.env._("Put Lots on Hold")
+        )
+
+    def _med_do_hold(self):
+        self._med_put_on_hold("manual", self.env.context.get("med_reason"))
+
+    def _med_put_on_hold(self, source, reason):
+        """Hold these lots (trusted code: crons, CAPA and recall rules use it too)."""
+        if not reason or not reason.strip():
+            raise UserError(
+                self.env._("Say why the lots are put on hold. (请填写冻结原因。)")
+            )
+        to_hold = self.filtered(
+            lambda lot: lot.med_state not in ("rejected", "recalled")
+        )
+        to_hold.with_context(med_reason=reason)._med_protected_write().write(
+            {"med_state": "hold", "med_hold_source": source, "med_hold_reason": reason}
+        )
+
+    def action_med_unhold(self):
+        self._med_check_qa_manager()
+        return self._med_request_signature(
+            "approval", "_med_do_unhold", title=self.env._("Lift the Hold")
+        )
+
+    def _med_do_unhold(self):
+        self._med_check_qa_manager()
+        not_held = self.filtered(lambda lot: lot.med_state != "hold")
+        if not_held:
+            raise UserError(
+                self.env._(
+                    "%(lots)s are not on hold.",
+                    lots=", ".join(not_held.mapped("display_name")),
+                )
+            )
+        # Back to quarantine: a lot leaves a hold only through a new release.
+        self._med_set_state("quarantine", {"med_hold_source": False})
+
+    def action_med_reject(self):
+        self._med_check_qa_manager()
+        return self._med_request_signature(
+            "rejection", "_med_do_reject", title=self.env._("Reject Lots")
+        )
+
+    def _med_do_reject(self):
+        self._med_check_qa_manager()
+        self._med_set_state("rejected")
+
+    def _med_set_state(self, state, extra=None):
+        self._med_protected_write().write(dict(extra or {}, med_state=state))
 
     def _compute_med_trace_counts(self):
         for lot in self:

@@ -48,8 +48,16 @@ class MedGenealogyCommon(MedComplianceCommon):
         )
 
     @classmethod
-    def _lot(cls, product, name, qty=0):
+    def _release(cls, lots):
+        """Release lots without the signature flow (what QA's signed release does)."""
+        lots.with_context(med_reason="released for the test")._med_set_state("released")
+        return lots
+
+    @classmethod
+    def _lot(cls, product, name, qty=0, released=True):
         lot = cls.env["stock.lot"].create({"name": name, "product_id": product.id})
+        if released:
+            cls._release(lot)
         if qty:
             cls.env["stock.quant"]._update_available_quantity(
                 product, cls.stock, qty, lot_id=lot
@@ -57,14 +65,14 @@ class MedGenealogyCommon(MedComplianceCommon):
         return lot
 
     @classmethod
-    def _produce(cls, bom, qty, lot_name, consumed):
+    def _produce(cls, bom, qty, lot_name, consumed, released=True):
         """Manufacture ``qty`` of a new lot from the ``consumed`` {lot: quantity}."""
         product = bom.product_tmpl_id.product_variant_id
         production = cls.env["mrp.production"].create(
             {"product_id": product.id, "product_qty": qty, "bom_id": bom.id}
         )
         production.action_confirm()
-        lot = cls._lot(product, lot_name)
+        lot = cls._lot(product, lot_name, released=False)
         production.lot_producing_id = lot
         production.qty_producing = qty
         for move in production.move_raw_ids:
@@ -85,7 +93,7 @@ class MedGenealogyCommon(MedComplianceCommon):
             move.picked = True
         production.button_mark_done()
         assert production.state == "done", production.state
-        return lot
+        return cls._release(lot) if released else lot
 
     @classmethod
     def _deliver(cls, partner, lines):

@@ -1,3 +1,4 @@
+from . import med_gate_confirm
 from . import med_lot_genealogy
 from . import med_lot_genealogy_line
 from . import med_lot_recall_simulate

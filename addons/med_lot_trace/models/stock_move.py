@@ -1,0 +1,234 @@
+from datetime import timedelta
+
+from odoo import fields, models
+from odoo.exceptions import UserError
+
+
+class StockMove(models.Model):
+    _inherit = "stock.move"
+
+    def _action_done(self, cancel_backorder=False):
+        # Every path that moves stock ends here (button, RPC, MRP, batch, returns):
+        # the lot gates hold on all of them.
+        self._med_check_gates()
+        done = super()._action_done(cancel_backorder=cancel_backorder)
+        self._med_record_lot_origin(done)
+        return done
+
+    def _med_record_lot_origin(self, done):
+        """Remember who received or produced each new lot (segregation of duties)."""
+        origins = ("supplier", "production", "inventory")
+        lots = done.filtered(
+            lambda m: m.location_id.usage in origins
+        ).move_line_ids.lot_id
+        lots = lots.filtered(lambda lot: not lot.med_recorded_by_id)
+        if lots:
+            lots._med_protected_write().write({"med_recorded_by_id": self.env.uid})
+
+    def _med_gate_mode(self):
+        self.ensure_one()
+        mode = self.picking_type_id.med_gate_mode
+        if not mode or mode == "company":
+            mode = self.company_id.med_gate_mode or "block"
+        return mode
+
+    def _med_gate_violations(self):
+        """{move: [messages]} for the lots these moves would deliver, receive or
+        consume against the rules."""
+        now = fields.Datetime.now()
+        violations = {}
+        moves = self.filtered(lambda m: m.state not in ("done", "cancel"))
+        for move in moves:
+            lines = move.move_line_ids.filtered(lambda ml: ml.lot_id or ml.lot_name)
+            if not lines:
+                continue
+            if move.location_dest_id.usage == "customer":
+                messages = move._med_outgoing_violations(lines, now)
+            elif move.location_id.usage == "supplier":
+                messages = move._med_receipt_violations(lines, now)
+            elif move.location_dest_id.usage == "production":
+                messages = move._med_consumption_violations(lines, now)
+            else:
+                continue
+            if messages:
+                violations[move] = messages
+        return violations
+
+    def _med_lot_label(self, lot):
+        expiry = (
+            fields.Date.to_string(lot.expiration_date) if lot.expiration_date else "-"
+        )
+        return self.env._(
+            "Lot %(lot)s of %(product)s (expiry %(expiry)s)",
+            lot=lot.name,
+            product=self.product_id.display_name,
+            expiry=expiry,
+        )
+
+    def _med_unreleased_or_expired(self, lot, now, rule):
+        messages = []
+        if lot.med_state != "released":
+            states = dict(lot._fields["med_state"]._description_selection(self.env))
+            messages.append(
+                self.env._(
+                    "%(lot)s is %(state)s, not released: %(rule)s",
+                    lot=self._med_lot_label(lot),
+                    state=states[lot.med_state],
+                    rule=rule,
+                )
+            )
+        if lot.expiration_date and lot.expiration_date < now:
+            messages.append(
+                self.env._(
+                    "%(lot)s has expired: %(rule)s",
+                    lot=self._med_lot_label(lot),
+                    rule=rule,
+                )
+            )
+        return messages
+
+    def _med_outgoing_violations(self, lines, now):
+        rule = self.env._("only released, unexpired lots are shipped to customers")
+        partner = self.picking_id.partner_id.commercial_partner_id or self.partner_id
+        template = self.product_id.product_tmpl_id
+        min_days = partner.med_min_shelf_life_days or template.med_min_shelf_life_days
+        min_percent = (
+            partner.med_min_shelf_life_percent or template.med_min_shelf_life_percent
+        )
+        messages = []
+        for lot in lines.lot_id:
+            messages += self._med_unreleased_or_expired(lot, now, rule)
+            if not lot.expiration_date or lot.expiration_date < now:
+                continue
+            remaining = (lot.expiration_date - now).days
+            total = template.expiration_time
+            if min_days and remaining < min_days:
+                messages.append(
+                    self.env._(
+                        "%(lot)s has %(remaining)s days of shelf life left; "
+                        "%(partner)s requires at least %(minimum)s days",
+                        lot=self._med_lot_label(lot),
+                        remaining=remaining,
+                        partner=partner.display_name or self.env._("the customer"),
+                        minimum=min_days,
+                    )
+                )
+            if min_percent and total and remaining * 100.0 / total < min_percent:
+                messages.append(
+                    self.env._(
+                        "%(lot)s has %(share)s%% of its shelf life left; the minimum "
+                        "is %(minimum)s%%",
+                        lot=self._med_lot_label(lot),
+                        share=round(remaining * 100.0 / total),
+                        minimum=min_percent,
+                    )
+                )
+        return messages
+
+    def _med_receipt_violations(self, lines, now):
+        template = self.product_id.product_tmpl_id
+        messages = []
+        for line in lines:
+            expiry = line.lot_id.expiration_date or line.expiration_date
+            label = line.lot_id.name or line.lot_name
+            if template.use_expiration_date and not expiry:
+                messages.append(
+                    self.env._(
+                        "Lot %(lot)s of %(product)s has no expiry date: enter it "
+                        "before receiving",
+                        lot=label,
+                        product=self.product_id.display_name,
+                    )
+                )
+                continue
+            minimum = template.med_min_receipt_shelf_life_days
+            if expiry and minimum and expiry < now + timedelta(days=minimum):
+                messages.append(
+                    self.env._(
+                        "Lot %(lot)s of %(product)s expires on %(expiry)s: less than "
+                        "the %(minimum)s days of shelf life required at receipt",
+                        lot=label,
+                        product=self.product_id.display_name,
+                        expiry=fields.Date.to_string(expiry),
+                        minimum=minimum,
+                    )
+                )
+        return messages
+
+    def _med_consumption_violations(self, lines, now):
+        rule = self.env._("only released, unexpired lots are used in production")
+        messages = []
+        for lot in lines.lot_id:
+            messages += self._med_unreleased_or_expired(lot, now, rule)
+        return messages
+
+    def _med_check_gates(self):
+        violations = self._med_gate_violations()
+        if not violations:
+            return
+        confirmed = self.env.context.get("med_gate_confirmed")
+        messages = [
+            message
+            for move_messages in violations.values()
+            for message in move_messages
+        ]
+        blocked = [move for move in violations if move._med_gate_mode() == "block"]
+        if blocked or not confirmed:
+            raise UserError(
+                self.env._(
+                    "This operation is refused (操作被拒绝):\n%(messages)s",
+                    messages="\n".join(f"- {message}" for message in messages),
+                )
+            )
+        # Warn mode, confirmed by the user: the override is evidence.
+        lots = self.env["stock.lot"].browse(
+            {line.lot_id.id for move in violations for line in move.move_line_ids}
+        )
+        lots._med_log_event(
+            "gate_override",
+            reason=self.env._("Confirmed by the user despite the lot gates"),
+            details="\n".join(messages),
+        )
+
+    # -- reservation --
+    def _med_for_customer(self):
+        destination = self.location_final_id or self.location_dest_id
+        return (
+            destination.usage == "customer" or self.picking_type_id.code == "outgoing"
+        )
+
+    def _update_reserved_quantity(
+        self,
+        need,
+        location_id,
+        lot_id=None,
+        package_id=None,
+        owner_id=None,
+        strict=True,
+    ):
+        move = (
+            self.with_context(med_releasable_only=True)
+            if self._med_for_customer()
+            else self
+        )
+        return super(StockMove, move)._update_reserved_quantity(
+            need, location_id, lot_id, package_id, owner_id, strict
+        )
+
+    def _get_available_quantity(
+        self,
+        location_id,
+        lot_id=None,
+        package_id=None,
+        owner_id=None,
+        strict=False,
+        allow_negative=False,
+    ):
+        move = (
+            self.with_context(med_releasable_only=True)
+            if self._med_for_customer()
+            else self
+        )
+        return super(StockMove, move)._get_available_quantity(
+            location_id, lot_id, package_id, owner_id, strict, allow_negative
+        )

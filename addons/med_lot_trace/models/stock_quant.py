@@ -1,0 +1,38 @@
+from odoo import fields, models
+from odoo.osv import expression
+
+
+class StockQuant(models.Model):
+    _inherit = "stock.quant"
+
+    med_lot_state = fields.Selection(related="lot_id.med_state", string="Lot Status")
+
+    def _get_gather_domain(
+        self,
+        product_id,
+        location_id,
+        lot_id=None,
+        package_id=None,
+        owner_id=None,
+        strict=False,
+    ):
+        domain = super()._get_gather_domain(
+            product_id, location_id, lot_id, package_id, owner_id, strict
+        )
+        if self.env.context.get("med_releasable_only"):
+            # Reservation for customers never takes a lot that may not be shipped.
+            domain = expression.AND(
+                [
+                    domain,
+                    [
+                        "|",
+                        ("lot_id", "=", False),
+                        "&",
+                        ("lot_id.med_state", "=", "released"),
+                        "|",
+                        ("lot_id.expiration_date", "=", False),
+                        ("lot_id.expiration_date", ">=", fields.Datetime.now()),
+                    ],
+                ]
+            )
+        return domain

@@ -1,0 +1,341 @@
+from datetime import datetime, timedelta
+
+from odoo import fields
+from odoo.exceptions import UserError, ValidationError
+from odoo.tests import Form, new_test_user, tagged
+
+from .common import MedGenealogyCommon
+
+
+@tagged("post_install", "-at_install")
+class TestLotStatus(MedGenealogyCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # the signature wizard counts failures from a cursor of its own
+        cls.registry.enter_test_mode(cls.cr)
+        cls.addClassCleanup(cls.registry.leave_test_mode)
+        cls.qa_manager_2 = new_test_user(
+            cls.env,
+            login="med_qa_manager_2",
+            groups="med_audit_export.group_med_qa_manager",
+        )
+        cls.syringe.product_tmpl_id.write(
+            {"use_expiration_date": True, "expiration_time": 1095, "alert_time": 90}
+        )
+
+    def _sign(self, action, user, password=None, comment="QA decision"):
+        form = Form(
+            self.env["med.signature.wizard"]
+            .with_user(user)
+            .with_context(**action["context"])
+        )
+        form.password = password or user.login
+        form.comment = comment
+        return form.save().action_sign()
+
+    def _expiring(self, name, days, released=True):
+        lot = self._lot(self.syringe, name, 50, released=released)
+        lot.with_context(med_reason="test dates").write(
+            {"expiration_date": fields.Datetime.now() + timedelta(days=days)}
+        )
+        return lot
+
+    def _receive(self, product, lot_name, qty, expiry=None, user=None):
+        receipt_type = self.stock_warehouse.in_type_id
+        picking = (
+            self.env["stock.picking"]
+            .with_user(user or self.env.user)
+            .create(
+                {
+                    "picking_type_id": receipt_type.id,
+                    "location_id": self.env.ref("stock.stock_location_suppliers").id,
+                    "location_dest_id": self.stock.id,
+                    "partner_id": self.distributor.id,
+                    "move_ids": [
+                        fields.Command.create(
+                            {
+                                "name": product.name,
+                                "product_id": product.id,
+                                "product_uom_qty": qty,
+                                "location_id": self.env.ref(
+                                    "stock.stock_location_suppliers"
+                                ).id,
+                                "location_dest_id": self.stock.id,
+                            }
+                        )
+                    ],
+                }
+            )
+        )
+        picking.action_confirm()
+        line = picking.move_ids.move_line_ids
+        line.write({"lot_name": lot_name, "quantity": qty, "expiration_date": expiry})
+        picking.move_ids.picked = True
+        picking.button_validate()
+        return picking
+
+    # -- status at creation --
+    def test_new_lot_quarantined_whatever_the_caller_says(self):
+        lot = self.env["stock.lot"].create(
+            {"name": "Q-1", "product_id": self.syringe.id, "med_state": "released"}
+        )
+        self.assertEqual(lot.med_state, "quarantine")
+        self.syringe.med_release_required = False
+        free = self.env["stock.lot"].create(
+            {"name": "Q-2", "product_id": self.syringe.id}
+        )
+        self.assertEqual(free.med_state, "released")
+
+    def test_received_lot_starts_in_quarantine(self):
+        self._receive(self.barrel, "BRL-RCV-1", 10, user=self.warehouse)
+        lot = self.env["stock.lot"].search([("name", "=", "BRL-RCV-1")])
+        self.assertEqual(lot.med_state, "quarantine")
+
+    def test_status_cannot_be_written_directly(self):
+        lot = self._lot(self.syringe, "Q-3", released=False)
+        with self.assertRaisesRegex(UserError, "Lot Status"):
+            lot.with_context(med_reason="shortcut", med_protected_write=True).write(
+                {"med_state": "released"}
+            )
+        self.assertEqual(lot.med_state, "quarantine")
+
+    # -- release --
+    def test_release_with_signature(self):
+        lot = self._expiring("REL-1", 400, released=False)
+        self._sign(lot.with_user(self.qa_manager).action_med_release(), self.qa_manager)
+        self.assertEqual(lot.med_state, "released")
+        self.assertEqual(lot.med_signature_ids.meaning, "release")
+        self.assertEqual(lot.med_signature_ids.signer_id, self.qa_manager)
+        change = self.env["med.audit.entry"].search(
+            [
+                ("res_model", "=", "stock.lot"),
+                ("res_id", "=", lot.id),
+                ("field_name", "=", "med_state"),
+                ("operation", "=", "write"),
+            ]
+        )
+        self.assertEqual(
+            (change.old_value, change.new_value), ("Quarantine", "Released")
+        )
+        self.assertEqual(change.user_id, self.qa_manager)
+        self.assertEqual(change.reason, "QA decision")
+
+    def test_release_refused_with_wrong_password(self):
+        lot = self._expiring("REL-2", 400, released=False)
+        action = lot.with_user(self.qa_manager).action_med_release()
+        try:
+            self._sign(action, self.qa_manager, password="wrong")
+        except UserError as error:
+            self.assertIn("Wrong password", str(error))
+        self.assertEqual(lot.med_state, "quarantine")
+
+    def test_release_refused_when_expired_or_undated(self):
+        expired = self._expiring("REL-3", -1, released=False)
+        with self.assertRaisesRegex(UserError, "REL-3.*expired on"):
+            expired.with_user(self.qa_manager).action_med_release()
+        undated = self._lot(self.syringe, "REL-4", released=False)
+        undated.with_context(med_reason="clear").write({"expiration_date": False})
+        with self.assertRaisesRegex(UserError, "no expiry date"):
+            undated.with_user(self.qa_manager).action_med_release()
+        self.assertEqual(expired.med_state, "quarantine")
+
+    def test_release_refused_while_a_component_is_not_released(self):
+        body = self._lot(self.body, "BODY-Q", 5)
+        needle = self._lot(self.needle, "NDL-Q", 5)
+        syringe = self._produce(
+            self.bom_syringe, 5, "SYR-Q", {body: 5, needle: 5}, released=False
+        )
+        syringe.with_context(med_reason="dated").write(
+            {"expiration_date": datetime(2030, 1, 1)}
+        )
+        body.with_context(med_reason="deviation")._med_put_on_hold(
+            "manual", "deviation"
+        )
+        with self.assertRaisesRegex(
+            UserError, "component lots are not released: BODY-Q"
+        ):
+            syringe.with_user(self.qa_manager).action_med_release()
+
+    def test_only_qa_managers_release(self):
+        lot = self._expiring("REL-5", 400, released=False)
+        with self.assertRaisesRegex(UserError, "QA manager"):
+            lot.with_user(self.warehouse).action_med_release()
+
+    def test_segregation_of_duties(self):
+        receiver = self.qa_manager
+        self._receive(self.barrel, "BRL-SOD", 10, user=receiver)
+        lot = self.env["stock.lot"].search([("name", "=", "BRL-SOD")])
+        with self.assertRaisesRegex(UserError, "segregation of duties"):
+            lot.with_user(receiver).action_med_release()
+        self.assertEqual(lot.med_recorded_by_id, receiver)
+        self._sign(
+            lot.with_user(self.qa_manager_2).action_med_release(), self.qa_manager_2
+        )
+        self.assertEqual(lot.med_state, "released")
+
+    def test_segregation_can_be_turned_off(self):
+        self.env.company.med_release_segregation = False
+        self._receive(self.barrel, "BRL-SOD2", 10, user=self.qa_manager)
+        lot = self.env["stock.lot"].search([("name", "=", "BRL-SOD2")])
+        self._sign(lot.with_user(self.qa_manager).action_med_release(), self.qa_manager)
+        self.assertEqual(lot.med_state, "released")
+
+    def test_hold_needs_a_reason_and_unhold_goes_back_to_quarantine(self):
+        lot = self._expiring("HOLD-1", 400)
+        action = lot.with_user(self.qa_manager).action_med_hold()
+        try:
+            self._sign(action, self.qa_manager, comment="")
+        except UserError as error:
+            self.assertIn("reason", str(error))
+        self.assertEqual(lot.med_state, "released")
+        self._sign(
+            action, self.qa_manager, comment="Particles found in retained sample"
+        )
+        self.assertEqual(
+            (lot.med_state, lot.med_hold_source, lot.med_hold_reason),
+            ("hold", "manual", "Particles found in retained sample"),
+        )
+        self._sign(lot.with_user(self.qa_manager).action_med_unhold(), self.qa_manager)
+        self.assertEqual(lot.med_state, "quarantine")
+
+
+@tagged("post_install", "-at_install")
+class TestLotGates(MedGenealogyCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.syringe.product_tmpl_id.write(
+            {"use_expiration_date": True, "expiration_time": 1000, "alert_time": 90}
+        )
+
+    def _dated(self, name, days, released=True):
+        lot = self._lot(self.syringe, name, 50, released=released)
+        lot.with_context(med_reason="test dates").write(
+            {"expiration_date": fields.Datetime.now() + timedelta(days=days, hours=1)}
+        )
+        return lot
+
+    def test_delivery_of_released_lot_allowed(self):
+        picking = self._deliver(self.hospital, [(self._dated("OK-1", 800), 5)])
+        self.assertEqual(picking.state, "done")
+
+    def test_delivery_of_quarantined_lot_refused_on_every_path(self):
+        lot = self._dated("GATE-1", 800, released=False)
+        with self.assertRaisesRegex(UserError, "GATE-1 .*not released"):
+            self._deliver(self.hospital, [(lot, 5)])  # calls _action_done directly
+        quants = self.env["stock.quant"].search([("lot_id", "=", lot.id)])
+        self.assertEqual(sum(quants.mapped("quantity")), 50)
+
+    def test_delivery_of_expired_lot_refused(self):
+        lot = self._dated("GATE-2", -2)
+        with self.assertRaisesRegex(UserError, "GATE-2 .*has expired"):
+            self._deliver(self.hospital, [(lot, 5)])
+
+    def test_customer_minimum_shelf_life(self):
+        lot = self._dated("GATE-3", 200)
+        self.hospital.med_min_shelf_life_days = 365
+        with self.assertRaisesRegex(UserError, "200 days of shelf life left.*365 days"):
+            self._deliver(self.hospital, [(lot, 5)])
+        self._deliver(self.distributor, [(lot, 5)])  # no minimum for the distributor
+
+    def test_product_percent_minimum_as_fallback(self):
+        lot = self._dated("GATE-4", 300)  # 30 % of 1000 days
+        self.syringe.med_min_shelf_life_percent = 50
+        with self.assertRaisesRegex(UserError, "30% of its shelf life left"):
+            self._deliver(self.hospital, [(lot, 5)])
+
+    def test_consuming_unreleased_component_refused(self):
+        body = self._lot(self.body, "BODY-G", 5, released=False)
+        needle = self._lot(self.needle, "NDL-G", 5)
+        with self.assertRaisesRegex(UserError, "BODY-G .*used in production"):
+            self._produce(self.bom_syringe, 5, "SYR-G", {body: 5, needle: 5})
+
+    def test_warn_mode_asks_and_audits_the_confirmation(self):
+        self.env.company.med_gate_mode = "warn"
+        lot = self._dated("WARN-1", 800, released=False)
+        picking = self.env["stock.picking"].create(
+            {
+                "partner_id": self.hospital.id,
+                "picking_type_id": self.stock_warehouse.out_type_id.id,
+                "location_id": self.stock.id,
+                "location_dest_id": self.customers_location.id,
+                "move_ids": [
+                    fields.Command.create(
+                        {
+                            "name": "syringes",
+                            "product_id": self.syringe.id,
+                            "product_uom_qty": 5,
+                            "location_id": self.stock.id,
+                            "location_dest_id": self.customers_location.id,
+                        }
+                    )
+                ],
+            }
+        )
+        picking.action_confirm()
+        picking.move_ids.move_line_ids.unlink()
+        self.env["stock.move.line"].create(
+            {
+                "move_id": picking.move_ids.id,
+                "picking_id": picking.id,
+                "product_id": self.syringe.id,
+                "lot_id": lot.id,
+                "quantity": 5,
+                "location_id": self.stock.id,
+                "location_dest_id": self.customers_location.id,
+            }
+        )
+        picking.move_ids.picked = True
+        action = picking.button_validate()
+        self.assertEqual(action["res_model"], "med.gate.confirm")
+        self.assertNotEqual(picking.state, "done")
+        with self.assertRaisesRegex(UserError, "refused"):
+            picking.move_ids._action_done()  # no confirmation: still refused
+        self.env["med.gate.confirm"].browse(action["res_id"]).action_confirm()
+        self.assertEqual(picking.state, "done")
+        override = self.env["med.audit.entry"].search(
+            [
+                ("res_model", "=", "stock.lot"),
+                ("res_id", "=", lot.id),
+                ("operation", "=", "gate_override"),
+            ]
+        )
+        self.assertIn("WARN-1", override.new_value)
+
+    def test_reservation_skips_unreleased_and_held_lots(self):
+        self.syringe.product_tmpl_id.write({"use_expiration_date": False})
+        quarantined = self._lot(self.syringe, "RES-Q", 10, released=False)
+        held = self._lot(self.syringe, "RES-H", 10)
+        held.with_context(med_reason="x")._med_put_on_hold("manual", "deviation")
+        released = self._lot(self.syringe, "RES-OK", 10)
+        picking = self.env["stock.picking"].create(
+            {
+                "partner_id": self.hospital.id,
+                "picking_type_id": self.stock_warehouse.out_type_id.id,
+                "location_id": self.stock.id,
+                "location_dest_id": self.customers_location.id,
+                "move_ids": [
+                    fields.Command.create(
+                        {
+                            "name": "syringes",
+                            "product_id": self.syringe.id,
+                            "product_uom_qty": 25,
+                            "location_id": self.stock.id,
+                            "location_dest_id": self.customers_location.id,
+                        }
+                    )
+                ],
+            }
+        )
+        picking.action_confirm()
+        picking.action_assign()
+        self.assertEqual(picking.move_ids.move_line_ids.lot_id, released)
+        self.assertEqual(picking.move_ids.quantity, 10)
+        self.assertTrue(quarantined and held)
+
+    def test_shelf_life_settings_validated(self):
+        with self.assertRaises(ValidationError):
+            self.syringe.med_min_shelf_life_percent = 120
+        with self.assertRaises(ValidationError):
+            self.hospital.med_min_shelf_life_days = -5
