@@ -15,5 +15,6 @@
         "views/stock_lot_views.xml",
         "views/lot_status_views.xml",
         "views/med_gate_confirm_views.xml",
+        "views/udi_views.xml",
     ],
 }

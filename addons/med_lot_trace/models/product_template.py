@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from ..tools import gs1
+
 
 class ProductTemplate(models.Model):
     _inherit = "product.template"
@@ -24,6 +26,26 @@ class ProductTemplate(models.Model):
     med_min_receipt_shelf_life_days = fields.Integer(
         string="Minimum Shelf Life at Receipt (days)"
     )
+
+    med_udi_di = fields.Char(
+        string="UDI-DI (GTIN)",
+        size=14,
+        help="The device identifier of the UDI (医疗器械唯一标识产品标识): a GTIN-14.",
+    )
+
+    @api.constrains("med_udi_di")
+    def _check_med_udi_di(self):
+        for template in self.filtered("med_udi_di"):
+            if len(template.med_udi_di) != 14 or not gs1.is_valid_gtin(
+                template.med_udi_di
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "%(gtin)s is not a valid GTIN-14: 14 digits, the last being "
+                        "the GS1 check digit. (UDI-DI 校验位错误。)",
+                        gtin=template.med_udi_di,
+                    )
+                )
 
     @api.depends("tracking", "is_storable")
     def _compute_med_release_required(self):

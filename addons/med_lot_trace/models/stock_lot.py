@@ -1,8 +1,10 @@
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
 from odoo.addons.med_audit_export.models.base import PROTECTED_WRITE
+
+from ..tools import gs1
 
 # Each row of stock_move_line_consume_rel links an output line (consume_line_id: the
 # produced line of a manufacturing order, or a component recovered by an unbuild) to an
@@ -63,12 +65,51 @@ class StockLot(models.Model):
     med_expired = fields.Boolean(
         string="Expired", compute="_compute_med_expired", search="_search_med_expired"
     )
+    med_production_date = fields.Date(string="Production Date", copy=False)
+    med_udi = fields.Char(
+        string="UDI",
+        compute="_compute_med_udi",
+        help="The lot's UDI in GS1 human-readable form: (01) UDI-DI, (11) production "
+        "date, (17) expiry date, (10) lot or (21) serial.",
+    )
     med_upstream_count = fields.Integer(
         string="Upstream Lots", compute="_compute_med_trace_counts"
     )
     med_downstream_count = fields.Integer(
         string="Downstream Lots", compute="_compute_med_trace_counts"
     )
+
+    @api.depends(
+        "name", "product_id.med_udi_di", "med_production_date", "expiration_date"
+    )
+    def _compute_med_udi(self):
+        for lot in self:
+            serial = lot.product_id.tracking == "serial"
+            lot.med_udi = gs1.human_readable(
+                gtin=lot.product_id.med_udi_di,
+                production_date=lot.med_production_date,
+                expiry_date=lot.expiration_date and lot.expiration_date.date(),
+                lot=None if serial else lot.name,
+                serial=lot.name if serial else None,
+            )
+
+    @api.constrains("med_production_date", "expiration_date")
+    def _check_med_dates(self):
+        for lot in self:
+            if (
+                lot.med_production_date
+                and lot.expiration_date
+                and lot.expiration_date.date() < lot.med_production_date
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "Lot %(lot)s expires (%(expiry)s) before it was produced "
+                        "(%(production)s). (失效日期早于生产日期。)",
+                        lot=lot.name,
+                        expiry=fields.Date.to_string(lot.expiration_date),
+                        production=fields.Date.to_string(lot.med_production_date),
+                    )
+                )
 
     def _compute_med_expired(self):
         now = fields.Datetime.now()

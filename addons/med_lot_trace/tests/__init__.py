@@ -1,5 +1,6 @@
 from . import test_genealogy
 from . import test_recall_simulation
+from . import test_udi
 from . import test_indexes
 from . import test_lot_audit
 from . import test_lot_status
