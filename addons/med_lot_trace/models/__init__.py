@@ -8,3 +8,4 @@ from . import stock_move_line
 from . import stock_picking
 from . import stock_picking_type
 from . import stock_quant
+from . import stock_warehouse

@@ -1,3 +1,5 @@
+import logging
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
@@ -9,6 +11,8 @@ from ..tools import gs1
 # Each row of stock_move_line_consume_rel links an output line (consume_line_id: the
 # produced line of a manufacturing order, or a component recovered by an unbuild) to an
 # input line (produce_line_id: the consumed component, or the unbuilt product).
+_logger = logging.getLogger(__name__)
+EXPIRY_LOCK = "med_lot_trace.expiry_check"
 MED_STATES = [
     ("quarantine", "Quarantine"),
     ("released", "Released"),
@@ -288,6 +292,111 @@ class StockLot(models.Model):
         for lot in self:
             lot.med_upstream_count = len(lot._med_trace_ids("upstream"))
             lot.med_downstream_count = len(lot._med_trace_ids("downstream"))
+
+    # -- expiry monitoring --
+    @api.model
+    def _cron_med_expiry(self):
+        """Daily: hold the expired lots still in stock, and tell QA, once per warehouse
+        and day, which lots in stock are past their alert date (with an xlsx list).
+        Set-based (one query each) and safe to run twice at once or again."""
+        cr = self.env.cr
+        cr.execute(SQL("SELECT pg_try_advisory_xact_lock(hashtext(%s))", EXPIRY_LOCK))
+        if not cr.fetchone()[0]:
+            _logger.info("lot expiry check already running: skipped")
+            return
+        now = fields.Datetime.now()
+        expired = self.browse(
+            self._med_lots_in_stock(SQL("lot.expiration_date < %s", now))
+        )
+        expired = expired.filtered(
+            lambda lot: lot.med_state in ("quarantine", "released")
+        )
+        if expired:
+            expired._med_put_on_hold(
+                "expiry",
+                self.env._("Expired while in stock (found by the daily check)"),
+            )
+        near = self._med_lots_in_stock(
+            SQL("lot.alert_date <= %s AND lot.expiration_date >= %s", now, now),
+            by_warehouse=True,
+        )
+        for warehouse_id, lot_ids in near.items():
+            self.browse(lot_ids)._med_notify_near_expiry(
+                self.env["stock.warehouse"].browse(warehouse_id)
+            )
+
+    @api.model
+    def _med_lots_in_stock(self, condition, by_warehouse=False):
+        """Ids of the lots matching ``condition`` with a positive quant in an internal
+        location; {warehouse id: [lot ids]} with ``by_warehouse``."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+            SELECT loc.warehouse_id, array_agg(DISTINCT lot.id)
+              FROM stock_lot lot
+              JOIN stock_quant quant ON quant.lot_id = lot.id AND quant.quantity > 0
+              JOIN stock_location loc
+                ON loc.id = quant.location_id AND loc.usage = 'internal'
+             WHERE %s
+             GROUP BY loc.warehouse_id
+            """,
+                condition,
+            )
+        )
+        rows = self.env.cr.fetchall()
+        if by_warehouse:
+            return {warehouse: ids for warehouse, ids in rows if warehouse}
+        return sorted({lot_id for _warehouse, ids in rows for lot_id in ids})
+
+    def _med_notify_near_expiry(self, warehouse):
+        """One activity per warehouse and day for QA, with the near-expiry list."""
+        today = fields.Date.context_today(self)
+        summary = self.env._("Lots near expiry (近效期)")
+        Activity = self.env["mail.activity"]
+        if Activity.search_count(
+            [
+                ("res_model", "=", "stock.warehouse"),
+                ("res_id", "=", warehouse.id),
+                ("summary", "=", summary),
+                ("date_deadline", "=", today),
+            ]
+        ):
+            return
+        Export = self.env["med.audit.export"]
+        title = self.env._("Near-expiry lots %(warehouse)s", warehouse=warehouse.code)
+        rows = [
+            [
+                lot.product_id.display_name,
+                lot.name,
+                fields.Date.to_string(lot.expiration_date),
+                fields.Date.to_string(lot.alert_date),
+                lot.product_qty,
+            ]
+            for lot in self.sorted("expiration_date")
+        ]
+        labels = [self.env._("Product"), self.env._("Lot"), self.env._("Expiry Date")]
+        labels += [self.env._("Alert Date"), self.env._("Quantity")]
+        data = {"title": title, "filter_description": warehouse.display_name}
+        content = Export._med_render_table("xlsx", data, labels, rows)
+        export = Export._med_record_export(
+            title, "xlsx", content, warehouse.display_name, len(rows)
+        )
+        qa = self.env.ref("med_audit_export.group_med_qa_manager").users.filtered(
+            lambda user: warehouse.company_id in user.company_ids and not user.share
+        )
+        warehouse.activity_schedule(
+            "mail.mail_activity_data_todo",
+            date_deadline=today,
+            summary=summary,
+            note=self.env._(
+                "%(count)s lots in stock are past their alert date: see %(file)s in "
+                "Medical Compliance, Evidence Exports.",
+                count=len(self),
+                file=export.name,
+            ),
+            user_id=(qa[:1] or self.env.ref("base.user_admin")).id,
+        )
 
     # -- genealogy --
     def _med_trace_ids(self, direction):

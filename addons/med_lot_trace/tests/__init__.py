@@ -1,3 +1,4 @@
+from . import test_expiry_cron
 from . import test_genealogy
 from . import test_recall_simulation
 from . import test_udi

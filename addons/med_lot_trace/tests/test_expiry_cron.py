@@ -1,0 +1,89 @@
+from datetime import timedelta
+
+from odoo import fields
+from odoo.tests import tagged
+
+from .common import MedGenealogyCommon
+
+
+@tagged("post_install", "-at_install")
+class TestExpiryCron(MedGenealogyCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.syringe.product_tmpl_id.write(
+            {"use_expiration_date": True, "expiration_time": 1000, "alert_time": 90}
+        )
+        now = fields.Datetime.now()
+        cls.expired = cls._dated("EXP-STOCK", now - timedelta(days=1), 20)
+        cls.expired_gone = cls._dated("EXP-GONE", now - timedelta(days=1), 0)
+        cls.near = cls._dated("NEAR-1", now + timedelta(days=30), 10)
+        cls.fresh = cls._dated("FRESH-1", now + timedelta(days=500), 10)
+
+    @classmethod
+    def _dated(cls, name, expiry, qty):
+        # dated at creation, as a receipt does: product_expiry derives the alert date
+        lot = cls.env["stock.lot"].create(
+            {"name": name, "product_id": cls.syringe.id, "expiration_date": expiry}
+        )
+        cls._release(lot)
+        if qty:
+            cls.env["stock.quant"]._update_available_quantity(
+                cls.syringe, cls.stock, qty, lot_id=lot
+            )
+        return lot
+
+    def _activities(self):
+        return self.env["mail.activity"].search(
+            [
+                ("res_model", "=", "stock.warehouse"),
+                ("res_id", "=", self.stock_warehouse.id),
+            ]
+        )
+
+    def test_expired_lots_in_stock_put_on_hold(self):
+        self.env["stock.lot"]._cron_med_expiry()
+        self.assertEqual(
+            (self.expired.med_state, self.expired.med_hold_source), ("hold", "expiry")
+        )
+        self.assertEqual(self.expired_gone.med_state, "released")  # no stock left
+        self.assertEqual(self.near.med_state, "released")
+        hold = self.env["med.audit.entry"].search(
+            [
+                ("res_model", "=", "stock.lot"),
+                ("res_id", "=", self.expired.id),
+                ("field_name", "=", "med_state"),
+                ("new_value", "=", "On Hold"),
+            ]
+        )
+        self.assertEqual(hold.user_id, self.env.user)
+        self.assertIn("Expired while in stock", hold.reason)
+
+    def test_one_activity_per_warehouse_with_the_list(self):
+        self.env["stock.lot"]._cron_med_expiry()
+        activity = self._activities()
+        self.assertEqual(len(activity), 1)
+        self.assertIn("near expiry", activity.summary)
+        export = self.env["med.audit.export"].search([], limit=1)
+        self.assertIn("Near-expiry", export.name)
+        self.assertEqual(export.record_count, 1)  # NEAR-1 only
+
+    def test_rerun_changes_nothing_more(self):
+        self.env["stock.lot"]._cron_med_expiry()
+        entries = self.env["med.audit.entry"].search_count([])
+        self.env["stock.lot"]._cron_med_expiry()
+        self.assertEqual(len(self._activities()), 1)
+        self.assertEqual(self.env["med.audit.entry"].search_count([]), entries)
+
+    def test_second_run_at_the_same_time_skips(self):
+        """Another worker holds the check's lock: this run leaves everything alone."""
+        with self.registry.cursor() as other:
+            other.execute(
+                "SELECT pg_advisory_xact_lock(hashtext('med_lot_trace.expiry_check'))"
+            )
+            self.env["stock.lot"]._cron_med_expiry()
+            self.assertEqual(self.expired.med_state, "released")
+            self.assertFalse(self._activities())
+            other.rollback()
+        self.env["stock.lot"]._cron_med_expiry()
+        self.assertEqual(self.expired.med_state, "hold")
