@@ -103,6 +103,27 @@ class TestGenealogy(MedGenealogyCommon):
         with self.assertQueryCount(__system__=2):
             self.body_3.med_trace_downstream()  # 1 level deep
 
+    def test_thousands_of_lots_at_once(self):
+        many = self.env["stock.lot"].create(
+            [
+                {"name": f"BULK-{i:05d}", "product_id": self.barrel.id}
+                for i in range(3000)
+            ]
+        )
+        lots = many | self.barrel_a
+
+        def queries(records):
+            self.env.invalidate_all()
+            start = self.env.cr.sql_log_count
+            result = records.med_recall_scope()
+            return self.env.cr.sql_log_count - start, result
+
+        few, _scope = queries(self.barrel_a)
+        count, scope = queries(lots)
+        self.assertEqual(count, few)  # the same queries for 1 lot or 3,001
+        self.assertEqual(len(scope["lots"]), 3000 + 5)  # barrel A and its 4 descendants
+        self.assertEqual(scope["customers"], self.hospital | self.distributor)
+
     def test_lot_without_moves(self):
         lonely = self._lot(self.barrel, "BRL-NEW")
         self.assertFalse(lonely.med_trace_downstream())

@@ -334,6 +334,54 @@ class TestLotGates(MedGenealogyCommon):
         self.assertEqual(picking.move_ids.quantity, 10)
         self.assertTrue(quarantined and held)
 
+    def _receipt(self, product, lot_name, expiry):
+        suppliers = self.env.ref("stock.stock_location_suppliers")
+        picking = self.env["stock.picking"].create(
+            {
+                "picking_type_id": self.stock_warehouse.in_type_id.id,
+                "location_id": suppliers.id,
+                "location_dest_id": self.stock.id,
+                "move_ids": [
+                    fields.Command.create(
+                        {
+                            "name": product.name,
+                            "product_id": product.id,
+                            "product_uom_qty": 10,
+                            "location_id": suppliers.id,
+                            "location_dest_id": self.stock.id,
+                        }
+                    )
+                ],
+            }
+        )
+        picking.action_confirm()
+        picking.move_ids.move_line_ids.write(
+            {"lot_name": lot_name, "quantity": 10, "expiration_date": expiry}
+        )
+        picking.move_ids.picked = True
+        return picking
+
+    def test_receipt_without_expiry_refused(self):
+        picking = self._receipt(self.syringe, "RCV-NODATE", False)
+        picking.move_ids.move_line_ids.expiration_date = False
+        with self.assertRaisesRegex(UserError, "RCV-NODATE .*has no expiry date"):
+            picking.button_validate()
+        self.assertNotEqual(picking.state, "done")
+
+    def test_receipt_shelf_life_minimum(self):
+        self.syringe.med_min_receipt_shelf_life_days = 365
+        short = self._receipt(
+            self.syringe, "RCV-SHORT", fields.Datetime.now() + timedelta(days=100)
+        )
+        with self.assertRaisesRegex(UserError, "RCV-SHORT .*365 days"):
+            short.button_validate()
+        long = self._receipt(
+            self.syringe, "RCV-LONG", fields.Datetime.now() + timedelta(days=700)
+        )
+        long.button_validate()
+        self.assertEqual(long.state, "done")
+        self.assertEqual(long.move_line_ids.lot_id.med_state, "quarantine")
+
     def test_shelf_life_settings_validated(self):
         with self.assertRaises(ValidationError):
             self.syringe.med_min_shelf_life_percent = 120
