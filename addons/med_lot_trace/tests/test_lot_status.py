@@ -210,9 +210,15 @@ class TestLotGates(MedGenealogyCommon):
         )
 
     def _dated(self, name, days, released=True):
-        lot = self._lot(self.syringe, name, 50, released=released)
-        lot.with_context(med_reason="test dates").write(
-            {"expiration_date": fields.Datetime.now() + timedelta(days=days, hours=1)}
+        # dated at creation, as a receipt does: product_expiry derives removal dates
+        expiry = fields.Datetime.now() + timedelta(days=days, hours=1)
+        lot = self.env["stock.lot"].create(
+            {"name": name, "product_id": self.syringe.id, "expiration_date": expiry}
+        )
+        if released:
+            self._release(lot)
+        self.env["stock.quant"]._update_available_quantity(
+            self.syringe, self.stock, 50, lot_id=lot
         )
         return lot
 
@@ -381,6 +387,81 @@ class TestLotGates(MedGenealogyCommon):
         long.button_validate()
         self.assertEqual(long.state, "done")
         self.assertEqual(long.move_line_ids.lot_id.med_state, "quarantine")
+
+    def test_fefo_by_default_for_expiry_products(self):
+        late = self._dated("FEFO-LATE", 900)  # in stock first
+        early = self._dated("FEFO-EARLY", 400)
+        picking = self.env["stock.picking"].create(
+            {
+                "partner_id": self.hospital.id,
+                "picking_type_id": self.stock_warehouse.out_type_id.id,
+                "location_id": self.stock.id,
+                "location_dest_id": self.customers_location.id,
+                "move_ids": [
+                    fields.Command.create(
+                        {
+                            "name": "syringes",
+                            "product_id": self.syringe.id,
+                            "product_uom_qty": 5,
+                            "location_id": self.stock.id,
+                            "location_dest_id": self.customers_location.id,
+                        }
+                    )
+                ],
+            }
+        )
+        picking.action_confirm()
+        picking.action_assign()
+        self.assertEqual(picking.move_ids.move_line_ids.lot_id, early)
+        self.assertTrue(late)
+
+    def test_gate_queries_do_not_grow_with_lines(self):
+        def queries(count):
+            lines = [(self._dated(f"QC{count}-{i}", 800), 1) for i in range(count)]
+            picking = self._deliver_draft(lines)
+            self.env.invalidate_all()
+            start = self.env.cr.sql_log_count
+            self.assertFalse(picking.move_ids._med_gate_violations())
+            return self.env.cr.sql_log_count - start
+
+        self.assertEqual(queries(3), queries(30))
+
+    def _deliver_draft(self, lines):
+        picking = self.env["stock.picking"].create(
+            {
+                "partner_id": self.hospital.id,
+                "picking_type_id": self.stock_warehouse.out_type_id.id,
+                "location_id": self.stock.id,
+                "location_dest_id": self.customers_location.id,
+                "move_ids": [
+                    fields.Command.create(
+                        {
+                            "name": "syringes",
+                            "product_id": self.syringe.id,
+                            "product_uom_qty": sum(qty for _lot, qty in lines),
+                            "location_id": self.stock.id,
+                            "location_dest_id": self.customers_location.id,
+                        }
+                    )
+                ],
+            }
+        )
+        picking.action_confirm()
+        move = picking.move_ids
+        move.move_line_ids.unlink()
+        for lot, qty in lines:
+            self.env["stock.move.line"].create(
+                {
+                    "move_id": move.id,
+                    "picking_id": picking.id,
+                    "product_id": lot.product_id.id,
+                    "lot_id": lot.id,
+                    "quantity": qty,
+                    "location_id": self.stock.id,
+                    "location_dest_id": self.customers_location.id,
+                }
+            )
+        return picking
 
     def test_shelf_life_settings_validated(self):
         with self.assertRaises(ValidationError):
