@@ -465,14 +465,32 @@ class StockLot(models.Model):
         internal locations.
         """
         lots = self | self.med_trace_downstream()
-        delivered = self.env["stock.move.line"].search(
+        MoveLine = self.env["stock.move.line"]
+        # The deliveries' query (record rules applied) is reused as a subquery to find
+        # their partners in SQL: thousands of deliveries are never loaded in Python.
+        delivered_query = MoveLine._search(
             [
                 ("lot_id", "in", lots.ids),
                 ("state", "=", "done"),
                 ("location_dest_id.usage", "=", "customer"),
-            ]
+            ],
+            order="id",
         )
-        customers = delivered.picking_partner_id | delivered.move_id.partner_id
+        self.env.cr.execute(
+            SQL(
+                """
+            SELECT DISTINCT unnest(ARRAY[picking.partner_id, move.partner_id])
+              FROM stock_move_line line
+              JOIN stock_move move ON move.id = line.move_id
+              LEFT JOIN stock_picking picking ON picking.id = line.picking_id
+             WHERE line.id IN %s
+            """,
+                delivered_query.subselect(),
+            )
+        )
+        partner_ids = [row[0] for row in self.env.cr.fetchall() if row[0]]
+        customers = self.env["res.partner"].search([("id", "in", partner_ids)])
+        delivered = MoveLine.browse(delivered_query)
         on_hand = self.env["stock.quant"].search(
             [
                 ("lot_id", "in", lots.ids),
