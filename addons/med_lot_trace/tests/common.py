@@ -96,6 +96,64 @@ class MedGenealogyCommon(MedComplianceCommon):
         return cls._release(lot) if released else lot
 
     @classmethod
+    def _transfer(cls, product, qty, incoming=False, partner=None, user=None):
+        """A confirmed receipt from the supplier or delivery to the customer of one
+        move of ``qty`` ``product``, with the move lines Odoo proposes."""
+        suppliers = cls.env.ref("stock.stock_location_suppliers")
+        source, destination = (
+            (suppliers, cls.stock) if incoming else (cls.stock, cls.customers_location)
+        )
+        picking_type = (
+            cls.stock_warehouse.in_type_id
+            if incoming
+            else cls.stock_warehouse.out_type_id
+        )
+        picking = (
+            cls.env["stock.picking"]
+            .with_user(user or cls.env.user)
+            .create(
+                {
+                    "partner_id": (partner or cls.distributor).id,
+                    "picking_type_id": picking_type.id,
+                    "location_id": source.id,
+                    "location_dest_id": destination.id,
+                    "move_ids": [
+                        Command.create(
+                            {
+                                "name": product.name,
+                                "product_id": product.id,
+                                "product_uom_qty": qty,
+                                "location_id": source.id,
+                                "location_dest_id": destination.id,
+                            }
+                        )
+                    ],
+                }
+            )
+        )
+        picking.action_confirm()
+        return picking
+
+    @classmethod
+    def _set_lot_lines(cls, picking, lines):
+        """Replace the move's lines by one line per (lot, quantity), picked."""
+        move = picking.move_ids
+        move.move_line_ids.unlink()
+        for lot, qty in lines:
+            cls.env["stock.move.line"].create(
+                {
+                    "move_id": move.id,
+                    "picking_id": picking.id,
+                    "product_id": lot.product_id.id,
+                    "lot_id": lot.id,
+                    "quantity": qty,
+                    "location_id": move.location_id.id,
+                    "location_dest_id": move.location_dest_id.id,
+                }
+            )
+        move.picked = True
+
+    @classmethod
     def _deliver(cls, partner, lines):
         """Ship [(lot, quantity)] to ``partner``; returns the done picking."""
         picking = cls.env["stock.picking"].create(

@@ -42,33 +42,7 @@ class TestLotStatus(MedGenealogyCommon):
         return lot
 
     def _receive(self, product, lot_name, qty, expiry=None, user=None):
-        receipt_type = self.stock_warehouse.in_type_id
-        picking = (
-            self.env["stock.picking"]
-            .with_user(user or self.env.user)
-            .create(
-                {
-                    "picking_type_id": receipt_type.id,
-                    "location_id": self.env.ref("stock.stock_location_suppliers").id,
-                    "location_dest_id": self.stock.id,
-                    "partner_id": self.distributor.id,
-                    "move_ids": [
-                        fields.Command.create(
-                            {
-                                "name": product.name,
-                                "product_id": product.id,
-                                "product_uom_qty": qty,
-                                "location_id": self.env.ref(
-                                    "stock.stock_location_suppliers"
-                                ).id,
-                                "location_dest_id": self.stock.id,
-                            }
-                        )
-                    ],
-                }
-            )
-        )
-        picking.action_confirm()
+        picking = self._transfer(product, qty, incoming=True, user=user)
         line = picking.move_ids.move_line_ids
         line.write({"lot_name": lot_name, "quantity": qty, "expiration_date": expiry})
         picking.move_ids.picked = True
@@ -260,39 +234,8 @@ class TestLotGates(MedGenealogyCommon):
     def test_warn_mode_asks_and_audits_the_confirmation(self):
         self.env.company.med_gate_mode = "warn"
         lot = self._dated("WARN-1", 800, released=False)
-        picking = self.env["stock.picking"].create(
-            {
-                "partner_id": self.hospital.id,
-                "picking_type_id": self.stock_warehouse.out_type_id.id,
-                "location_id": self.stock.id,
-                "location_dest_id": self.customers_location.id,
-                "move_ids": [
-                    fields.Command.create(
-                        {
-                            "name": "syringes",
-                            "product_id": self.syringe.id,
-                            "product_uom_qty": 5,
-                            "location_id": self.stock.id,
-                            "location_dest_id": self.customers_location.id,
-                        }
-                    )
-                ],
-            }
-        )
-        picking.action_confirm()
-        picking.move_ids.move_line_ids.unlink()
-        self.env["stock.move.line"].create(
-            {
-                "move_id": picking.move_ids.id,
-                "picking_id": picking.id,
-                "product_id": self.syringe.id,
-                "lot_id": lot.id,
-                "quantity": 5,
-                "location_id": self.stock.id,
-                "location_dest_id": self.customers_location.id,
-            }
-        )
-        picking.move_ids.picked = True
+        picking = self._transfer(self.syringe, 5, partner=self.hospital)
+        self._set_lot_lines(picking, [(lot, 5)])
         action = picking.button_validate()
         self.assertEqual(action["res_model"], "med.gate.confirm")
         self.assertNotEqual(picking.state, "done")
@@ -315,52 +258,14 @@ class TestLotGates(MedGenealogyCommon):
         held = self._lot(self.syringe, "RES-H", 10)
         held.with_context(med_reason="x")._med_put_on_hold("manual", "deviation")
         released = self._lot(self.syringe, "RES-OK", 10)
-        picking = self.env["stock.picking"].create(
-            {
-                "partner_id": self.hospital.id,
-                "picking_type_id": self.stock_warehouse.out_type_id.id,
-                "location_id": self.stock.id,
-                "location_dest_id": self.customers_location.id,
-                "move_ids": [
-                    fields.Command.create(
-                        {
-                            "name": "syringes",
-                            "product_id": self.syringe.id,
-                            "product_uom_qty": 25,
-                            "location_id": self.stock.id,
-                            "location_dest_id": self.customers_location.id,
-                        }
-                    )
-                ],
-            }
-        )
-        picking.action_confirm()
+        picking = self._transfer(self.syringe, 25, partner=self.hospital)
         picking.action_assign()
         self.assertEqual(picking.move_ids.move_line_ids.lot_id, released)
         self.assertEqual(picking.move_ids.quantity, 10)
         self.assertTrue(quarantined and held)
 
     def _receipt(self, product, lot_name, expiry):
-        suppliers = self.env.ref("stock.stock_location_suppliers")
-        picking = self.env["stock.picking"].create(
-            {
-                "picking_type_id": self.stock_warehouse.in_type_id.id,
-                "location_id": suppliers.id,
-                "location_dest_id": self.stock.id,
-                "move_ids": [
-                    fields.Command.create(
-                        {
-                            "name": product.name,
-                            "product_id": product.id,
-                            "product_uom_qty": 10,
-                            "location_id": suppliers.id,
-                            "location_dest_id": self.stock.id,
-                        }
-                    )
-                ],
-            }
-        )
-        picking.action_confirm()
+        picking = self._transfer(product, 10, incoming=True)
         picking.move_ids.move_line_ids.write(
             {"lot_name": lot_name, "quantity": 10, "expiration_date": expiry}
         )
@@ -391,26 +296,7 @@ class TestLotGates(MedGenealogyCommon):
     def test_fefo_by_default_for_expiry_products(self):
         late = self._dated("FEFO-LATE", 900)  # in stock first
         early = self._dated("FEFO-EARLY", 400)
-        picking = self.env["stock.picking"].create(
-            {
-                "partner_id": self.hospital.id,
-                "picking_type_id": self.stock_warehouse.out_type_id.id,
-                "location_id": self.stock.id,
-                "location_dest_id": self.customers_location.id,
-                "move_ids": [
-                    fields.Command.create(
-                        {
-                            "name": "syringes",
-                            "product_id": self.syringe.id,
-                            "product_uom_qty": 5,
-                            "location_id": self.stock.id,
-                            "location_dest_id": self.customers_location.id,
-                        }
-                    )
-                ],
-            }
-        )
-        picking.action_confirm()
+        picking = self._transfer(self.syringe, 5, partner=self.hospital)
         picking.action_assign()
         self.assertEqual(picking.move_ids.move_line_ids.lot_id, early)
         self.assertTrue(late)
@@ -427,40 +313,10 @@ class TestLotGates(MedGenealogyCommon):
         self.assertEqual(queries(3), queries(30))
 
     def _deliver_draft(self, lines):
-        picking = self.env["stock.picking"].create(
-            {
-                "partner_id": self.hospital.id,
-                "picking_type_id": self.stock_warehouse.out_type_id.id,
-                "location_id": self.stock.id,
-                "location_dest_id": self.customers_location.id,
-                "move_ids": [
-                    fields.Command.create(
-                        {
-                            "name": "syringes",
-                            "product_id": self.syringe.id,
-                            "product_uom_qty": sum(qty for _lot, qty in lines),
-                            "location_id": self.stock.id,
-                            "location_dest_id": self.customers_location.id,
-                        }
-                    )
-                ],
-            }
+        picking = self._transfer(
+            self.syringe, sum(qty for _lot, qty in lines), partner=self.hospital
         )
-        picking.action_confirm()
-        move = picking.move_ids
-        move.move_line_ids.unlink()
-        for lot, qty in lines:
-            self.env["stock.move.line"].create(
-                {
-                    "move_id": move.id,
-                    "picking_id": picking.id,
-                    "product_id": lot.product_id.id,
-                    "lot_id": lot.id,
-                    "quantity": qty,
-                    "location_id": self.stock.id,
-                    "location_dest_id": self.customers_location.id,
-                }
-            )
+        self._set_lot_lines(picking, lines)
         return picking
 
     def test_shelf_life_settings_validated(self):

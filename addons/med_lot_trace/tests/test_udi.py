@@ -83,29 +83,7 @@ class TestUdi(MedGenealogyCommon):
 
     def test_lot_udi_and_receipt_scan(self):
         self.syringe.write({"med_udi_di": GTIN, "use_expiration_date": True})
-        receipt = self.env["stock.picking"].create(
-            {
-                "picking_type_id": self.stock_warehouse.in_type_id.id,
-                "location_id": self.env.ref("stock.stock_location_suppliers").id,
-                "location_dest_id": self.stock.id,
-                "move_ids": [
-                    (
-                        0,
-                        0,
-                        {
-                            "name": "syringes",
-                            "product_id": self.syringe.id,
-                            "product_uom_qty": 10,
-                            "location_id": self.env.ref(
-                                "stock.stock_location_suppliers"
-                            ).id,
-                            "location_dest_id": self.stock.id,
-                        },
-                    )
-                ],
-            }
-        )
-        receipt.action_confirm()
+        receipt = self._transfer(self.syringe, 10, incoming=True)
         line = receipt.move_ids.move_line_ids
         values = line._med_gs1_values(f"(01){GTIN}(11)251001(17)281001(10)SYR-UDI")
         line.write(dict(values, quantity=10))
