@@ -479,18 +479,20 @@ class StockLot(models.Model):
         self.env.cr.execute(
             SQL(
                 """
-            SELECT DISTINCT unnest(ARRAY[picking.partner_id, move.partner_id])
+            SELECT line.id, picking.partner_id, move.partner_id
               FROM stock_move_line line
               JOIN stock_move move ON move.id = line.move_id
               LEFT JOIN stock_picking picking ON picking.id = line.picking_id
              WHERE line.id IN %s
+             ORDER BY line.id
             """,
                 delivered_query.subselect(),
             )
         )
-        partner_ids = [row[0] for row in self.env.cr.fetchall() if row[0]]
-        customers = self.env["res.partner"].search([("id", "in", partner_ids)])
-        delivered = MoveLine.browse(delivered_query)
+        rows = self.env.cr.fetchall()
+        delivered = MoveLine.browse([row[0] for row in rows])
+        partner_ids = {partner for row in rows for partner in row[1:] if partner}
+        customers = self.env["res.partner"].search([("id", "in", list(partner_ids))])
         on_hand = self.env["stock.quant"].search(
             [
                 ("lot_id", "in", lots.ids),
