@@ -1,3 +1,4 @@
+from . import med_cached_rule_mixin
 from . import med_audit_rule
 from . import med_hash_chain_mixin
 from . import med_audit_entry

@@ -321,8 +321,10 @@ class Base(models.AbstractModel):
     def unlink(self):
         if not self or "med.retention.rule" not in self.env.registry:
             return super().unlink()
-        self.check_access("unlink")  # a refusal of access comes before retention
-        self.env["med.retention.rule"]._med_check_unlink(self)
+        Retention = self.env["med.retention.rule"]
+        if Retention._med_rule_ids(self._name):  # a cached lookup for other models
+            self.check_access("unlink")  # a refusal of access comes before retention
+            Retention._med_check_unlink(self)
         config = self._med_audit_config()
         if not config or not config.log_unlink:
             return super().unlink()

@@ -45,6 +45,7 @@ class MedAuditRule(models.Model):
     """Which model and fields are audited, and whether a change needs a reason."""
 
     _name = "med.audit.rule"
+    _inherit = "med.cached.rule.mixin"
     _description = "Audit Rule"
     _order = "model_name"
 
@@ -156,21 +157,12 @@ class MedAuditRule(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        rules = super().create([self._med_resolve_names(v) for v in vals_list])
-        self.env.registry.clear_cache()
-        return rules
+        return super().create([self._med_resolve_names(v) for v in vals_list])
 
     def write(self, vals):
         if "field_names" in vals or "protected_field_names" in vals:
             vals = dict(vals, model_id=vals.get("model_id", self[:1].model_id.id))
-        result = super().write(self._med_resolve_names(vals))
-        self.env.registry.clear_cache()
-        return result
-
-    def unlink(self):
-        result = super().unlink()
-        self.env.registry.clear_cache()
-        return result
+        return super().write(self._med_resolve_names(vals))
 
     @api.model
     @tools.ormcache("model_name")

@@ -22,6 +22,7 @@ class MedRetentionRule(models.Model):
     """
 
     _name = "med.retention.rule"
+    _inherit = "med.cached.rule.mixin"
     _description = "Retention Rule"
     _order = "model_name, sequence, id"
 
@@ -81,22 +82,6 @@ class MedRetentionRule(models.Model):
                         error=error,
                     )
                 ) from error
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        rules = super().create(vals_list)
-        self.env.registry.clear_cache()
-        return rules
-
-    def write(self, vals):
-        result = super().write(vals)
-        self.env.registry.clear_cache()
-        return result
-
-    def unlink(self):
-        result = super().unlink()
-        self.env.registry.clear_cache()
-        return result
 
     @api.model
     @tools.ormcache("model_name")

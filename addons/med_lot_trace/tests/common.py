@@ -76,21 +76,14 @@ class MedGenealogyCommon(MedComplianceCommon):
         production.lot_producing_id = lot
         production.qty_producing = qty
         for move in production.move_raw_ids:
-            move.move_line_ids.unlink()
-            for component_lot, quantity in consumed.items():
-                if component_lot.product_id != move.product_id:
-                    continue
-                cls.env["stock.move.line"].create(
-                    {
-                        "move_id": move.id,
-                        "product_id": move.product_id.id,
-                        "lot_id": component_lot.id,
-                        "quantity": quantity,
-                        "location_id": move.location_id.id,
-                        "location_dest_id": move.location_dest_id.id,
-                    }
-                )
-            move.picked = True
+            cls._set_lot_lines(
+                move,
+                [
+                    (lot, qty)
+                    for lot, qty in consumed.items()
+                    if lot.product_id == move.product_id
+                ],
+            )
         production.button_mark_done()
         assert production.state == "done", production.state
         return cls._release(lot) if released else lot
@@ -135,16 +128,15 @@ class MedGenealogyCommon(MedComplianceCommon):
         return picking
 
     @classmethod
-    def _set_lot_lines(cls, picking, lines):
+    def _set_lot_lines(cls, move, lines):
         """Replace the move's lines by one line per (lot, quantity), picked."""
-        move = picking.move_ids
         move.move_line_ids.unlink()
         for lot, qty in lines:
             cls.env["stock.move.line"].create(
                 {
                     "move_id": move.id,
-                    "picking_id": picking.id,
-                    "product_id": lot.product_id.id,
+                    "picking_id": move.picking_id.id,
+                    "product_id": move.product_id.id,
                     "lot_id": lot.id,
                     "quantity": qty,
                     "location_id": move.location_id.id,
@@ -178,19 +170,7 @@ class MedGenealogyCommon(MedComplianceCommon):
         )
         picking.action_confirm()
         for move, (lot, qty) in zip(picking.move_ids, lines, strict=True):
-            move.move_line_ids.unlink()
-            cls.env["stock.move.line"].create(
-                {
-                    "move_id": move.id,
-                    "picking_id": picking.id,
-                    "product_id": lot.product_id.id,
-                    "lot_id": lot.id,
-                    "quantity": qty,
-                    "location_id": cls.stock.id,
-                    "location_dest_id": cls.customers_location.id,
-                }
-            )
-            move.picked = True
+            cls._set_lot_lines(move, [(lot, qty)])
         picking._action_done()
         assert picking.state == "done", picking.state
         return picking
@@ -205,22 +185,10 @@ class MedGenealogyCommon(MedComplianceCommon):
         wizard.product_return_moves.quantity = quantity
         returned = wizard._create_return()
         for move in returned.move_ids:
-            move.move_line_ids.unlink()
             original = picking.move_line_ids.filtered(
                 lambda line, move=move: line.product_id == move.product_id
             )
-            cls.env["stock.move.line"].create(
-                {
-                    "move_id": move.id,
-                    "picking_id": returned.id,
-                    "product_id": move.product_id.id,
-                    "lot_id": original.lot_id.id,
-                    "quantity": quantity,
-                    "location_id": move.location_id.id,
-                    "location_dest_id": move.location_dest_id.id,
-                }
-            )
-            move.picked = True
+            cls._set_lot_lines(move, [(original.lot_id, quantity)])
         returned._action_done()
         return returned
 

@@ -235,7 +235,7 @@ class TestLotGates(MedGenealogyCommon):
         self.env.company.med_gate_mode = "warn"
         lot = self._dated("WARN-1", 800, released=False)
         picking = self._transfer(self.syringe, 5, partner=self.hospital)
-        self._set_lot_lines(picking, [(lot, 5)])
+        self._set_lot_lines(picking.move_ids, [(lot, 5)])
         action = picking.button_validate()
         self.assertEqual(action["res_model"], "med.gate.confirm")
         self.assertNotEqual(picking.state, "done")
@@ -316,7 +316,7 @@ class TestLotGates(MedGenealogyCommon):
         picking = self._transfer(
             self.syringe, sum(qty for _lot, qty in lines), partner=self.hospital
         )
-        self._set_lot_lines(picking, lines)
+        self._set_lot_lines(picking.move_ids, lines)
         return picking
 
     def test_shelf_life_settings_validated(self):
