@@ -9,6 +9,9 @@ MEANINGS = [
     ("release", "Release"),
     ("rejection", "Rejection"),
     ("hold", "Hold"),
+    ("disposition", "Disposition"),
+    ("closure", "Closure"),
+    ("evaluation", "Evaluation"),
 ]
 
 
