@@ -38,6 +38,9 @@ class StockMove(models.Model):
         now = fields.Datetime.now()
         violations = {}
         moves = self.filtered(lambda m: m.state not in ("done", "cancel"))
+        # The lots of all moves in one query: reading them move by move costs one
+        # query per lot, so the gates would get slower with every line.
+        moves.move_line_ids.lot_id.fetch(["name", "med_state", "expiration_date"])
         for move in moves:
             lines = move.move_line_ids.filtered(lambda ml: ml.lot_id or ml.lot_name)
             if not lines:

@@ -1,6 +1,6 @@
 from datetime import datetime, timedelta
 
-from odoo import fields
+from odoo import Command, fields
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import Form, new_test_user, tagged
 
@@ -305,6 +305,37 @@ class TestLotGates(MedGenealogyCommon):
         def queries(count):
             lines = [(self._dated(f"QC{count}-{i}", 800), 1) for i in range(count)]
             picking = self._deliver_draft(lines)
+            self.env.invalidate_all()
+            start = self.env.cr.sql_log_count
+            self.assertFalse(picking.move_ids._med_gate_violations())
+            return self.env.cr.sql_log_count - start
+
+        self.assertEqual(queries(3), queries(30))
+
+    def test_gate_queries_do_not_grow_with_moves(self):
+        def queries(count):
+            products = self.env["product.product"].create(
+                [
+                    {"name": f"QM{count}-{i}", "is_storable": True, "tracking": "lot"}
+                    for i in range(count)
+                ]
+            )
+            lots = [self._lot(product, product.name, 5) for product in products]
+            picking = self._transfer(products[0], 1, partner=self.hospital)
+            for product in products[1:]:
+                picking.move_ids = [
+                    Command.create(
+                        {
+                            "name": product.name,
+                            "product_id": product.id,
+                            "product_uom_qty": 1,
+                            "location_id": self.stock.id,
+                            "location_dest_id": self.customers_location.id,
+                        }
+                    )
+                ]
+            for move, lot in zip(picking.move_ids, lots, strict=True):
+                self._set_lot_lines(move, [(lot, 1)])
             self.env.invalidate_all()
             start = self.env.cr.sql_log_count
             self.assertFalse(picking.move_ids._med_gate_violations())
