@@ -155,6 +155,7 @@ class MedSignatureWizard(models.TransientModel):
             result = getattr(
                 records.with_context(
                     med_signature_meaning=self.meaning,
+                    med_signature_comment=(self.comment or "").strip(),
                     med_reason=self.comment or meaning_label,
                 ),
                 self.action_name,

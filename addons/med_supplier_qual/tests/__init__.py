@@ -1,1 +1,2 @@
 from . import test_purchase_roles
+from . import test_gates

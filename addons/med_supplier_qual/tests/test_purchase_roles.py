@@ -1,11 +1,11 @@
 from odoo.exceptions import AccessError
 from odoo.tests import Form, tagged
 
-from odoo.addons.med_audit_export.tests.common import MedComplianceCommon
+from .common import SupplierQualCommon
 
 
 @tagged("post_install", "-at_install")
-class TestPurchaseRoles(MedComplianceCommon):
+class TestPurchaseRoles(SupplierQualCommon):
     """The purchase-to-receipt flow works for the compliance roles, only for them."""
 
     def _order(self, user):

@@ -1,0 +1,331 @@
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+from ..tools import in_categories
+
+# Changing any of these voids the QA verification: QA checked the old content.
+VERIFIED_CONTENT = {
+    "partner_id",
+    "type_id",
+    "number",
+    "issuer",
+    "issue_date",
+    "expiry_date",
+    "product_ids",
+    "categ_ids",
+    "attachment_ids",
+}
+CERTIFICATE_STATES = [
+    ("valid", "Valid"),
+    ("expiring", "Expiring"),
+    ("expired", "Expired"),
+]
+
+
+class MedSupplierCertificate(models.Model):
+    """A supplier's licence or certificate, with its scan, validity and QA check."""
+
+    _name = "med.supplier.certificate"
+    _description = "Supplier Certificate"
+    _inherit = ("mail.thread", "mail.activity.mixin", "med.signable.mixin")
+    _order = "expiry_date, id"
+    _rec_names_search = ("number", "partner_id", "type_id")
+    _med_signature_actions = ("_med_do_verify",)
+
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Supplier",
+        required=True,
+        index=True,
+        tracking=True,
+        domain="[('is_company', '=', True)]",
+    )
+    type_id = fields.Many2one("med.certificate.type", required=True, tracking=True)
+    scope = fields.Selection(related="type_id.scope")
+    number = fields.Char(required=True, tracking=True)
+    issuer = fields.Char(
+        tracking=True, help="The authority or body that issued it (发证机关)."
+    )
+    issue_date = fields.Date(tracking=True)
+    expiry_date = fields.Date(tracking=True, index=True)
+    product_ids = fields.Many2many(
+        "product.product", string="Products Covered", check_company=True
+    )
+    categ_ids = fields.Many2many("product.category", string="Categories Covered")
+    attachment_ids = fields.Many2many("ir.attachment", string="Scans")
+    state = fields.Selection(
+        CERTIFICATE_STATES,
+        compute="_compute_state",
+        store=True,
+        index=True,
+        help="From the dates: valid, expiring within the type's reminder window, or "
+        "expired. Refreshed every night.",
+    )
+    verified_by_id = fields.Many2one("res.users", readonly=True, copy=False)
+    verified_date = fields.Datetime(readonly=True, copy=False)
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company
+    )
+    note = fields.Text()
+
+    @api.depends("expiry_date", "type_id.reminder_days", "type_id.permanent")
+    def _compute_state(self):
+        today = fields.Date.context_today(self)
+        for certificate in self:
+            certificate.state = certificate._med_state_on(today)
+
+    def _med_state_on(self, day):
+        self.ensure_one()
+        if self.type_id.permanent or not self.expiry_date:
+            return "valid"
+        if self.expiry_date < day:
+            return "expired"
+        if self.expiry_date <= day + timedelta(days=self.type_id.reminder_days):
+            return "expiring"
+        return "valid"
+
+    @api.depends("type_id", "number", "partner_id")
+    def _compute_display_name(self):
+        for certificate in self:
+            certificate.display_name = " ".join(
+                part for part in (certificate.type_id.name, certificate.number) if part
+            )
+
+    # -- validation --
+    @api.constrains("issue_date", "expiry_date", "type_id")
+    def _check_dates(self):
+        for certificate in self:
+            if certificate.type_id.permanent:
+                continue
+            if not certificate.expiry_date:
+                raise ValidationError(
+                    self.env._(
+                        "%(type)s %(number)s needs an expiry date: only permanent "
+                        "types have none. (请填写有效期至。)",
+                        type=certificate.type_id.name,
+                        number=certificate.number,
+                    )
+                )
+            if certificate.issue_date and certificate.expiry_date < (
+                certificate.issue_date
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "%(type)s %(number)s expires before it was issued. "
+                        "(有效期至早于发证日期。)",
+                        type=certificate.type_id.name,
+                        number=certificate.number,
+                    )
+                )
+
+    @api.constrains("number", "issuer", "type_id")
+    def _check_number_unique(self):
+        for certificate in self:
+            number = (certificate.number or "").strip()
+            if not number:
+                raise ValidationError(
+                    self.env._("A certificate needs its number. (请填写证书编号。)")
+                )
+            # sudo: a duplicate may sit in another company the user cannot read.
+            twins = (
+                self.sudo()
+                .search(
+                    [
+                        ("id", "!=", certificate.id),
+                        ("type_id", "=", certificate.type_id.id),
+                        ("number", "=ilike", number),
+                    ]
+                )
+                .filtered(
+                    lambda other, c=certificate: (other.issuer or "").strip().lower()
+                    == (c.issuer or "").strip().lower()
+                )
+            )
+            if twins:
+                raise ValidationError(
+                    self.env._(
+                        "There is already a %(type)s numbered %(number)s from this "
+                        "issuer. (同一发证机关的同类证书编号重复。)",
+                        type=certificate.type_id.name,
+                        number=number,
+                    )
+                )
+
+    @api.constrains("attachment_ids", "type_id")
+    def _check_attachment(self):
+        for certificate in self:
+            if certificate.type_id.attachment_required and not (
+                certificate.attachment_ids
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "Attach the scan of %(type)s %(number)s: this type requires "
+                        "it. (请上传证书扫描件。)",
+                        type=certificate.type_id.name,
+                        number=certificate.number,
+                    )
+                )
+
+    @api.constrains("product_ids", "categ_ids", "type_id")
+    def _check_scope(self):
+        for certificate in self:
+            if certificate.type_id.scope == "product" and not (
+                certificate.product_ids or certificate.categ_ids
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "%(type)s %(number)s covers products: name them or their "
+                        "categories. (请填写证书覆盖的产品或类别。)",
+                        type=certificate.type_id.name,
+                        number=certificate.number,
+                    )
+                )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        certificates = super().create(vals_list)
+        certificates._med_link_attachments()
+        return certificates
+
+    def write(self, vals):
+        verified = (
+            self.filtered("verified_by_id") if VERIFIED_CONTENT & set(vals) else None
+        )
+        result = super().write(vals)
+        if verified:
+            verified._med_protected_write().write(
+                {"verified_by_id": False, "verified_date": False}
+            )
+        if "attachment_ids" in vals:
+            self._med_link_attachments()
+        return result
+
+    def _med_link_attachments(self):
+        """Scans uploaded in the form belong to the certificate, so they are kept and
+        readable with it."""
+        for certificate in self:
+            loose = certificate.attachment_ids.filtered(lambda a: not a.res_id)
+            if loose:
+                loose.write({"res_model": self._name, "res_id": certificate.id})
+
+    # -- coverage --
+    def _med_valid_on(self, day, require_verified=True):
+        """Certificates of these that are valid on ``day`` (a date)."""
+        return self.filtered(
+            lambda c: (not require_verified or c.verified_by_id)
+            and (not c.issue_date or c.issue_date <= day)
+            and (c.type_id.permanent or (c.expiry_date and c.expiry_date >= day))
+        )
+
+    def _med_covers(self, product):
+        """Does this products-scope certificate cover ``product``?"""
+        self.ensure_one()
+        return product in self.product_ids or in_categories(
+            product.categ_id, self.categ_ids
+        )
+
+    # -- QA verification --
+    def action_med_verify(self):
+        self._med_check_qa_manager()
+        return self._med_request_signature(
+            "verification", "_med_do_verify", title=self.env._("Verify Certificates")
+        )
+
+    def _med_do_verify(self):
+        self._med_check_qa_manager()
+        self._med_protected_write().write(
+            {"verified_by_id": self.env.uid, "verified_date": fields.Datetime.now()}
+        )
+
+    def _med_check_qa_manager(self):
+        if not self.env.user.has_group("med_audit_export.group_med_qa_manager"):
+            raise UserError(
+                self.env._(
+                    "Only a QA manager verifies certificates. "
+                    "(仅质量负责人可审核证书。)"
+                )
+            )
+
+    # -- reminders --
+    @api.model
+    def _cron_med_certificates(self):
+        """Daily: refresh the states that the date changed, tell QA of certificates
+        entering their reminder window (once each), and let upper addons react to
+        the certificates that just expired."""
+        today = fields.Date.context_today(self)
+        # Only the certificates whose stored state the date may have changed.
+        candidates = self.search(
+            [
+                ("state", "!=", "expired"),
+                ("expiry_date", "!=", False),
+                ("type_id.permanent", "=", False),
+            ]
+        )
+        changed = candidates.filtered(lambda c: c._med_state_on(today) != c.state)
+        newly_expired = changed.filtered(lambda c: c._med_state_on(today) == "expired")
+        if changed:
+            self.env.add_to_compute(self._fields["state"], changed)
+            changed.with_context(
+                med_reason=self.env._("Validity date reached")
+            ).flush_recordset(["state"])
+        self.search([("state", "=", "expiring")])._med_schedule_reminders()
+        if newly_expired:
+            newly_expired._med_certificates_expired()
+
+    def _med_schedule_reminders(self):
+        activity_type = self.env.ref("mail.mail_activity_data_todo")
+        already = {
+            activity.res_id
+            for activity in self.env["mail.activity"].search(
+                [
+                    ("res_model", "=", self._name),
+                    ("res_id", "in", self.ids),
+                    ("activity_type_id", "=", activity_type.id),
+                ]
+            )
+        }
+        model_id = self.env["ir.model"]._get_id(self._name)
+        vals_list = []
+        for certificate in self.filtered(lambda c: c.id not in already):
+            user = certificate.company_id._med_certificate_responsible()
+            vals_list.append(
+                {
+                    "res_model_id": model_id,
+                    "res_id": certificate.id,
+                    "activity_type_id": activity_type.id,
+                    "user_id": user.id,
+                    "date_deadline": certificate.expiry_date,
+                    "summary": self.env._(
+                        "%(type)s of %(supplier)s expires on %(date)s: get the renewal",
+                        type=certificate.type_id.name,
+                        supplier=certificate.partner_id.display_name,
+                        date=fields.Date.to_string(certificate.expiry_date),
+                    ),
+                }
+            )
+        if vals_list:
+            self.env["mail.activity"].create(vals_list)
+
+    def _med_certificates_expired(self):
+        """These certificates have just expired (called once for each, by the daily
+        job). Suspends their suppliers when the company asks for it and a mandatory
+        certificate lapsed; upper addons add their reactions (CAPA rules)."""
+        to_suspend = self.env["res.partner"]
+        for certificate in self:
+            if (
+                certificate.company_id.med_suspend_on_expiry
+                and certificate.type_id.mandatory
+                and certificate.partner_id.med_supplier_state
+                in ("approved", "conditional")
+            ):
+                to_suspend |= certificate.partner_id
+        if to_suspend:
+            to_suspend._med_set_supplier_state(
+                "suspended",
+                self.env._(
+                    "A mandatory certificate expired: %(certificates)s",
+                    certificates=", ".join(self.mapped("display_name")),
+                ),
+            )

@@ -1,0 +1,210 @@
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from ..tools import in_categories
+
+NAMED_PRODUCTS = 5
+
+
+class MedSupplierGate(models.AbstractModel):
+    """The supplier gates shared by purchase confirmation and receipt validation:
+    is this supplier approved for this product, with valid certificates, on this day?
+
+    Reads everything it needs in a constant number of queries, whatever the number of
+    lines: the certificates, approved supplier list entries and types of the suppliers
+    involved are searched once and matched in memory.
+    """
+
+    _name = "med.supplier.gate"
+    _description = "Supplier Qualification Gates"
+
+    @api.model
+    def _med_gated_products(self, products):
+        """The products the gates apply to: storable, not exempt themselves nor by
+        their category (or a parent category)."""
+        exempt_categories = (
+            self.env["product.category"]
+            .sudo()
+            .search([("med_supplier_gate_exempt", "=", True)])
+        )
+        return products.filtered(
+            lambda p: p.is_storable
+            and not p.med_supplier_gate_exempt
+            and not in_categories(p.categ_id, exempt_categories)
+        )
+
+    @api.model
+    def _med_violations(self, company, pairs, day):
+        """Messages for the (supplier, product) ``pairs`` that break the gates on
+        ``day`` for ``company``; empty when all pass."""
+        products = self._med_gated_products(
+            self.env["product.product"].union(*(product for _, product in pairs))
+        )
+        pairs = [
+            (partner.commercial_partner_id, product)
+            for partner, product in pairs
+            if product in products
+        ]
+        if not pairs:
+            return []
+        partners = self.env["res.partner"].union(*(partner for partner, _ in pairs))
+        # sudo: the gates read the evidence whoever validates (a warehouse user does
+        # not manage certificates); they only decide, they show nothing else.
+        certificates = (
+            self.env["med.supplier.certificate"]
+            .sudo()
+            .search(
+                [("partner_id", "in", partners.ids), ("company_id", "=", company.id)]
+            )
+        )
+        entries = (
+            self.env["med.approved.supplier"]
+            .sudo()
+            .search(
+                [("partner_id", "in", partners.ids), ("company_id", "=", company.id)]
+            )
+        )
+        types = (
+            self.env["med.certificate.type"].sudo().search([("mandatory", "=", True)])
+        )
+        allowed = self.env["res.partner"]._med_allowed_supplier_states(company)
+        require_verified = company.med_require_verified_certificates
+        date = fields.Date.to_string(day)
+        states = dict(
+            partners._fields["med_supplier_state"]._description_selection(self.env)
+        )
+
+        by_partner = {}
+        for partner, product in pairs:
+            by_partner.setdefault(partner, []).append(product)
+        messages = []
+        for partner, partner_products in by_partner.items():
+            partner_products = self.env["product.product"].union(*partner_products)
+            mine = certificates.filtered(lambda c, p=partner: c.partner_id == p)
+            if partner.med_supplier_state not in allowed:
+                messages.append(
+                    self.env._(
+                        "Supplier %(supplier)s is %(state)s, not approved (products: "
+                        "%(products)s; date %(date)s)",
+                        supplier=partner.display_name,
+                        state=states[partner.med_supplier_state],
+                        products=self._med_names(partner_products),
+                        date=date,
+                    )
+                )
+            for kind in types.filtered(
+                lambda t, p=partner: t.scope == "supplier"
+                and t._med_required_for_partner(p)
+            ):
+                problem = self._med_certificate_problem(
+                    mine.filtered(lambda c, k=kind: c.type_id == k),
+                    day,
+                    require_verified,
+                )
+                if problem:
+                    messages.append(
+                        self.env._(
+                            "Supplier %(supplier)s, %(type)s: %(problem)s (products: "
+                            "%(products)s; date %(date)s)",
+                            supplier=partner.display_name,
+                            type=kind.name,
+                            problem=problem,
+                            products=self._med_names(partner_products),
+                            date=date,
+                        )
+                    )
+            for product in partner_products:
+                if not any(
+                    entry.partner_id == partner
+                    and entry._med_covers(product, day, allowed)
+                    for entry in entries
+                ):
+                    messages.append(
+                        self.env._(
+                            "Supplier %(supplier)s is not on the approved supplier "
+                            "list for %(product)s on %(date)s",
+                            supplier=partner.display_name,
+                            product=product.display_name,
+                            date=date,
+                        )
+                    )
+                for kind in types.filtered(
+                    lambda t, p=product: t.scope == "product"
+                    and t._med_required_for_product(p)
+                ):
+                    problem = self._med_certificate_problem(
+                        mine.filtered(
+                            lambda c, k=kind, p=product: c.type_id == k
+                            and c._med_covers(p)
+                        ),
+                        day,
+                        require_verified,
+                    )
+                    if problem:
+                        messages.append(
+                            self.env._(
+                                "Supplier %(supplier)s, product %(product)s, "
+                                "%(type)s: %(problem)s (date %(date)s)",
+                                supplier=partner.display_name,
+                                product=product.display_name,
+                                type=kind.name,
+                                problem=problem,
+                                date=date,
+                            )
+                        )
+        return messages
+
+    @api.model
+    def _med_certificate_problem(self, certificates, day, require_verified):
+        """Why none of ``certificates`` (all of one type) is valid on ``day``, or
+        None when one is."""
+        if certificates._med_valid_on(day, require_verified):
+            return None
+        if not certificates:
+            return self.env._("missing")
+        if certificates._med_valid_on(day, require_verified=False):
+            return self.env._(
+                "%(number)s is not verified by QA",
+                number=certificates[0].number,
+            )
+        latest = certificates.sorted(
+            lambda c: c.expiry_date or fields.Date.to_date("1900-01-01")
+        )[-1]
+        if latest.issue_date and latest.issue_date > day:
+            return self.env._(
+                "%(number)s is valid only from %(issued)s",
+                number=latest.number,
+                issued=fields.Date.to_string(latest.issue_date),
+            )
+        return self.env._(
+            "%(number)s expired on %(expiry)s",
+            number=latest.number,
+            expiry=fields.Date.to_string(latest.expiry_date),
+        )
+
+    @api.model
+    def _med_names(self, records):
+        names = records[:NAMED_PRODUCTS].mapped("display_name")
+        if len(records) > NAMED_PRODUCTS:
+            names.append("…")
+        return ", ".join(names)
+
+    @api.model
+    def _med_enforce(self, documents, messages, company, confirmed):
+        """Refuse (block mode, or warn mode not confirmed by the user), or record the
+        user's confirmation of a warning in the audit trail of ``documents``."""
+        if not messages:
+            return
+        if company.med_supplier_gate_mode == "block" or not confirmed:
+            raise UserError(
+                self.env._(
+                    "Supplier qualification check failed (供应商资质审核未通过):\n"
+                    "%(messages)s",
+                    messages="\n".join(f"- {message}" for message in messages),
+                )
+            )
+        documents._med_log_event(
+            "gate_override",
+            reason=self.env._("Confirmed by the user despite the supplier gates"),
+            details="\n".join(messages),
+        )

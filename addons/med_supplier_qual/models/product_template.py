@@ -1,0 +1,11 @@
+from odoo import fields, models
+
+
+class ProductTemplate(models.Model):
+    _inherit = "product.template"
+
+    med_supplier_gate_exempt = fields.Boolean(
+        string="No Supplier Qualification Needed",
+        help="Purchases and receipts of this product skip the supplier gates (office "
+        "supplies, non-GxP items). Services and consumables are never gated.",
+    )

@@ -1,0 +1,61 @@
+from odoo import fields, models
+
+
+class PurchaseOrder(models.Model):
+    _inherit = "purchase.order"
+
+    def button_confirm(self):
+        orders = self.filtered(lambda order: order.state in ("draft", "sent"))
+        if not self.env.context.get("med_supplier_gate_confirmed"):
+            warning = orders._med_supplier_gate_warning()
+            if warning:
+                return warning
+        orders._med_check_supplier_gates()
+        return super().button_confirm()
+
+    def button_approve(self, force=False):
+        # Orders waiting for a second approval are checked again when approved: a
+        # licence may lapse in between. (Draft orders come from button_confirm.)
+        self.filtered(
+            lambda order: order.state == "to approve"
+        )._med_check_supplier_gates()
+        return super().button_approve(force=force)
+
+    def _med_supplier_gate_day(self):
+        self.ensure_one()
+        return fields.Date.context_today(self, self.date_order)
+
+    def _med_supplier_gate_messages(self):
+        """{order: [messages]} for the orders that break the supplier gates."""
+        Gate = self.env["med.supplier.gate"]
+        result = {}
+        for order in self:
+            pairs = [
+                (order.partner_id, line.product_id)
+                for line in order.order_line
+                if line.product_id and not line.display_type
+            ]
+            messages = Gate._med_violations(
+                order.company_id, pairs, order._med_supplier_gate_day()
+            )
+            if messages:
+                result[order] = messages
+        return result
+
+    def _med_check_supplier_gates(self):
+        confirmed = bool(self.env.context.get("med_supplier_gate_confirmed"))
+        for order, messages in self._med_supplier_gate_messages().items():
+            self.env["med.supplier.gate"]._med_enforce(
+                order, messages, order.company_id, confirmed
+            )
+
+    def _med_supplier_gate_warning(self):
+        """In warn mode, the confirmation dialog listing the broken rules."""
+        violations = self._med_supplier_gate_messages()
+        if not violations or any(
+            order.company_id.med_supplier_gate_mode != "warn" for order in violations
+        ):
+            return None
+        return self.env["med.supplier.gate.confirm"]._med_open(
+            self, [message for messages in violations.values() for message in messages]
+        )

@@ -1,0 +1,52 @@
+from odoo import fields, models
+
+GATE_MODES = [("block", "Block"), ("warn", "Warn and confirm")]
+
+
+class ResCompany(models.Model):
+    _inherit = "res.company"
+
+    med_supplier_gate_mode = fields.Selection(
+        GATE_MODES,
+        string="Supplier Gates",
+        default="block",
+        required=True,
+        help="What happens when a purchase order or a receipt involves a supplier that "
+        "is not approved for the product or lacks a valid certificate.",
+    )
+    med_allow_conditional_suppliers = fields.Boolean(
+        string="Buy from Conditionally Approved Suppliers",
+        help="Conditionally approved suppliers (and approved supplier list entries) "
+        "pass the gates like approved ones.",
+    )
+    med_require_verified_certificates = fields.Boolean(
+        string="Only QA-Verified Certificates Count",
+        default=True,
+        help="A certificate counts at the gates only once a QA manager verified it.",
+    )
+    med_suspend_on_expiry = fields.Boolean(
+        string="Suspend Suppliers on Expired Mandatory Certificates",
+        help="The daily job suspends an approved supplier when one of its mandatory "
+        "certificates expires.",
+    )
+    med_certificate_responsible_id = fields.Many2one(
+        "res.users",
+        string="Certificate Reminders To",
+        help="Who gets the reminders of expiring certificates; empty: a QA manager.",
+    )
+    med_eval_weight_on_time = fields.Float(
+        string="Weight: On-Time Receipts", default=60.0
+    )
+    med_eval_weight_returns = fields.Float(
+        string="Weight: Quantity Not Returned", default=40.0
+    )
+
+    def _med_certificate_responsible(self):
+        self.ensure_one()
+        if self.med_certificate_responsible_id:
+            return self.med_certificate_responsible_id
+        qa_group = self.env.ref("med_audit_export.group_med_qa_manager")
+        managers = qa_group.users.filtered(
+            lambda user: self in user.company_ids and not user.share
+        )
+        return managers[:1] or self.env.user

@@ -1,0 +1,1 @@
+from . import med_supplier_gate_confirm
