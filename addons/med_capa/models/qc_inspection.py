@@ -1,0 +1,79 @@
+from odoo import fields, models
+
+
+class QcInspection(models.Model):
+    _inherit = "qc.inspection"
+
+    med_nonconformance_ids = fields.One2many(
+        "med.nonconformance", "inspection_id", string="Nonconformances"
+    )
+    med_nonconformance_count = fields.Integer(
+        string="Nonconformance Count", compute="_compute_med_nonconformance_count"
+    )
+
+    def _compute_med_nonconformance_count(self):
+        for inspection in self:
+            inspection.med_nonconformance_count = len(inspection.med_nonconformance_ids)
+
+    def write(self, vals):
+        # Every way an inspection fails (approval of a failed result, a direct write
+        # from code or RPC) passes here: the rules run in the same transaction.
+        failing = self.browse()
+        if vals.get("state") == "failed":
+            failing = self.filtered(lambda i: i.state != "failed")
+        result = super().write(vals)
+        if failing:
+            self.env["med.capa.rule"]._med_fire(
+                "inspection_failed", [i._med_failure_event() for i in failing]
+            )
+        return result
+
+    def _med_inspected_lots(self):
+        self.ensure_one()
+        if self.lot_id:
+            return self.lot_id
+        target = self.object_id
+        if target and target._name in ("stock.move", "stock.picking"):
+            lines = target.move_line_ids
+            if self.product_id:
+                lines = lines.filtered(lambda line: line.product_id == self.product_id)
+            return lines.lot_id
+        return self.env["stock.lot"]
+
+    def _med_failure_event(self):
+        self.ensure_one()
+        # sudo: the event describes the documents behind the inspection (receipt,
+        # manufacturing order, supplier) whatever the inspector may read of them.
+        inspection = self.sudo()
+        lots = inspection._med_inspected_lots()
+        target = inspection.object_id
+        move = target if target and target._name == "stock.move" else None
+        production = (
+            (move.production_id or move.raw_material_production_id)
+            if move
+            else self.env["mrp.production"]
+        )
+        picking = inspection.picking_id
+        partner = (
+            picking.partner_id
+            if picking.picking_type_code == "incoming"
+            else lots._med_suppliers()
+        )
+        return {
+            "origin": self,
+            "inspection": self,
+            "lots": lots.with_env(self.env),
+            "product": inspection.product_id or lots.product_id[:1],
+            "partner": partner[:1],
+            "quantity": inspection.qty,
+            "picking": picking,
+            "production": production,
+            "company": inspection.company_id or self.env.company,
+            "description": self.env._(
+                "Inspection %(inspection)s (%(test)s) failed for %(product)s%(lots)s.",
+                inspection=inspection.name,
+                test=inspection.test.name or "",
+                product=(inspection.product_id or lots.product_id[:1]).display_name,
+                lots=(" " + ", ".join(lots.mapped("name"))) if lots else "",
+            ),
+        }

@@ -1,0 +1,12 @@
+from odoo import fields, models
+
+
+class ResCompany(models.Model):
+    _inherit = "res.company"
+
+    med_capa_segregation = fields.Boolean(
+        string="Segregation of Duties at CAPA Closure",
+        default=True,
+        help="The owner of a CAPA cannot close it: another QA manager signs the "
+        "closure.",
+    )

@@ -1,0 +1,127 @@
+from odoo import fields, models
+
+from .med_capa import CAPA_READERS, OPEN_STATES
+
+
+class StockLot(models.Model):
+    _inherit = "stock.lot"
+
+    # Only for the roles that may read nonconformances and CAPAs.
+    med_nonconformance_ids = fields.Many2many(
+        "med.nonconformance",
+        string="Nonconformances",
+        compute="_compute_med_capa",
+        groups=CAPA_READERS,
+    )
+    med_capa_ids = fields.Many2many(
+        "med.capa", string="CAPAs", compute="_compute_med_capa", groups=CAPA_READERS
+    )
+    med_nonconformance_count = fields.Integer(
+        string="Nonconformance Count", compute="_compute_med_capa", groups=CAPA_READERS
+    )
+    med_capa_count = fields.Integer(
+        string="CAPA Count", compute="_compute_med_capa", groups=CAPA_READERS
+    )
+
+    def _compute_med_capa(self):
+        nonconformances = self.env["med.nonconformance"].search(
+            [("lot_ids", "in", self.ids)]
+        )
+        capas = self.env["med.capa"].search([("lot_ids", "in", self.ids)])
+        for lot in self:
+            lot.med_nonconformance_ids = nonconformances.filtered(
+                lambda n, lot=lot: lot in n.lot_ids
+            )
+            lot.med_capa_ids = capas.filtered(lambda c, lot=lot: lot in c.lot_ids)
+            lot.med_nonconformance_count = len(lot.med_nonconformance_ids)
+            lot.med_capa_count = len(lot.med_capa_ids)
+
+    def _med_release_checks(self):
+        """An open nonconformance or CAPA on the lot, or on any lot it is made of,
+        blocks its release."""
+        blocking = super()._med_release_checks()
+        lineage = {lot: lot | lot.med_trace_upstream() for lot in self}
+        all_lots = self.browse().union(*lineage.values())
+        # sudo: release is blocked by every open record, readable or not.
+        nonconformances = (
+            self.env["med.nonconformance"]
+            .sudo()
+            .search([("lot_ids", "in", all_lots.ids), ("state", "=", "open")])
+        )
+        capas = (
+            self.env["med.capa"]
+            .sudo()
+            .search([("lot_ids", "in", all_lots.ids), ("state", "in", OPEN_STATES)])
+        )
+        for lot, lots in lineage.items():
+            reasons = []
+            open_ncs = nonconformances.filtered(lambda n, lots=lots: n.lot_ids & lots)
+            if open_ncs:
+                reasons.append(
+                    self.env._(
+                        "open nonconformance %(records)s",
+                        records=", ".join(open_ncs.mapped("name")),
+                    )
+                )
+            open_capas = capas.filtered(lambda c, lots=lots: c.lot_ids & lots)
+            if open_capas:
+                reasons.append(
+                    self.env._(
+                        "open CAPA %(records)s",
+                        records=", ".join(open_capas.mapped("name")),
+                    )
+                )
+            if reasons:
+                blocking.setdefault(lot, []).extend(reasons)
+        return blocking
+
+    def _med_put_on_hold(self, source, reason):
+        result = super()._med_put_on_hold(source, reason)
+        if source == "expiry":
+            expired = self.filtered(
+                lambda lot: lot.med_state == "hold" and lot.med_hold_source == "expiry"
+            )
+            if expired:
+                self.env["med.capa.rule"]._med_fire(
+                    "lot_expired", [lot._med_expiry_event(reason) for lot in expired]
+                )
+        return result
+
+    def _med_expiry_event(self, reason):
+        self.ensure_one()
+        return {
+            "origin": self,
+            "lots": self,
+            "product": self.product_id,
+            "partner": self._med_suppliers()[:1],
+            "quantity": self.product_qty,
+            "company": self.company_id or self.env.company,
+            "description": self.env._(
+                "Lot %(lot)s of %(product)s expired on %(date)s with %(qty)s in "
+                "stock: %(reason)s",
+                lot=self.name,
+                product=self.product_id.display_name,
+                date=fields.Date.to_string(self.expiration_date),
+                qty=self.product_qty,
+                reason=reason,
+            ),
+        }
+
+    def _med_suppliers(self):
+        """The partners these lots were received from (done receipts)."""
+        # sudo: the supplier of a lot is named whatever the user may read of receipts.
+        lines = (
+            self.env["stock.move.line"]
+            .sudo()
+            .search(
+                [
+                    ("lot_id", "in", self.ids),
+                    ("state", "=", "done"),
+                    ("location_id.usage", "=", "supplier"),
+                ],
+                order="date desc",
+            )
+        )
+        return (lines.picking_id.partner_id | lines.move_id.partner_id).with_env(
+            self.env
+        )
