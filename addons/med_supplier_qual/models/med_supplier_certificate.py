@@ -72,9 +72,15 @@ class MedSupplierCertificate(models.Model):
 
     @api.depends("expiry_date", "type_id.reminder_days", "type_id.permanent")
     def _compute_state(self):
-        today = fields.Date.context_today(self)
         for certificate in self:
-            certificate.state = certificate._med_state_on(today)
+            certificate.state = certificate._med_state_on(certificate._med_today())
+
+    def _med_today(self):
+        """Today where the certificate's company is (the time zone of its address),
+        so a licence expires at that company's midnight, whoever runs the job."""
+        self.ensure_one()
+        tz = self.company_id.partner_id.tz or self.env.user.tz or "UTC"
+        return fields.Date.context_today(self.with_context(tz=tz))
 
     def _med_state_on(self, day):
         self.ensure_one()
@@ -254,7 +260,6 @@ class MedSupplierCertificate(models.Model):
         """Daily: refresh the states that the date changed, tell QA of certificates
         entering their reminder window (once each), and let upper addons react to
         the certificates that just expired."""
-        today = fields.Date.context_today(self)
         # Only the certificates whose stored state the date may have changed.
         candidates = self.search(
             [
@@ -263,8 +268,12 @@ class MedSupplierCertificate(models.Model):
                 ("type_id.permanent", "=", False),
             ]
         )
-        changed = candidates.filtered(lambda c: c._med_state_on(today) != c.state)
-        newly_expired = changed.filtered(lambda c: c._med_state_on(today) == "expired")
+        changed = candidates.filtered(
+            lambda c: c._med_state_on(c._med_today()) != c.state
+        )
+        newly_expired = changed.filtered(
+            lambda c: c._med_state_on(c._med_today()) == "expired"
+        )
         if changed:
             self.env.add_to_compute(self._fields["state"], changed)
             changed.with_context(

@@ -19,7 +19,8 @@ class SupplierQualCommon(MedComplianceCommon):
         # the signature wizard counts failures from a cursor of its own
         cls.registry.enter_test_mode(cls.cr)
         cls.addClassCleanup(cls.registry.leave_test_mode)
-        # Dates as the users see them (their zone is Asia/Shanghai).
+        # Dates as the users and the company see them: Asia/Shanghai.
+        cls.env.company.partner_id.tz = "Asia/Shanghai"
         cls.today = fields.Date.context_today(
             cls.env["res.partner"].with_user(cls.purchase)
         )
