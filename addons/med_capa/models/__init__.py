@@ -8,3 +8,5 @@ from . import stock_lot
 from . import res_company
 from . import res_config_settings
 from . import res_partner
+from . import med_supplier_certificate
+from . import med_supplier_evaluation

@@ -10,3 +10,9 @@ class ResCompany(models.Model):
         help="The owner of a CAPA cannot close it: another QA manager signs the "
         "closure.",
     )
+    med_eval_weight_inspection = fields.Float(
+        string="Weight: Quantity Accepted at Inspection", default=40.0
+    )
+    med_eval_weight_capa = fields.Float(
+        string="Weight: CAPAs Against the Supplier", default=20.0
+    )

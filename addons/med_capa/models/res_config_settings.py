@@ -7,3 +7,9 @@ class ResConfigSettings(models.TransientModel):
     med_capa_segregation = fields.Boolean(
         related="company_id.med_capa_segregation", readonly=False
     )
+    med_eval_weight_inspection = fields.Float(
+        related="company_id.med_eval_weight_inspection", readonly=False
+    )
+    med_eval_weight_capa = fields.Float(
+        related="company_id.med_eval_weight_capa", readonly=False
+    )

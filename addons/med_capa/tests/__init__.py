@@ -6,3 +6,4 @@ from . import test_expiry_trigger
 from . import test_release
 from . import test_capa_rule
 from . import test_access
+from . import test_supplier
