@@ -305,52 +305,73 @@ class StockLot(models.Model):
             _logger.info("lot expiry check already running: skipped")
             return
         now = fields.Datetime.now()
-        expired = self.browse(
-            self._med_lots_in_stock(SQL("lot.expiration_date < %s", now))
-        )
-        expired = expired.filtered(
-            lambda lot: lot.med_state in ("quarantine", "released")
-        )
-        if expired:
-            expired._med_put_on_hold(
-                "expiry",
-                self.env._("Expired while in stock (found by the daily check)"),
-            )
-        near = self._med_lots_in_stock(
-            SQL("lot.alert_date <= %s AND lot.expiration_date >= %s", now, now),
-            by_warehouse=True,
-        )
-        for warehouse_id, lot_ids in near.items():
-            self.browse(lot_ids)._med_notify_near_expiry(
-                self.env["stock.warehouse"].browse(warehouse_id)
-            )
-
-    @api.model
-    def _med_lots_in_stock(self, condition, by_warehouse=False):
-        """Ids of the lots matching ``condition`` with a positive quant in an internal
-        location; {warehouse id: [lot ids]} with ``by_warehouse``."""
         self.env.flush_all()
-        self.env.cr.execute(
+        cr.execute(
             SQL(
                 """
-            SELECT loc.warehouse_id, array_agg(DISTINCT lot.id)
+            SELECT lot.expiration_date::date, array_agg(lot.id ORDER BY lot.id)
+              FROM stock_lot lot
+             WHERE lot.expiration_date < %(now)s
+               AND lot.med_state IN ('quarantine', 'released')
+               AND EXISTS (%(in_stock)s)
+             GROUP BY 1
+             ORDER BY 1
+            """,
+                now=now,
+                in_stock=self._med_in_stock_sql(),
+            )
+        )
+        # One write per expiry date: each lot's hold names its own date.
+        for expiry, lot_ids in cr.fetchall():
+            self.browse(lot_ids)._med_put_on_hold(
+                "expiry",
+                self.env._(
+                    "Expired on %(date)s (已过期)", date=fields.Date.to_string(expiry)
+                ),
+            )
+        self.env.flush_all()
+        cr.execute(
+            SQL(
+                """
+            SELECT loc.warehouse_id, lot.product_id, lot.name, lot.expiration_date,
+                   lot.alert_date, sum(quant.quantity)
               FROM stock_lot lot
               JOIN stock_quant quant ON quant.lot_id = lot.id AND quant.quantity > 0
               JOIN stock_location loc
                 ON loc.id = quant.location_id AND loc.usage = 'internal'
-             WHERE %s
-             GROUP BY loc.warehouse_id
+             WHERE lot.alert_date <= %(now)s AND lot.expiration_date >= %(now)s
+               AND loc.warehouse_id IS NOT NULL
+             GROUP BY loc.warehouse_id, lot.id
+             ORDER BY loc.warehouse_id, lot.expiration_date, lot.id
             """,
-                condition,
+                now=now,
             )
         )
-        rows = self.env.cr.fetchall()
-        if by_warehouse:
-            return {warehouse: ids for warehouse, ids in rows if warehouse}
-        return sorted({lot_id for _warehouse, ids in rows for lot_id in ids})
+        near = {}
+        for warehouse_id, *row in cr.fetchall():
+            near.setdefault(warehouse_id, []).append(row)
+        for warehouse_id, rows in near.items():
+            self._med_notify_near_expiry(
+                self.env["stock.warehouse"].browse(warehouse_id), rows
+            )
 
-    def _med_notify_near_expiry(self, warehouse):
-        """One activity per warehouse and day for QA, with the near-expiry list."""
+    @api.model
+    def _med_in_stock_sql(self):
+        """SQL true when the lot ``lot`` has a positive quant in an internal
+        location."""
+        return SQL(
+            """
+            SELECT 1 FROM stock_quant quant
+              JOIN stock_location loc
+                ON loc.id = quant.location_id AND loc.usage = 'internal'
+             WHERE quant.lot_id = lot.id AND quant.quantity > 0
+            """
+        )
+
+    @api.model
+    def _med_notify_near_expiry(self, warehouse, rows):
+        """One activity per warehouse and day for QA, with the near-expiry list:
+        ``rows`` of (product id, lot name, expiry, alert date, quantity there)."""
         today = fields.Date.context_today(self)
         summary = self.env._("Lots near expiry (近效期)")
         Activity = self.env["mail.activity"]
@@ -365,22 +386,24 @@ class StockLot(models.Model):
             return
         Export = self.env["med.audit.export"]
         title = self.env._("Near-expiry lots %(warehouse)s", warehouse=warehouse.code)
-        rows = [
+        products = self.env["product.product"].browse({row[0] for row in rows})
+        names = dict(zip(products.ids, products.mapped("display_name"), strict=True))
+        table = [
             [
-                lot.product_id.display_name,
-                lot.name,
-                fields.Date.to_string(lot.expiration_date),
-                fields.Date.to_string(lot.alert_date),
-                lot.product_qty,
+                names[product_id],
+                lot_name,
+                fields.Date.to_string(expiry),
+                fields.Date.to_string(alert),
+                quantity,
             ]
-            for lot in self.sorted("expiration_date")
+            for product_id, lot_name, expiry, alert, quantity in rows
         ]
         labels = [self.env._("Product"), self.env._("Lot"), self.env._("Expiry Date")]
         labels += [self.env._("Alert Date"), self.env._("Quantity")]
         data = {"title": title, "filter_description": warehouse.display_name}
-        content = Export._med_render_table("xlsx", data, labels, rows)
+        content = Export._med_render_table("xlsx", data, labels, table)
         export = Export._med_record_export(
-            title, "xlsx", content, warehouse.display_name, len(rows)
+            title, "xlsx", content, warehouse.display_name, len(table)
         )
         qa = self.env.ref("med_audit_export.group_med_qa_manager").users.filtered(
             lambda user: warehouse.company_id in user.company_ids and not user.share
@@ -392,7 +415,7 @@ class StockLot(models.Model):
             note=self.env._(
                 "%(count)s lots in stock are past their alert date: see %(file)s in "
                 "Medical Compliance, Evidence Exports.",
-                count=len(self),
+                count=len(table),
                 file=export.name,
             ),
             user_id=(qa[:1] or self.env.ref("base.user_admin")).id,

@@ -1,4 +1,7 @@
+import io
 from datetime import timedelta
+
+import openpyxl
 
 from odoo import fields
 from odoo.tests import tagged
@@ -16,6 +19,7 @@ class TestExpiryCron(MedGenealogyCommon):
         )
         now = fields.Datetime.now()
         cls.expired = cls._dated("EXP-STOCK", now - timedelta(days=1), 20)
+        cls.expired_earlier = cls._dated("EXP-EARLY", now - timedelta(days=40), 5)
         cls.expired_gone = cls._dated("EXP-GONE", now - timedelta(days=1), 0)
         cls.near = cls._dated("NEAR-1", now + timedelta(days=30), 10)
         cls.fresh = cls._dated("FRESH-1", now + timedelta(days=500), 10)
@@ -57,7 +61,24 @@ class TestExpiryCron(MedGenealogyCommon):
             ]
         )
         self.assertEqual(hold.user_id, self.env.user)
-        self.assertIn("Expired while in stock", hold.reason)
+
+    def test_hold_reason_names_each_lots_expiry_date(self):
+        self.env["stock.lot"]._cron_med_expiry()
+        for lot in self.expired | self.expired_earlier:
+            expiry = fields.Date.to_string(lot.expiration_date)
+            self.assertEqual(lot.med_hold_reason, f"Expired on {expiry} (已过期)")
+            entry = self.env["med.audit.entry"].search(
+                [
+                    ("res_model", "=", "stock.lot"),
+                    ("res_id", "=", lot.id),
+                    ("field_name", "=", "med_state"),
+                    ("new_value", "=", "On Hold"),
+                ]
+            )
+            self.assertEqual(entry.reason, lot.med_hold_reason)
+        self.assertNotEqual(
+            self.expired.med_hold_reason, self.expired_earlier.med_hold_reason
+        )
 
     def test_one_activity_per_warehouse_with_the_list(self):
         self.env["stock.lot"]._cron_med_expiry()
@@ -67,6 +88,13 @@ class TestExpiryCron(MedGenealogyCommon):
         export = self.env["med.audit.export"].search([], limit=1)
         self.assertIn("Near-expiry", export.name)
         self.assertEqual(export.record_count, 1)  # NEAR-1 only
+        sheet = openpyxl.load_workbook(
+            io.BytesIO(export.attachment_id.raw), read_only=True
+        ).active
+        rows = [row for row in sheet.iter_rows(values_only=True) if "NEAR-1" in row]
+        self.assertEqual(len(rows), 1)
+        self.assertIn(self.syringe.display_name, rows[0])
+        self.assertEqual(float(rows[0][-1]), 10)  # the quantity in stock
 
     def test_rerun_changes_nothing_more(self):
         self.env["stock.lot"]._cron_med_expiry()
