@@ -24,4 +24,5 @@
         "views/med_supplier_qual_menus.xml",
         "report/approved_supplier_report.xml",
     ],
+    "demo": ["demo/med_supplier_qual_demo.xml"],
 }

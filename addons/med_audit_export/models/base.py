@@ -214,9 +214,19 @@ class Base(models.AbstractModel):
             self.flush_recordset()
         many2many = sorted(n for n in audited if self._fields[n].type == "many2many")
         before = {rec.id: {n: rec[n].ids for n in many2many} for rec in self}
-        result = super().write(vals)
-        for record_id in self.ids:
-            pending[(self._name, record_id)] = (self.env.uid, reason)
+        # Remembered before writing, because write() itself may flush (a constraint
+        # that searches), and again after, for the fields recomputed at the next flush.
+        keys = [(self._name, record_id) for record_id in self.ids]
+        for key in keys:
+            pending[key] = (self.env.uid, reason)
+        try:
+            result = super().write(vals)
+        except Exception:
+            for key in keys:
+                pending.pop(key, None)
+            raise
+        for key in keys:
+            pending[key] = (self.env.uid, reason)
         if many2many:
             self._med_log_many2many(many2many, before, reason)
         return result
