@@ -144,15 +144,20 @@ class MedCapaRule(models.Model):
         # audit trail as author.
         rules = self.sudo().search([("trigger", "=", trigger)])
         touched = self.env["med.nonconformance"], self.env["med.capa"]
-        for event in events:
-            company = event.get("company") or self.env.company
-            for rule in rules:
-                if rule.company_id and rule.company_id != company:
+        for rule in rules:
+            to_tell = []
+            for event in events:
+                event = dict(event, company=event.get("company") or self.env.company)
+                if rule.company_id and rule.company_id != event["company"]:
                     continue
                 if not rule._med_matches(event):
                     continue
-                nonconformance, capa = rule._med_apply(dict(event, company=company))
+                nonconformance, capa, told = rule._med_apply(event)
                 touched = (touched[0] | nonconformance, touched[1] | capa)
+                if told:
+                    to_tell.append((told, event))
+            if to_tell:
+                rule._med_notify(to_tell)
         return touched
 
     def _med_matches(self, event):
@@ -193,7 +198,7 @@ class MedCapaRule(models.Model):
                 [("rule_id", "=", self.id), ("origin_ref", "=", ref)], limit=1
             )
         ):
-            return Nonconformance, Capa  # this very event was handled already
+            return Nonconformance, Capa, None  # this very event was handled already
         if self.open_nonconformance and not nonconformance:
             new_nonconformance = nonconformance = Nonconformance.create(
                 self._prepare_nonconformance_vals(event, ref)
@@ -217,10 +222,11 @@ class MedCapaRule(models.Model):
             subject._med_attach_recall_scope(lots)
         # Told once per event: when the rule opened something for it, when it was
         # recorded by hand, or when telling is all the rule does.
+        told = None
         opens = self.open_nonconformance or self.open_capa
         if new_capa or new_nonconformance or recorded or not opens:
-            self._med_notify(subject.with_env(self.env) or event["origin"], event)
-        return nonconformance, capa
+            told = subject.with_env(self.env) or event["origin"]
+        return nonconformance, capa, told
 
     def _med_linked_capa(self, event, ref):
         """The open CAPA of this rule that the event belongs to (link policy)."""
@@ -296,16 +302,27 @@ class MedCapaRule(models.Model):
                 ),
             )
 
-    def _med_notify(self, record, event):
+    def _med_notify(self, to_tell):
+        """One activity per user told, on the first record to look at: a daily job
+        that finds many expired lots tells each user once, not once per lot."""
+        record, event = to_tell[0]
         users = self.notify_user_ids | self.notify_group_ids.users
         users = users.filtered(
             lambda user: not user.share and event["company"] in user.company_ids
         )
         summary = self.env._("%(rule)s: check and act", rule=self.name)
+        note = event.get("description") or record.display_name
+        if len(to_tell) > 1:
+            names = [told.display_name for told, _event in to_tell]
+            note = self.env._(
+                "%(count)s records to check: %(records)s",
+                count=len(names),
+                records=", ".join(names[:50]) + (" …" if len(names) > 50 else ""),
+            )
         for user in users:
             record.activity_schedule(
                 "mail.mail_activity_data_todo",
                 user_id=user.id,
                 summary=summary,
-                note=event.get("description") or record.display_name,
+                note=note,
             )

@@ -57,3 +57,19 @@ class TestExpiryTrigger(MedCapaCommon):
         lot = self._lot(self.syringe, "HOLD-MAN", 5)
         lot._med_put_on_hold("manual", "deviation")
         self.assertFalse(self._records("med.nonconformance", lot))
+
+    def test_many_expired_lots_tell_qa_once(self):
+        lots = self._expired("EXP-MANY-1") | self._expired("EXP-MANY-2")
+        self.env["stock.lot"]._cron_med_expiry()
+        records = self._records("med.nonconformance", lots)
+        self.assertEqual(len(records), 2)
+        activities = self.env["mail.activity"].search(
+            [
+                ("res_model", "=", "med.nonconformance"),
+                ("res_id", "in", records.ids),
+                ("user_id", "=", self.qa_manager.id),
+            ]
+        )
+        self.assertEqual(len(activities), 1)
+        for record in records:
+            self.assertIn(record.name, activities.note)
