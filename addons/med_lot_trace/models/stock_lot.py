@@ -422,18 +422,16 @@ class StockLot(models.Model):
         )
 
     # -- genealogy --
-    def _med_trace_ids(self, direction):
-        """Ids of every lot reachable from these lots, transitively, in one recursive
-        query over done move lines and their consume/produce links. UNION (not UNION
-        ALL) drops lots already reached, so cycles (an unbuild feeding back) end."""
-        if not self.ids:
-            return []
+    def _med_trace_sql(self, direction):
+        """The ``trace(lot_id)`` clause of a WITH RECURSIVE query: these lots and
+        every lot reachable from them, transitively, over done move lines and their
+        consume/produce links. UNION (not UNION ALL) drops lots already reached, so
+        cycles (an unbuild feeding back) end."""
         source, target = TRACE_COLUMNS[direction]
         self.env["stock.move.line"].flush_model(["lot_id", "state"])
-        self.env.cr.execute(
-            SQL(
-                """
-            WITH RECURSIVE trace(lot_id) AS (
+        return SQL(
+            """
+            trace(lot_id) AS (
                 SELECT unnest(%(ids)s::int[])
                  UNION
                 SELECT linked.lot_id
@@ -445,11 +443,22 @@ class StockLot(models.Model):
                     ON linked.id = rel.%(target)s AND linked.state = 'done'
                  WHERE linked.lot_id IS NOT NULL
             )
-            SELECT lot_id FROM trace WHERE lot_id <> ALL(%(ids)s::int[])
             """,
-                ids=list(self.ids),
-                source=SQL.identifier(source),
-                target=SQL.identifier(target),
+            ids=list(self.ids),
+            source=SQL.identifier(source),
+            target=SQL.identifier(target),
+        )
+
+    def _med_trace_ids(self, direction):
+        """Ids of every lot reachable from these lots, transitively, in one recursive
+        query; these lots excluded."""
+        if not self.ids:
+            return []
+        self.env.cr.execute(
+            SQL(
+                "WITH RECURSIVE %s SELECT lot_id FROM trace WHERE lot_id <> ALL(%s)",
+                self._med_trace_sql(direction),
+                list(self.ids),
             )
         )
         return [row[0] for row in self.env.cr.fetchall()]
@@ -485,49 +494,110 @@ class StockLot(models.Model):
         ``lots``: these lots and all their descendants; ``delivered_move_lines``: the
         done move lines of those lots to customer locations; ``customers``: the
         partners of those deliveries; ``on_hand``: quants of those lots still in
-        internal locations.
+        internal locations. Each one as the user may read it (record rules apply).
         """
-        lots = self | self.med_trace_downstream()
-        MoveLine = self.env["stock.move.line"]
-        # The deliveries' query (record rules applied) is reused as a subquery to find
-        # their partners in SQL: thousands of deliveries are never loaded in Python.
-        delivered_query = MoveLine._search(
+        self._med_check_traceable()
+        scope = {
+            "lots": self.browse(),
+            "customers": self.env["res.partner"],
+            "delivered_move_lines": self.env["stock.move.line"],
+            "on_hand": self.env["stock.quant"],
+        }
+        if not self:
+            return scope
+        # One statement: the trace, then the ORM's own queries of each model (record
+        # rules included) as subqueries, so no id list makes a round trip.
+        MoveLine, Partner = self.env["stock.move.line"], self.env["res.partner"]
+        Quant = self.env["stock.quant"]
+        in_scope = SQL("(SELECT id FROM scope_lots)")
+        lots = self._search([("id", "in", SQL("(SELECT lot_id FROM trace)"))])
+        # these lots first, then their descendants
+        lots.order = SQL(
+            "%s = ANY(%s) DESC, %s",
+            SQL.identifier(lots.table, "id"),
+            list(self.ids),
+            self._order_to_sql(self._order, lots),
+        )
+        delivered = MoveLine._search(
             [
-                ("lot_id", "in", lots.ids),
+                ("lot_id", "in", in_scope),
                 ("state", "=", "done"),
                 ("location_dest_id.usage", "=", "customer"),
-            ],
-            order="id",
-        )
-        self.env.cr.execute(
-            SQL(
-                """
-            SELECT line.id, picking.partner_id, move.partner_id
-              FROM stock_move_line line
-              JOIN stock_move move ON move.id = line.move_id
-              LEFT JOIN stock_picking picking ON picking.id = line.picking_id
-             WHERE line.id IN %s
-             ORDER BY line.id
-            """,
-                delivered_query.subselect(),
-            )
-        )
-        rows = self.env.cr.fetchall()
-        delivered = MoveLine.browse([row[0] for row in rows])
-        partner_ids = {partner for row in rows for partner in row[1:] if partner}
-        customers = self.env["res.partner"].search([("id", "in", list(partner_ids))])
-        on_hand = self.env["stock.quant"].search(
-            [
-                ("lot_id", "in", lots.ids),
-                ("location_id.usage", "=", "internal"),
-                ("quantity", ">", 0),
             ]
         )
+        # The deliveries' partners, read along with the lines: the picking's, and
+        # the move's, which may be another address.
+        line = delivered.table
+        for alias, table, column in (
+            ("med_picking", "stock_picking", "picking_id"),
+            ("med_move", "stock_move", "move_id"),
+        ):
+            delivered.add_join(
+                "LEFT JOIN",
+                alias,
+                table,
+                SQL(
+                    "%s = %s", SQL.identifier(alias, "id"), SQL.identifier(line, column)
+                ),
+            )
+        customers = Partner._search(
+            [
+                (
+                    "id",
+                    "in",
+                    SQL(
+                        "(SELECT picking_partner_id FROM deliveries"
+                        " UNION SELECT move_partner_id FROM deliveries)"
+                    ),
+                )
+            ],
+            order=Partner._order,
+        )
+        on_hand = Quant._search(
+            [
+                ("lot_id", "in", in_scope),
+                ("location_id.usage", "=", "internal"),
+                ("quantity", ">", 0),
+            ],
+            order=Quant._order,
+        )
+
+        def ranked(query):
+            """The query's ids, with their rank in its order."""
+            return query.select(
+                SQL.identifier(query.table, "id"),
+                SQL("row_number() OVER (ORDER BY %s)", query.order),
+            )
+
+        # One row of four id arrays, in the order of ``scope``: cheaper than sorting
+        # and sending a row per id.
+        [row] = self.env.execute_query(
+            SQL(
+                """
+            WITH RECURSIVE %(trace)s,
+            scope_lots AS MATERIALIZED (%(lots)s),
+            deliveries AS MATERIALIZED (%(deliveries)s)
+            SELECT (SELECT array_agg(id ORDER BY row_number) FROM scope_lots),
+                   (SELECT array_agg(id ORDER BY row_number)
+                      FROM (%(customers)s) customers),
+                   (SELECT array_agg(id ORDER BY id) FROM deliveries),
+                   (SELECT array_agg(id ORDER BY row_number)
+                      FROM (%(on_hand)s) on_hand)
+            """,
+                trace=self._med_trace_sql("downstream"),
+                lots=ranked(lots),
+                deliveries=delivered.select(
+                    SQL.identifier(line, "id"),
+                    SQL("med_picking.partner_id AS picking_partner_id"),
+                    SQL("med_move.partner_id AS move_partner_id"),
+                ),
+                customers=ranked(customers),
+                on_hand=ranked(on_hand),
+            )
+        )
         return {
-            "lots": lots,
-            "customers": customers,
-            "delivered_move_lines": delivered,
-            "on_hand": on_hand,
+            key: records.browse(ids or ())
+            for (key, records), ids in zip(scope.items(), row, strict=True)
         }
 
     # -- buttons --
