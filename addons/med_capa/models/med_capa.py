@@ -350,6 +350,7 @@ class MedCapa(models.Model):
 
     def _med_do_close(self):
         self._med_check_closable()
+        self._med_finish_activities(self.env._("CAPA closed"))
         self._med_set_state(
             "closed",
             {"date_closed": fields.Datetime.now(), "closed_by_id": self.env.uid},
@@ -368,10 +369,17 @@ class MedCapa(models.Model):
                     capas=", ".join(finished.mapped("name")),
                 )
             )
-        self.action_ids.filtered(lambda a: a.state != "done").activity_id.unlink()
+        self._med_finish_activities(
+            self.env._("CAPA cancelled: %(reason)s", reason=reason)
+        )
         self.with_context(med_reason=reason)._med_set_state(
             "cancelled", {"cancel_reason": reason}
         )
+
+    def _med_finish_activities(self, feedback):
+        """Nobody is left with a to-do on a closed or cancelled CAPA: its activities
+        are marked done, with why, in the chatter."""
+        self.activity_ids.action_feedback(feedback=feedback)
 
     def action_cancel(self):
         return {

@@ -60,6 +60,7 @@ class MedNonconformance(models.Model):
         default="open",
         readonly=True,
         tracking=True,
+        group_expand=True,
     )
     severity = fields.Selection(
         SEVERITIES, required=True, default="major", tracking=True

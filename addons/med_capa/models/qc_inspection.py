@@ -1,14 +1,22 @@
 from odoo import fields, models
 
+from .med_capa import CAPA_READERS
+
 
 class QcInspection(models.Model):
     _inherit = "qc.inspection"
 
+    # Only for the roles that may read nonconformances.
     med_nonconformance_ids = fields.One2many(
-        "med.nonconformance", "inspection_id", string="Nonconformances"
+        "med.nonconformance",
+        "inspection_id",
+        string="Nonconformances",
+        groups=CAPA_READERS,
     )
     med_nonconformance_count = fields.Integer(
-        string="Nonconformance Count", compute="_compute_med_nonconformance_count"
+        string="Nonconformance Count",
+        compute="_compute_med_nonconformance_count",
+        groups=CAPA_READERS,
     )
 
     def _compute_med_nonconformance_count(self):
