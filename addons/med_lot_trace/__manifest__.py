@@ -6,7 +6,7 @@
     "website": "https://github.com/med-compliance/odoo-med-compliance",
     "author": "Medical Device Compliance Suite contributors",
     "license": "AGPL-3",
-    "depends": ["med_audit_export", "product_expiry", "mrp"],
+    "depends": ["med_audit_export", "product_expiry", "mrp", "web_hierarchy"],
     "data": [
         "security/ir.model.access.csv",
         "data/med_audit_rule_data.xml",

@@ -161,18 +161,35 @@ class TestGenealogy(MedGenealogyCommon):
         lines = self.env["med.lot.genealogy.line"].search(action["domain"])
         tree = [(line.level, line.kind, line.lot_id.name) for line in lines]
         expected_start = [
+            (0, "lot", "BRL-A"),
             (1, "link", "BODY-1"),
             (2, "link", "SYR-1"),
             (3, "link", "CTN-1"),
             (4, "edge", "CTN-1"),
             (4, "edge", "CTN-1"),
         ]
-        self.assertEqual(tree[:5], expected_start)
+        self.assertEqual(tree[:6], expected_start)
         self.assertIn((1, "link", "BODY-2"), tree)
         deliveries = lines.filtered(lambda line: line.kind == "edge")
         self.assertEqual(deliveries.partner_id, self.hospital | self.distributor)
         labels = deliveries.mapped("tree_label")
         self.assertTrue(any(label.endswith("Ruijin Hospital") for label in labels))
+
+    def test_genealogy_tree_parents(self):
+        """Each line hangs under the line of the lot it comes from: the tree folds."""
+        action = self.barrel_a.with_user(self.warehouse).action_med_genealogy()
+        self.assertIn("hierarchy", action["view_mode"])
+        lines = self.env["med.lot.genealogy.line"].search(action["domain"])
+        root = lines.filtered(lambda line: not line.parent_id)
+        self.assertEqual((root.kind, root.lot_id), ("lot", self.barrel_a))
+        self.assertEqual(root.child_ids.mapped("lot_id.name"), ["BODY-1", "BODY-2"])
+        for line in lines - root:
+            self.assertEqual(line.level, line.parent_id.level + 1)
+        carton = lines.filtered(lambda line: line.kind == "link" and line.level == 3)
+        self.assertEqual(carton.lot_id, self.carton_1)
+        self.assertEqual(carton.parent_id.lot_id, self.syringe_1)
+        self.assertEqual(carton.parent_id.parent_id.lot_id, self.body_1)
+        self.assertEqual(carton.child_ids.partner_id, self.hospital | self.distributor)
 
     def test_genealogy_tree_upstream(self):
         action = self.carton_1.with_context(

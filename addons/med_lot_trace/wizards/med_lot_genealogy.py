@@ -1,6 +1,6 @@
 from collections import defaultdict
 
-from odoo import Command, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
@@ -95,15 +95,19 @@ class MedLotGenealogy(models.TransientModel):
             children[parent_lot].append(MoveLine.browse(line_id))
         lots = self.lot_id | linked_lines.lot_id
         edges = self._med_edge_lines(lots)
-        vals = []
+        # The traced lot is the root; every line knows its parent line by its index
+        # in ``vals`` (tree order), replaced by the parent's id once it is created.
+        vals = [self._med_root_vals()]
+        parents = [None]
 
-        def visit(lot_id, level, ancestors):
+        def visit(lot_id, level, ancestors, parent):
             for line in edges.get(lot_id, []):
                 vals.append(self._med_line_vals(line, level, "edge"))
+                parents.append(parent)
             for line in sorted(
                 children.get(lot_id, []), key=lambda ml: (ml.date, ml.lot_id.name)
             ):
-                if len(vals) >= MAX_LINES:
+                if len(vals) > MAX_LINES:
                     raise UserError(
                         self.env._(
                             "The genealogy has more than %(max)s links: use the recall "
@@ -112,20 +116,50 @@ class MedLotGenealogy(models.TransientModel):
                         )
                     )
                 vals.append(self._med_line_vals(line, level, "link"))
+                parents.append(parent)
                 if line.lot_id.id not in ancestors:  # an unbuild can loop back
-                    visit(line.lot_id.id, level + 1, ancestors | {line.lot_id.id})
+                    visit(
+                        line.lot_id.id,
+                        level + 1,
+                        ancestors | {line.lot_id.id},
+                        len(vals) - 1,
+                    )
 
-        visit(self.lot_id.id, 1, {self.lot_id.id})
-        for sequence, line_vals in enumerate(vals):
-            line_vals["sequence"] = sequence
-        self.line_ids = [Command.clear()] + [Command.create(v) for v in vals]
+        visit(self.lot_id.id, 1, {self.lot_id.id}, 0)
+        self.line_ids.unlink()
+        # Level by level, one create each: a parent line exists before its children.
+        created = [None] * len(vals)
+        for level in sorted({line_vals["level"] for line_vals in vals}):
+            indexes = [
+                i for i, line_vals in enumerate(vals) if line_vals["level"] == level
+            ]
+            for i in indexes:
+                vals[i]["sequence"] = i
+                vals[i]["parent_id"] = parents[i] is not None and created[parents[i]]
+            lines = self.env["med.lot.genealogy.line"].create(
+                [vals[i] for i in indexes]
+            )
+            for i, line_id in zip(indexes, lines.ids, strict=True):
+                created[i] = line_id
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Genealogy of %(lot)s", lot=self.lot_id.display_name),
             "res_model": "med.lot.genealogy.line",
-            "view_mode": "list",
+            "view_mode": "list,hierarchy",
             "domain": [("genealogy_id", "=", self.id)],
             "context": {"create": False, "search_default_group_level": 0},
+        }
+
+    def _med_root_vals(self):
+        lot = self.lot_id
+        return {
+            "genealogy_id": self.id,
+            "level": 0,
+            "kind": "lot",
+            "lot_id": lot.id,
+            "product_id": lot.product_id.id,
+            "quantity": lot.product_qty,
+            "uom_id": lot.product_uom_id.id,
         }
 
     @api.model

@@ -12,7 +12,18 @@ class MedLotGenealogyLine(models.TransientModel):
     sequence = fields.Integer()
     level = fields.Integer()
     kind = fields.Selection(
-        [("link", "Manufacturing"), ("edge", "Receipt / Delivery")], required=True
+        [
+            ("lot", "Traced Lot"),
+            ("link", "Manufacturing"),
+            ("edge", "Receipt / Delivery"),
+        ],
+        required=True,
+    )
+    parent_id = fields.Many2one(
+        "med.lot.genealogy.line", string="Parent Line", ondelete="cascade", index=True
+    )
+    child_ids = fields.One2many(
+        "med.lot.genealogy.line", "parent_id", string="Child Lines"
     )
     tree_label = fields.Char(string="Lot", compute="_compute_tree_label")
     move_line_id = fields.Many2one("stock.move.line")
@@ -28,7 +39,9 @@ class MedLotGenealogyLine(models.TransientModel):
     def _compute_tree_label(self):
         for line in self:
             indent = "\u2003" * (line.level - 1)
-            if line.kind == "edge":
+            if line.kind == "lot":
+                line.tree_label = line.lot_id.name
+            elif line.kind == "edge":
                 line.tree_label = f"{indent}\u21b3 {line.partner_id.display_name or ''}"
             else:
                 line.tree_label = f"{indent}\u25b8 {line.lot_id.name}"
