@@ -176,14 +176,11 @@ class MedCapa(models.Model):
             )
 
     def _search_overdue_action_count(self, operator, value):
-        if operator not in (">", "=", "!=") or not isinstance(value, int):
+        # Dashboards ask "any overdue action?" (> 0, != 0) or "none?" (= 0).
+        if value != 0 or operator not in (">", "=", "!="):
             raise UserError(self.env._("Unsupported search on Overdue Actions."))
         overdue = self.env["med.capa.action"].search([("is_overdue", "=", True)])
-        with_overdue = overdue.capa_id.ids
-        wants_some = (operator == ">" and value >= 0) or (
-            operator == "!=" and value == 0
-        )
-        return [("id", "in" if wants_some else "not in", with_overdue)]
+        return [("id", "not in" if operator == "=" else "in", overdue.capa_id.ids)]
 
     def _compute_age_days(self):
         now = fields.Datetime.now()
@@ -201,7 +198,9 @@ class MedCapa(models.Model):
                 vals.update(state="draft", date_closed=False, closed_by_id=False)
             for name in ("effectiveness_date_deadline", "scar_date_deadline"):
                 if vals.get(name) and fields.Date.to_date(vals[name]) < today:
-                    self._med_raise_past_date(self._fields[name].string, vals[name])
+                    self._med_raise_past_date(
+                        self._fields[name]._description_string(self.env), vals[name]
+                    )
             if vals.get("name", "/") == "/":
                 vals["name"] = self.env["ir.sequence"].next_by_code("med.capa")
         return super().create(vals_list)
@@ -245,7 +244,9 @@ class MedCapa(models.Model):
     def _med_require(self, field_names, step):
         for capa in self:
             missing = [
-                capa._fields[name].string for name in field_names if not capa[name]
+                capa._fields[name]._description_string(self.env)
+                for name in field_names
+                if not capa[name]
             ]
             if missing:
                 raise UserError(

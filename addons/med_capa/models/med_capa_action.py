@@ -56,7 +56,8 @@ class MedCapaAction(models.Model):
             deadline = vals.get("date_deadline")
             if deadline and fields.Date.to_date(deadline) < today:
                 self.env["med.capa"]._med_raise_past_date(
-                    self._fields["date_deadline"].string, deadline
+                    self._fields["date_deadline"]._description_string(self.env),
+                    deadline,
                 )
         actions = super().create(vals_list)
         closed = actions.capa_id.filtered(lambda c: c.state in ("closed", "cancelled"))

@@ -278,11 +278,7 @@ class MedCapaRule(models.Model):
             title=self.env._(
                 "%(rule)s: %(subject)s",
                 rule=self.name,
-                subject=(
-                    nonconformance.name
-                    or event["origin"].display_name
-                    or self.env._("event")
-                ),
+                subject=nonconformance.name or event["origin"].display_name,
             ),
             source=TRIGGER_SOURCES[self.trigger],
             user_id=self.capa_user_id.id,

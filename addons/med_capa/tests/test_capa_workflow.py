@@ -200,6 +200,7 @@ class TestCapaWorkflow(MedCapaCommon):
         self.assertTrue(action.is_overdue)
         self.assertEqual(capa.overdue_action_count, 1)
         self.assertEqual(self.Capa.search([("overdue_action_count", ">", 0)]), capa)
+        self.assertNotIn(capa, self.Capa.search([("overdue_action_count", "=", 0)]))
 
     def test_action_done_needs_result_and_closes_activity(self):
         capa = self._capa_ready_to_close()

@@ -45,6 +45,12 @@ class TestNonconformance(MedCapaCommon):
             record.with_user(self.qa_manager).action_disposition()
         self.assertEqual(record.state, "open")
 
+    def test_refusal_in_the_users_language(self):
+        record = self._record(quantity=3, disposition="use_as_is")
+        as_inspector = record.with_user(self.inspector).with_context(lang="zh_CN")
+        with self.assertRaisesRegex(UserError, "仅质量负责人可决定不合格品的处置"):
+            as_inspector.action_disposition()
+
     def test_inspector_cannot_disposition(self):
         record = self._record(quantity=3, disposition="use_as_is")
         with self.assertRaisesRegex(UserError, "Only a QA manager"):
