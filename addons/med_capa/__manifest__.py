@@ -28,5 +28,4 @@
         "views/res_config_settings_views.xml",
         "views/med_capa_menus.xml",
     ],
-    "demo": ["demo/med_capa_demo.xml"],
 }

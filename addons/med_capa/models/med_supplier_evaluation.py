@@ -30,8 +30,11 @@ class MedSupplierEvaluation(models.Model):
             {
                 "code": "capa",
                 "label": self.env._("CAPAs against the supplier"),
-                "score": max(
-                    0.0, 100.0 - sum(CAPA_PENALTIES[c.severity] for c in capas)
+                # no CAPA in the period: no data, the other scores decide
+                "score": (
+                    max(0.0, 100.0 - sum(CAPA_PENALTIES[c.severity] for c in capas))
+                    if capas
+                    else None
                 ),
                 "weight": company.med_eval_weight_capa,
                 "detail": self.env._(

@@ -113,10 +113,9 @@ class TestSupplierIntegration(MedCapaCommon):
     def test_evaluation_without_inspections_or_capas(self):
         lines = self._lines(self._evaluation())
         self.assertFalse(lines["inspection"].has_data)
-        self.assertTrue(lines["capa"].has_data)
-        self.assertEqual(lines["capa"].score, 100.0)
+        self.assertFalse(lines["capa"].has_data)
 
     def test_cancelled_capa_does_not_count(self):
         capa = self.Capa.create({"title": "Late CoA", "partner_id": self.supplier.id})
         capa._med_cancel("Opened against the wrong supplier")
-        self.assertEqual(self._lines(self._evaluation())["capa"].score, 100.0)
+        self.assertFalse(self._lines(self._evaluation())["capa"].has_data)
