@@ -1,3 +1,5 @@
+from collections import defaultdict
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
@@ -48,110 +50,143 @@ class MedSupplierGate(models.AbstractModel):
         if not pairs:
             return []
         partners = self.env["res.partner"].union(*(partner for partner, _ in pairs))
-        # sudo: the gates read the evidence whoever validates (a warehouse user does
-        # not manage certificates); they only decide, they show nothing else.
-        certificates = (
-            self.env["med.supplier.certificate"]
-            .sudo()
-            .search(
-                [("partner_id", "in", partners.ids), ("company_id", "=", company.id)]
-            )
-        )
-        entries = (
-            self.env["med.approved.supplier"]
-            .sudo()
-            .search(
-                [("partner_id", "in", partners.ids), ("company_id", "=", company.id)]
-            )
-        )
-        types = (
-            self.env["med.certificate.type"].sudo().search([("mandatory", "=", True)])
-        )
-        allowed = self.env["res.partner"]._med_allowed_supplier_states(company)
-        require_verified = company.med_require_verified_certificates
-        date = fields.Date.to_string(day)
-        states = dict(
-            partners._fields["med_supplier_state"]._description_selection(self.env)
-        )
-
-        by_partner = {}
+        evidence = self._med_evidence(company, partners, day)
+        by_partner = defaultdict(list)
         for partner, product in pairs:
-            by_partner.setdefault(partner, []).append(product)
+            by_partner[partner].append(product)
         messages = []
         for partner, partner_products in by_partner.items():
             partner_products = self.env["product.product"].union(*partner_products)
-            mine = certificates.filtered(lambda c, p=partner: c.partner_id == p)
-            if partner.med_supplier_state not in allowed:
+            messages += self._med_supplier_messages(partner, partner_products, evidence)
+            for product in partner_products:
+                messages += self._med_product_messages(partner, product, evidence)
+        return messages
+
+    @api.model
+    def _med_evidence(self, company, partners, day):
+        """What the gates need about ``partners`` for ``company`` on ``day``, read in
+        three searches and indexed, so matching stays linear in the lines (a supplier
+        may have one registration certificate and one list entry per product)."""
+        # sudo: the gates read the evidence whoever validates (a warehouse user does
+        # not manage certificates); they only decide, they show nothing else.
+        domain = [("partner_id", "in", partners.ids), ("company_id", "=", company.id)]
+        certificates = self.env["med.supplier.certificate"].sudo().search(domain)
+        entries = self.env["med.approved.supplier"].sudo().search(domain)
+        types = (
+            self.env["med.certificate.type"].sudo().search([("mandatory", "=", True)])
+        )
+        evidence = {
+            "day": day,
+            "date": fields.Date.to_string(day),
+            "allowed": self.env["res.partner"]._med_allowed_supplier_states(company),
+            "require_verified": company.med_require_verified_certificates,
+            "states": dict(
+                partners._fields["med_supplier_state"]._description_selection(self.env)
+            ),
+            "supplier_types": types.filtered(lambda t: t.scope == "supplier"),
+            "product_types": types.filtered(lambda t: t.scope == "product"),
+            "certificates": defaultdict(certificates.browse),
+            "product_certificates": defaultdict(certificates.browse),
+            "category_certificates": defaultdict(certificates.browse),
+            "product_entries": defaultdict(entries.browse),
+            "category_entries": defaultdict(entries.browse),
+        }
+        for certificate in certificates:
+            key = (certificate.partner_id, certificate.type_id)
+            evidence["certificates"][key] |= certificate
+            for product in certificate.product_ids:
+                evidence["product_certificates"][key + (product,)] |= certificate
+            if certificate.categ_ids:
+                evidence["category_certificates"][key] |= certificate
+        for entry in entries:
+            if entry.product_id:
+                key = (entry.partner_id, entry.product_id)
+                evidence["product_entries"][key] |= entry
+            else:
+                evidence["category_entries"][entry.partner_id] |= entry
+        return evidence
+
+    @api.model
+    def _med_supplier_messages(self, partner, products, evidence):
+        """The supplier's own qualification and its supplier-level certificates."""
+        messages = []
+        if partner.med_supplier_state not in evidence["allowed"]:
+            messages.append(
+                self.env._(
+                    "Supplier %(supplier)s is %(state)s, not approved (products: "
+                    "%(products)s; date %(date)s)",
+                    supplier=partner.display_name,
+                    state=evidence["states"][partner.med_supplier_state],
+                    products=self._med_names(products),
+                    date=evidence["date"],
+                )
+            )
+        for kind in evidence["supplier_types"]:
+            if not kind._med_required_for_partner(partner):
+                continue
+            problem = self._med_certificate_problem(
+                evidence["certificates"][(partner, kind)],
+                evidence["day"],
+                evidence["require_verified"],
+            )
+            if problem:
                 messages.append(
                     self.env._(
-                        "Supplier %(supplier)s is %(state)s, not approved (products: "
+                        "Supplier %(supplier)s, %(type)s: %(problem)s (products: "
                         "%(products)s; date %(date)s)",
                         supplier=partner.display_name,
-                        state=states[partner.med_supplier_state],
-                        products=self._med_names(partner_products),
-                        date=date,
+                        type=kind.name,
+                        problem=problem,
+                        products=self._med_names(products),
+                        date=evidence["date"],
                     )
                 )
-            for kind in types.filtered(
-                lambda t, p=partner: t.scope == "supplier"
-                and t._med_required_for_partner(p)
-            ):
-                problem = self._med_certificate_problem(
-                    mine.filtered(lambda c, k=kind: c.type_id == k),
-                    day,
-                    require_verified,
+        return messages
+
+    @api.model
+    def _med_product_messages(self, partner, product, evidence):
+        """The approved supplier list and the product-level certificates."""
+        messages = []
+        listed = (
+            evidence["product_entries"][(partner, product)]
+            | evidence["category_entries"][partner]
+        )
+        if not any(
+            entry._med_covers(product, evidence["day"], evidence["allowed"])
+            for entry in listed
+        ):
+            messages.append(
+                self.env._(
+                    "Supplier %(supplier)s is not on the approved supplier list for "
+                    "%(product)s on %(date)s",
+                    supplier=partner.display_name,
+                    product=product.display_name,
+                    date=evidence["date"],
                 )
-                if problem:
-                    messages.append(
-                        self.env._(
-                            "Supplier %(supplier)s, %(type)s: %(problem)s (products: "
-                            "%(products)s; date %(date)s)",
-                            supplier=partner.display_name,
-                            type=kind.name,
-                            problem=problem,
-                            products=self._med_names(partner_products),
-                            date=date,
-                        )
+            )
+        for kind in evidence["product_types"]:
+            if not kind._med_required_for_product(product):
+                continue
+            covering = evidence["product_certificates"][
+                (partner, kind, product)
+            ] | evidence["category_certificates"][(partner, kind)].filtered(
+                lambda c, p=product: c._med_covers(p)
+            )
+            problem = self._med_certificate_problem(
+                covering, evidence["day"], evidence["require_verified"]
+            )
+            if problem:
+                messages.append(
+                    self.env._(
+                        "Supplier %(supplier)s, product %(product)s, %(type)s: "
+                        "%(problem)s (date %(date)s)",
+                        supplier=partner.display_name,
+                        product=product.display_name,
+                        type=kind.name,
+                        problem=problem,
+                        date=evidence["date"],
                     )
-            for product in partner_products:
-                if not any(
-                    entry.partner_id == partner
-                    and entry._med_covers(product, day, allowed)
-                    for entry in entries
-                ):
-                    messages.append(
-                        self.env._(
-                            "Supplier %(supplier)s is not on the approved supplier "
-                            "list for %(product)s on %(date)s",
-                            supplier=partner.display_name,
-                            product=product.display_name,
-                            date=date,
-                        )
-                    )
-                for kind in types.filtered(
-                    lambda t, p=product: t.scope == "product"
-                    and t._med_required_for_product(p)
-                ):
-                    problem = self._med_certificate_problem(
-                        mine.filtered(
-                            lambda c, k=kind, p=product: c.type_id == k
-                            and c._med_covers(p)
-                        ),
-                        day,
-                        require_verified,
-                    )
-                    if problem:
-                        messages.append(
-                            self.env._(
-                                "Supplier %(supplier)s, product %(product)s, "
-                                "%(type)s: %(problem)s (date %(date)s)",
-                                supplier=partner.display_name,
-                                product=product.display_name,
-                                type=kind.name,
-                                problem=problem,
-                                date=date,
-                            )
-                        )
+                )
         return messages
 
     @api.model

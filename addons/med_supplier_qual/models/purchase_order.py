@@ -6,19 +6,23 @@ class PurchaseOrder(models.Model):
 
     def button_confirm(self):
         orders = self.filtered(lambda order: order.state in ("draft", "sent"))
-        if not self.env.context.get("med_supplier_gate_confirmed"):
-            warning = orders._med_supplier_gate_warning()
-            if warning:
-                return warning
-        orders._med_check_supplier_gates()
+        violations = orders._med_supplier_gate_messages()
+        if violations:
+            if not self.env.context.get("med_supplier_gate_confirmed") and all(
+                order.company_id.med_supplier_gate_mode == "warn"
+                for order in violations
+            ):
+                return self.env["med.supplier.gate.confirm"]._med_open(
+                    orders, [msg for msgs in violations.values() for msg in msgs]
+                )
+            orders._med_enforce_supplier_gates(violations)
         return super().button_confirm()
 
     def button_approve(self, force=False):
         # Orders waiting for a second approval are checked again when approved: a
         # licence may lapse in between. (Draft orders come from button_confirm.)
-        self.filtered(
-            lambda order: order.state == "to approve"
-        )._med_check_supplier_gates()
+        waiting = self.filtered(lambda order: order.state == "to approve")
+        waiting._med_enforce_supplier_gates(waiting._med_supplier_gate_messages())
         return super().button_approve(force=force)
 
     def _med_supplier_gate_day(self):
@@ -42,20 +46,9 @@ class PurchaseOrder(models.Model):
                 result[order] = messages
         return result
 
-    def _med_check_supplier_gates(self):
+    def _med_enforce_supplier_gates(self, violations):
         confirmed = bool(self.env.context.get("med_supplier_gate_confirmed"))
-        for order, messages in self._med_supplier_gate_messages().items():
+        for order, messages in violations.items():
             self.env["med.supplier.gate"]._med_enforce(
                 order, messages, order.company_id, confirmed
             )
-
-    def _med_supplier_gate_warning(self):
-        """In warn mode, the confirmation dialog listing the broken rules."""
-        violations = self._med_supplier_gate_messages()
-        if not violations or any(
-            order.company_id.med_supplier_gate_mode != "warn" for order in violations
-        ):
-            return None
-        return self.env["med.supplier.gate.confirm"]._med_open(
-            self, [message for messages in violations.values() for message in messages]
-        )

@@ -5,7 +5,12 @@ class StockPicking(models.Model):
     _inherit = "stock.picking"
 
     def button_validate(self):
-        if not self.env.context.get("med_supplier_gate_confirmed"):
+        # The warning dialog is for warn mode only; every mode is enforced when the
+        # moves are done.
+        warn = any(
+            company.med_supplier_gate_mode == "warn" for company in self.company_id
+        )
+        if warn and not self.env.context.get("med_supplier_gate_confirmed"):
             violations = self.move_ids._med_supplier_gate_messages()
             if violations and all(
                 company.med_supplier_gate_mode == "warn" for company in violations
