@@ -3,6 +3,7 @@ from . import med_audit_rule
 from . import med_hash_chain_mixin
 from . import med_audit_entry
 from . import base
+from . import base_dossier
 from . import med_signature
 from . import med_signable_mixin
 from . import res_users
@@ -11,3 +12,6 @@ from . import med_audit_verification
 from . import med_audit_export
 from . import ir_module_module
 from . import res_config_settings
+from . import med_export_template
+from . import med_export_template_section
+from . import report_dossier

@@ -1,6 +1,7 @@
 from . import med_certificate_type
 from . import med_supplier_certificate
 from . import res_partner
+from . import res_partner_dossier
 from . import med_approved_supplier
 from . import med_supplier_evaluation
 from . import med_supplier_evaluation_line

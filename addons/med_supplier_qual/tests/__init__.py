@@ -6,3 +6,4 @@ from . import test_certificate_cron
 from . import test_evaluation
 from . import test_access
 from . import test_approved_list_export
+from . import test_supplier_dossier
