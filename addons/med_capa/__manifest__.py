@@ -28,4 +28,5 @@
         "views/res_config_settings_views.xml",
         "views/med_capa_menus.xml",
     ],
+    "demo": ["demo/med_capa_demo.xml"],
 }

@@ -86,7 +86,7 @@ class MedCapaCommon(MedGenealogyCommon):
 
     def _trigger_on(self, picking_type, product, timing):
         trigger = self.env["qc.trigger"].search(
-            [("picking_type_id", "=", picking_type.id)]
+            [("picking_type_id", "=", picking_type.id)], order="id", limit=1
         )
         product.qc_triggers = [
             Command.create(
