@@ -309,6 +309,16 @@ class MedCapa(models.Model):
             self.env._("the effectiveness check"),
         )
         self._med_set_state("effectiveness")
+        for capa in self:
+            capa.activity_schedule(
+                "mail.mail_activity_data_todo",
+                date_deadline=capa.effectiveness_date_deadline,
+                summary=self.env._(
+                    "Check the effectiveness of %(capa)s", capa=capa.name
+                ),
+                note=capa.effectiveness_criteria,
+                user_id=capa.user_id.id,
+            )
 
     def action_reopen_plan(self):
         """The effectiveness check failed: back to the action plan."""

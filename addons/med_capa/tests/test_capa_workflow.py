@@ -49,11 +49,15 @@ class TestCapaWorkflow(MedCapaCommon):
     def test_full_cycle_closed_by_another_qa_manager_with_signature(self):
         capa = self._capa_ready_to_close(owner=self.qa_manager)
         self.assertEqual(capa.state, "effectiveness")
+        check = capa.activity_ids.filtered(lambda a: a.user_id == self.qa_manager)
+        self.assertIn("Check the effectiveness", check.summary)
+        self.assertEqual(check.date_deadline, capa.effectiveness_date_deadline)
         capa.effectiveness_result = "effective"
         action = capa.with_user(self.qa_manager_2).action_close()
         self._sign(action, self.qa_manager_2)
         self.assertEqual(capa.state, "closed")
         self.assertEqual(capa.closed_by_id, self.qa_manager_2)
+        self.assertFalse(capa.activity_ids)
         self.assertEqual(capa.med_signature_ids.meaning, "closure")
         states = self.env["med.audit.entry"].search(
             [
