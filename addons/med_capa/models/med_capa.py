@@ -195,7 +195,13 @@ class MedCapa(models.Model):
         for vals in vals_list:
             if not trusted:
                 # A CAPA starts as a draft, whoever opens it.
-                vals.update(state="draft", date_closed=False, closed_by_id=False)
+                vals.update(
+                    state="draft",
+                    recall_risk=False,
+                    date_closed=False,
+                    closed_by_id=False,
+                    cancel_reason=False,
+                )
             for name in ("effectiveness_date_deadline", "scar_date_deadline"):
                 if vals.get(name) and fields.Date.to_date(vals[name]) < today:
                     self._med_raise_past_date(

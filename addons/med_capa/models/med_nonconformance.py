@@ -128,7 +128,10 @@ class MedNonconformance(models.Model):
             if not trusted:
                 # A new nonconformance is open and undecided, whoever records it.
                 vals.update(
-                    state="open", disposition_date=False, disposition_user_id=False
+                    state="open",
+                    recall_risk=False,
+                    disposition_date=False,
+                    disposition_user_id=False,
                 )
             if vals.get("name", "/") == "/":
                 vals["name"] = self.env["ir.sequence"].next_by_code(

@@ -15,8 +15,11 @@ class TestCapaWorkflow(MedCapaCommon):
         )
 
     def test_new_capa_is_numbered_draft_whatever_the_caller_says(self):
-        capa = self._draft(state="closed")
+        capa = self._draft(
+            state="closed", recall_risk=True, closed_by_id=self.qa_manager.id
+        )
         self.assertEqual(capa.state, "draft")
+        self.assertFalse(capa.recall_risk or capa.closed_by_id)
         self.assertTrue(capa.name.startswith("CAPA/"))
         with self.assertRaisesRegex(UserError, "Status"):
             capa.write({"state": "closed"})
