@@ -244,7 +244,11 @@ class StockLot(models.Model):
         self._med_put_on_hold("manual", self.env.context.get("med_reason"))
 
     def _med_put_on_hold(self, source, reason):
-        """Hold these lots (trusted code: crons, CAPA and recall rules use it too)."""
+        """Hold these lots (trusted code: crons, CAPA and recall rules use it too).
+        For expiry holds, a lot's own reason in the context key
+        ``med_expiry_reasons`` ({lot id: text}) replaces ``reason``: one call (one
+        run of what reacts to holds, like CAPA rules) still says for each lot
+        when it expired. Holds of other sources made meanwhile ignore it."""
         if not reason or not reason.strip():
             raise UserError(
                 self.env._("Say why the lots are put on hold. (请填写冻结原因。)")
@@ -252,9 +256,20 @@ class StockLot(models.Model):
         to_hold = self.filtered(
             lambda lot: lot.med_state not in ("rejected", "recalled")
         )
-        to_hold.with_context(med_reason=reason)._med_protected_write().write(
-            {"med_state": "hold", "med_hold_source": source, "med_hold_reason": reason}
-        )
+        own = (source == "expiry" and self.env.context.get("med_expiry_reasons")) or {}
+        by_reason = {}
+        for lot in to_hold:
+            by_reason.setdefault(own.get(lot.id) or reason, []).append(lot.id)
+        for text, lot_ids in by_reason.items():
+            self.browse(lot_ids).with_context(
+                med_reason=text
+            )._med_protected_write().write(
+                {
+                    "med_state": "hold",
+                    "med_hold_source": source,
+                    "med_hold_reason": text,
+                }
+            )
 
     def action_med_unhold(self):
         self._med_check_qa_manager()
@@ -321,13 +336,20 @@ class StockLot(models.Model):
                 in_stock=self._med_in_stock_sql(),
             )
         )
-        # One write per expiry date: each lot's hold names its own date.
+        # Each lot's hold names its own expiry date (one write per date), in one
+        # call, so that what reacts to expiry holds (CAPA rules) runs once.
+        reasons = {}
         for expiry, lot_ids in cr.fetchall():
-            self.browse(lot_ids)._med_put_on_hold(
+            text = self.env._(
+                "Expired on %(date)s (已过期)", date=fields.Date.to_string(expiry)
+            )
+            reasons.update(dict.fromkeys(lot_ids, text))
+        if reasons:
+            self.browse(list(reasons)).with_context(
+                med_expiry_reasons=reasons
+            )._med_put_on_hold(
                 "expiry",
-                self.env._(
-                    "Expired on %(date)s (已过期)", date=fields.Date.to_string(expiry)
-                ),
+                self.env._("Expired while in stock (found by the daily check)"),
             )
         self.env.flush_all()
         cr.execute(

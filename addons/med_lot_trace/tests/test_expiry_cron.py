@@ -80,6 +80,13 @@ class TestExpiryCron(MedGenealogyCommon):
             self.expired.med_hold_reason, self.expired_earlier.med_hold_reason
         )
 
+    def test_expiry_reasons_only_for_expiry_holds(self):
+        lots = self.expired | self.near
+        lots.with_context(
+            med_expiry_reasons={self.expired.id: "Expired on 2000-01-01"}
+        )._med_put_on_hold("manual", "deviation")
+        self.assertEqual(lots.mapped("med_hold_reason"), ["deviation", "deviation"])
+
     def test_one_activity_per_warehouse_with_the_list(self):
         self.env["stock.lot"]._cron_med_expiry()
         activity = self._activities()
