@@ -1,4 +1,8 @@
+import base64
+import io
 from datetime import timedelta
+
+import openpyxl
 
 from odoo import fields
 from odoo.tests import tagged
@@ -119,3 +123,40 @@ class TestSupplierIntegration(MedCapaCommon):
         capa = self.Capa.create({"title": "Late CoA", "partner_id": self.supplier.id})
         capa._med_cancel("Opened against the wrong supplier")
         self.assertFalse(self._lines(self._evaluation())["capa"].has_data)
+
+    # -- supplier dossier --
+    def test_supplier_dossier_lists_capas_and_scars(self):
+        capa = self.Capa.create(
+            {
+                "title": "Burrs on barrels",
+                "partner_id": self.supplier.id,
+                "scar_date_deadline": self.today + timedelta(days=30),
+            }
+        )
+        capa.action_request_scar()
+        wizard = (
+            self.env["med.dossier.wizard"]
+            .with_user(self.auditor)
+            .with_context(
+                default_report="supplier_dossier", active_ids=self.supplier.ids
+            )
+            .create({"file_format": "xlsx"})
+        )
+        wizard.action_export()
+        export = self.env["med.audit.export"].search([], order="id desc", limit=1)
+        workbook = openpyxl.load_workbook(
+            io.BytesIO(base64.b64decode(export.attachment_id.datas))
+        )
+        cells = {
+            str(cell)
+            for row in workbook["CAPA and SCAR"].iter_rows(values_only=True)
+            for cell in row
+        }
+        self.assertIn(capa.name, cells)
+        self.assertIn(f"{self.today} / {self.today + timedelta(days=30)}", cells)
+        trail = {
+            str(cell)
+            for row in workbook["Audit trail"].iter_rows(values_only=True)
+            for cell in row
+        }
+        self.assertTrue(any(capa.name in cell for cell in trail))
