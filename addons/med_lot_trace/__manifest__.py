@@ -17,5 +17,6 @@
         "views/lot_status_views.xml",
         "views/med_gate_confirm_views.xml",
         "views/udi_views.xml",
+        "views/stock_lot_dossier_views.xml",
     ],
 }

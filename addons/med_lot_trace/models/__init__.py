@@ -3,6 +3,7 @@ from . import res_company
 from . import res_config_settings
 from . import res_partner
 from . import stock_lot
+from . import stock_lot_dossier
 from . import stock_move
 from . import stock_move_line
 from . import stock_picking

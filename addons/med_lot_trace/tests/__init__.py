@@ -6,3 +6,4 @@ from . import test_lot_audit
 from . import test_lot_status
 from . import test_recall_simulation
 from . import test_udi
+from . import test_lot_dossier

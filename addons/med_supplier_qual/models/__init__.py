@@ -13,3 +13,4 @@ from . import product_category
 from . import purchase_order
 from . import stock_move
 from . import stock_picking
+from . import stock_lot

@@ -128,3 +128,25 @@ class TestSupplierDossier(SupplierQualCommon):
                 self._export(user)
         self._export(self.qa_manager)
         self._export(self.compliance_admin)
+
+    def test_lot_dossier_names_the_supplier_and_its_certificates_that_day(self):
+        order = self._order(self.product_lot)
+        order.button_confirm()
+        receipt = order.picking_ids.with_user(self.warehouse)
+        receipt.move_ids.move_line_ids.write({"lot_name": "BRL-DOS-1", "quantity": 10})
+        receipt.move_ids.picked = True
+        receipt.button_validate()
+        lot = receipt.move_line_ids.lot_id
+        wizard = (
+            self.env["med.dossier.wizard"]
+            .with_user(self.auditor)
+            .with_context(default_report="lot_dossier", active_ids=lot.ids)
+            .create({"file_format": "xlsx"})
+        )
+        wizard.action_export()
+        export = self.env["med.audit.export"].search([], order="id desc", limit=1)
+        sheets = self._sheets(base64.b64decode(export.attachment_id.datas))
+        suppliers = sheets["Suppliers and certificates"]
+        self.assertIn("Barrel Supplier Co.", suppliers)
+        self.assertIn("BRL-DOS-1", suppliers)
+        self.assertTrue(any("91320500-BL" in cell for cell in suppliers))
