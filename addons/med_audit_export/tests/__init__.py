@@ -6,3 +6,5 @@ from . import test_retention
 from . import test_roles
 from . import test_rpc
 from . import test_signature
+from . import test_export_queue
+from . import test_export_verify

@@ -1,16 +1,19 @@
 import base64
 import io
+import subprocess
 
 import openpyxl
 
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import Form, tagged
+from odoo.tests import Form, new_test_user, tagged
 
 from .common import MedAuditCommon
 
 
-@tagged("post_install", "-at_install")
-class TestExport(MedAuditCommon):
+class ExportCommon(MedAuditCommon):
+    """A lot with three trail entries (one reason in Chinese, values that look like
+    formulas) and helpers that export its trail and read the files back."""
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -18,28 +21,50 @@ class TestExport(MedAuditCommon):
         cls.lot.with_context(med_reason="中文原因").write({"ref": "@SUM(A1)"})
         cls.env.flush_all()
 
-    def _export(self, user, file_format):
-        form = Form(self.env["med.audit.export.wizard"].with_user(user))
+    def _wizard(self, user, file_format):
+        # the web client's context carries the user's language
+        wizards = self.env["med.audit.export.wizard"].with_user(user)
+        form = Form(wizards.with_context(lang=user.lang))
         form.res_model = "stock.lot"
         form.res_id = self.lot.id
         form.file_format = file_format
-        wizard = form.save()
-        action = wizard.action_export()
+        return form.save()
+
+    def _export(self, user, file_format):
+        action = self._wizard(user, file_format).action_export()
         export = self.env["med.audit.export"].search([], limit=1)
         self.assertIn(str(export.attachment_id.id), action["url"])
         return export, base64.b64decode(export.attachment_id.datas)
 
+    def _xlsx_rows(self, content):
+        sheet = openpyxl.load_workbook(io.BytesIO(content)).active
+        return [[cell.value for cell in row] for row in sheet.iter_rows()]
+
+    def _pdf_text(self, content):
+        return subprocess.run(
+            ["pdftotext", "-layout", "-", "-"],
+            input=content,
+            capture_output=True,
+            check=True,
+        ).stdout.decode()
+
+
+@tagged("post_install", "-at_install")
+class TestExport(ExportCommon):
     def test_xlsx_export_readable_without_formulas(self):
         export, content = self._export(self.auditor, "xlsx")
-        sheet = openpyxl.load_workbook(io.BytesIO(content)).active
-        rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
+        rows = self._xlsx_rows(content)
         header = {row[0]: row[1] for row in rows[:5]}
         self.assertEqual(header["Company"], self.env.company.name)
         self.assertIn(f"Record ID = {self.lot.id}", header["Filter"])
         self.assertIn(self.auditor.login, header["Exported by"])
+        self.assertEqual(
+            header["Exported on (UTC)"], export.date.strftime("%Y-%m-%d %H:%M:%S")
+        )
         values = [cell for row in rows for cell in row if cell]
         self.assertIn("=1+1", values)
         self.assertIn("中文原因", values)
+        sheet = openpyxl.load_workbook(io.BytesIO(content)).active
         formula_cells = [
             cell for row in sheet.iter_rows() for cell in row if cell.data_type == "f"
         ]
@@ -47,33 +72,108 @@ class TestExport(MedAuditCommon):
         self.assertEqual(export.record_count, 3)  # create + 2 changes
         self.assertEqual(export.user_id, self.auditor)
 
+    def test_xlsx_rows_are_the_entries(self):
+        _export, content = self._export(self.auditor, "xlsx")
+        rows = self._xlsx_rows(content)
+        labels = rows.index(
+            ["When (UTC)", "User", "Operation", "Model", "Record ID"]
+            + ["Record", "Field", "Old Value", "New Value", "Reason"]
+            + ["Hash"]
+        )
+        entries = self._entries(self.lot)
+        table = rows[labels + 1 : labels + 1 + len(entries)]
+        for row, entry in zip(table, entries, strict=True):
+            self.assertEqual(row[0], entry.timestamp.strftime("%Y-%m-%d %H:%M:%S"))
+            self.assertEqual(row[1], entry.user_id.name)
+            self.assertEqual(row[4], str(self.lot.id))
+            self.assertEqual(row[6], entry.field_label)
+            self.assertEqual(row[8], entry.new_value)
+            self.assertEqual(row[10], entry.entry_hash)
+        self.assertEqual(table[2][9], "中文原因")
+
+    def test_xlsx_footer_names_exporter_time_and_code(self):
+        export, content = self._export(self.auditor, "xlsx")
+        footer = self._xlsx_rows(content)[-1][0]
+        self.assertIn(self.auditor.name, footer)
+        self.assertIn(export.date.strftime("%Y-%m-%d %H:%M:%S"), footer)
+        self.assertTrue(
+            footer.endswith(f"Verification code: {export.verification_code}")
+        )
+
+    def test_xlsx_in_chinese_for_a_chinese_user(self):
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.auditor.lang = "zh_CN"
+        export, content = self._export(self.auditor, "xlsx")
+        rows = self._xlsx_rows(content)
+        self.assertEqual(rows[0][0], "公司")
+        self.assertEqual(rows[3][0], "导出人")
+        self.assertIn("验证码", rows[-1][0])
+        self.assertIn(export.verification_code, rows[-1][0])
+
     def test_csv_export_neutralises_formulas(self):
-        _export, content = self._export(self.auditor, "csv")
+        export, content = self._export(self.auditor, "csv")
+        self.assertTrue(content.startswith(b"\xef\xbb\xbf"))  # BOM for Excel
         text = content.decode("utf-8-sig")
         self.assertIn("'=1+1", text)
         self.assertIn("'@SUM(A1)", text)
         self.assertNotIn(",=1+1", text)
         self.assertIn("中文原因", text)
+        last_line = text.strip().splitlines()[-1]
+        self.assertIn(self.auditor.name, last_line)
+        self.assertIn(export.verification_code, last_line)
 
     def test_pdf_summary(self):
-        export, content = self._export(self.auditor, "pdf")
-        self.assertTrue(content)
+        wizard = self._wizard(self.auditor, "pdf")
+        wizard.with_context(force_report_rendering=True).action_export()
+        export = self.env["med.audit.export"].search([], limit=1)
+        content = base64.b64decode(export.attachment_id.datas)
+        self.assertTrue(content.startswith(b"%PDF"))
         self.assertEqual(export.file_format, "pdf")
+        self.assertEqual(export.record_count, 3)
+        text = self._pdf_text(content)
+        self.assertIn("审计追踪", text)
+        self.assertIn("中文原因", text)
+        self.assertIn(self.lot.name, text)
+        self.assertIn(export.verification_code, text)
+        self.assertIn(f"Record ID = {self.lot.id}", text)
+        self.assertIn(export.date.strftime("%Y-%m-%d %H:%M:%S"), text)
 
     def test_every_export_recorded_in_trail_with_file_hash(self):
-        export, _content = self._export(self.auditor, "csv")
+        export, content = self._export(self.auditor, "csv")
         entry = self._entries(export, operation="export")
         self.assertEqual(entry.user_id, self.auditor)
         self.assertIn(export.file_sha256, entry.new_value)
+        self.assertIn(export.verification_code, entry.new_value)
         self.assertIn(f"Record ID = {self.lot.id}", entry.reason)
+        self.assertEqual(export.filter_description, entry.reason)
+        self.assertEqual(
+            export.attachment_id.checksum,
+            entry.env["ir.attachment"]._compute_checksum(content),
+        )
 
-    def test_only_auditors_export(self):
-        with self.assertRaises(AccessError):
-            self._export(self.warehouse, "xlsx")
+    def test_roles_that_may_not_export(self):
+        for user in (self.warehouse, self.purchase, self.inspector):
+            with self.subTest(user=user.login), self.assertRaises(AccessError):
+                self._export(user, "xlsx")
         self.assertFalse(self.env["med.audit.export"].search([]))
+
+    def test_auditor_qa_manager_and_admins_export(self):
+        admin = self.env.ref("base.user_admin")
+        for user in (self.auditor, self.qa_manager, self.compliance_admin, admin):
+            with self.subTest(user=user.login):
+                export, content = self._export(user, "csv")
+                self.assertEqual(export.user_id, user)
+                self.assertIn("中文原因", content.decode("utf-8-sig"))
+
+    def test_internal_user_without_role_may_not_export(self):
+        user = new_test_user(self.env, login="med_plain_user")
+        with self.assertRaises(AccessError):
+            self._export(user, "csv")
 
     def test_export_records_are_append_only(self):
         export, _content = self._export(self.auditor, "csv")
         with self.assertRaises(UserError) as caught:
             export.sudo().write({"record_count": 0})
         self.assertIn("never be changed", str(caught.exception))
+        with self.assertRaises(UserError):
+            export.sudo()._med_protected_write().write({"record_count": 0})

@@ -4,6 +4,8 @@ from odoo.exceptions import UserError
 from ..models.med_audit_export import EXPORT_FORMATS
 from ..models.med_audit_rule import OPERATIONS
 
+PDF_ENTRIES = 500
+
 
 class MedAuditExportWizard(models.TransientModel):
     """Exports a filtered audit trail as evidence (xlsx, csv or a PDF summary)."""
@@ -75,40 +77,56 @@ class MedAuditExportWizard(models.TransientModel):
     def action_export(self):
         self.ensure_one()
         self.env["med.audit.entry"].check_access("read")
-        domain = self._med_domain()
-        count = self.env["med.audit.entry"].search_count(domain)
-        description = self._med_filter_description()
-        data = {"domain": domain, "filter_description": description}
-        render = getattr(self, f"_med_render_{self.file_format}")
-        content = render(data)
-        export = self.env["med.audit.export"]._med_record_export(
-            self.env._("Audit Trail"), self.file_format, content, description, count
-        )
-        return export.action_download()
-
-    def _med_render_xlsx(self, data):
-        content, _format = self.env["ir.actions.report"]._render(
-            "med_audit_export.action_report_audit_trail_xlsx", [], data
-        )
-        return content
-
-    def _med_render_csv(self, data):
         Export = self.env["med.audit.export"]
-        return Export._med_render_table(
-            "csv",
-            data,
-            [label for _name, label in Export._med_entry_columns()],
-            Export._med_iter_entry_rows(data["domain"]),
-        )
+        domain = self._med_domain()
+        description = self._med_filter_description()
+        if self.file_format == "pdf":
+            content = self._med_render_pdf(domain, description)
+            count = self.env["med.audit.entry"].search_count(domain)
+            export = Export._med_record_export(
+                self.env._("Audit Trail"), "pdf", content, description, count
+            )
+            return export.action_download()
+        count = self.env["med.audit.entry"].search_count(domain)
+        if count <= Export._med_queue_threshold():
+            export = Export._med_export_audit_trail(
+                self.file_format, domain, description
+            )
+            return export.action_download()
+        export = Export._med_queue_audit_trail(self.file_format, domain, description)
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("Export queued"),
+                "message": self.env._(
+                    "%(count)s entries are more than an export made while you wait: "
+                    "%(name)s is being prepared in the background. Your inbox will "
+                    "tell you when it is ready in Evidence Exports.",
+                    count=count,
+                    name=export.name,
+                ),
+                "type": "info",
+                "sticky": True,
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
 
-    def _med_render_pdf(self, data):
-        entries = self.env["med.audit.entry"].search(data["domain"], limit=500)
+    def _med_render_pdf(self, domain, description):
+        """A summary of the first entries (the PDF is for reading, not for all)."""
+        Entry = self.env["med.audit.entry"]
+        Export = self.env["med.audit.export"]
+        entries = Entry.search(domain, limit=PDF_ENTRIES)
         content, _format = self.env["ir.actions.report"]._render_qweb_pdf(
             "med_audit_export.action_report_audit_trail",
             entries.ids,
             data={
-                "filter_description": data["filter_description"],
-                "total": self.env["med.audit.entry"].search_count(data["domain"]),
+                "filter_description": description,
+                "total": Entry.search_count(domain),
+                "exported_on": fields.Datetime.to_string(
+                    Export._med_export_stamp()["date"]
+                ),
+                "footer": Export._med_footer(),
             },
         )
         return content
