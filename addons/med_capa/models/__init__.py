@@ -3,6 +3,7 @@ from . import med_capa_rule
 from . import med_nonconformance
 from . import med_capa
 from . import med_capa_action
+from . import med_capa_dossier
 from . import qc_inspection
 from . import stock_lot
 from . import res_company

@@ -125,3 +125,66 @@ class StockLot(models.Model):
         return (lines.picking_id.partner_id | lines.move_id.partner_id).with_env(
             self.env
         )
+
+    # -- lot dossier (med_audit_export's evidence reports) --
+    def _med_dossier_quality_records(self):
+        """The nonconformances and CAPAs of these lots and of their component lots."""
+        # sudo: the dossier shows every record about the lots the auditor can read.
+        lots = (self | self.med_trace_upstream()).sudo()
+        return (
+            self.env["med.nonconformance"].sudo().search([("lot_ids", "in", lots.ids)]),
+            self.env["med.capa"].sudo().search([("lot_ids", "in", lots.ids)]),
+        )
+
+    def _med_dossier_records(self):
+        records = super()._med_dossier_records()
+        if self:
+            nonconformances, capas = self._med_dossier_quality_records()
+            records["med.nonconformance"] = nonconformances
+            records["med.capa"] = capas
+        return records
+
+    def _med_dossier_sections(self, report):
+        sections = super()._med_dossier_sections(report)
+        if report != "lot_dossier":
+            return sections
+        return sections + [
+            {
+                "code": "nonconformances_capa",
+                "label": self.env._("Nonconformances and CAPA"),
+                "sequence": 80,
+                "columns": [
+                    ("record", self.env._("Record")),
+                    ("lots", self.env._("Lots")),
+                    ("opened", self.env._("Opened (UTC)")),
+                    ("severity", self.env._("Severity")),
+                    ("state", self.env._("Status")),
+                    ("decision", self.env._("Disposition or closure")),
+                    ("description", self.env._("Description")),
+                ],
+                "rows": self._med_dossier_quality_rows(),
+            }
+        ]
+
+    def _med_dossier_quality_rows(self):
+        if not self:
+            return
+        nonconformances, capas = self._med_dossier_quality_records()
+        for records, decision in (
+            (nonconformances, "disposition"),
+            (capas, "effectiveness_result"),
+        ):
+            labels = {
+                name: dict(records._fields[name]._description_selection(self.env))
+                for name in ("severity", "state", decision)
+            }
+            for record in records.sorted("create_date"):
+                yield [
+                    record.display_name,
+                    ", ".join(record.lot_ids.mapped("name")),
+                    fields.Datetime.to_string(record.create_date),
+                    labels["severity"].get(record.severity, ""),
+                    labels["state"].get(record.state, ""),
+                    labels[decision].get(record[decision], ""),
+                    record.description or "",
+                ]

@@ -8,3 +8,4 @@ from . import test_capa_rule
 from . import test_access
 from . import test_supplier
 from . import test_views
+from . import test_dossier
