@@ -1,5 +1,7 @@
 import base64
 import io
+import subprocess
+import tempfile
 
 import openpyxl
 
@@ -13,18 +15,26 @@ class TestCapaDossiers(MedCapaCommon):
     """The CAPA report and the lot dossier's NC/CAPA section, read back from the
     xlsx that the auditor exports."""
 
-    def _export(self, report, records):
+    def _file(self, report, records, file_format="xlsx", template=None):
         wizard = (
             self.env["med.dossier.wizard"]
             .with_user(self.auditor)
-            .with_context(default_report=report, active_ids=records.ids)
-            .create({"file_format": "xlsx"})
+            .with_context(
+                default_report=report,
+                active_ids=records.ids,
+                # tests render reports as HTML unless asked for the real PDF
+                force_report_rendering=True,
+            )
+            .create({"file_format": file_format})
         )
+        if template:
+            wizard.template_id = template
         wizard.action_export()
         export = self.env["med.audit.export"].search([], order="id desc", limit=1)
-        workbook = openpyxl.load_workbook(
-            io.BytesIO(base64.b64decode(export.attachment_id.datas))
-        )
+        return base64.b64decode(export.attachment_id.datas)
+
+    def _export(self, report, records):
+        workbook = openpyxl.load_workbook(io.BytesIO(self._file(report, records)))
         return {
             sheet.title: {
                 str(cell) for row in sheet.iter_rows(values_only=True) for cell in row
@@ -68,3 +78,25 @@ class TestCapaDossiers(MedCapaCommon):
         self.assertNotIn(
             nonconformance.display_name, sheets["Nonconformances and CAPA"]
         )
+
+    def test_capa_report_pdf_in_chinese(self):
+        capa = self.Capa.create(
+            {"title": "注射器外套毛刺", "user_id": self.qa_manager.id}
+        )
+        template = self.env["med.export.template"].create(
+            {"name": "CAPA报告", "report": "capa_report", "lang": "zh_CN"}
+        )
+        content = self._file("capa_report", capa, "pdf", template)
+        self.assertTrue(content.startswith(b"%PDF"))
+        with tempfile.NamedTemporaryFile(suffix=".pdf") as pdf:
+            pdf.write(content)
+            pdf.flush()
+            text = subprocess.run(
+                ["pdftotext", "-layout", pdf.name, "-"],
+                capture_output=True,
+                check=True,
+                text=True,
+            ).stdout
+        self.assertIn(capa.name, text)
+        self.assertIn("注射器外套毛刺", text)
+        self.assertIn("根本原因", text)
