@@ -15,4 +15,5 @@ class ReportDossier(models.AbstractModel):
             "title": data.get("title"),
             "header": data.get("header") or [],
             "sections": data.get("sections") or [],
+            "footer": data.get("footer"),
         }

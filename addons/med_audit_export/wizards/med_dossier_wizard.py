@@ -156,9 +156,14 @@ class MedDossierWizard(models.TransientModel):
             }
             for section in sections
         ]
-        header = self.env["med.audit.export"]._med_header_lines(data)
+        Export = self.env["med.audit.export"]
         content, _kind = self.env["ir.actions.report"]._render_qweb_pdf(
             "med_audit_export.action_report_dossier",
-            data={"title": data["title"], "header": header, "sections": tables},
+            data={
+                "title": data["title"],
+                "header": Export._med_header_lines(data),
+                "sections": tables,
+                "footer": Export._med_footer(),
+            },
         )
         return content, sum(len(table["rows"]) for table in tables)

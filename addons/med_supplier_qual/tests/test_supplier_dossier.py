@@ -121,6 +121,8 @@ class TestSupplierDossier(SupplierQualCommon):
         self.assertIn("Barrel Supplier Co.", text)
         self.assertIn("苏食药监械生产许20150012号", text)
         self.assertIn("证书", text)
+        export = self.env["med.audit.export"].search([], order="id desc", limit=1)
+        self.assertIn(export.verification_code, text)
 
     def test_only_auditors_qa_and_admins_export(self):
         for user in (self.purchase, self.warehouse, self.inspector):
