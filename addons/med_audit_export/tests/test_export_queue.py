@@ -1,6 +1,7 @@
 import base64
 import hashlib
 
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from .test_export import ExportCommon
@@ -73,7 +74,7 @@ class TestExportQueue(ExportCommon):
         self.assertIn(export.name, message.subject)
         self.assertIn(export.verification_code, message.body)
         self.assertEqual(message.partner_ids, self.auditor.partner_id)
-        with self.assertRaises(Exception):  # noqa: B017 done: append-only again
+        with self.assertRaises(UserError):  # done: append-only again
             export._med_protected_write().write({"record_count": 0})
 
     def test_csv_queued_in_the_users_language(self):

@@ -80,9 +80,8 @@ class MedAuditExportWizard(models.TransientModel):
         Export = self.env["med.audit.export"]
         domain = self._med_domain()
         description = self._med_filter_description()
-        if self.file_format == "pdf":
-            content = self._med_render_pdf(domain, description)
-            count = self.env["med.audit.entry"].search_count(domain)
+        if self.file_format == "pdf":  # a summary of PDF_ENTRIES at most: never big
+            content, count = self._med_render_pdf(domain, description)
             export = Export._med_record_export(
                 self.env._("Audit Trail"), "pdf", content, description, count
             )
@@ -113,7 +112,8 @@ class MedAuditExportWizard(models.TransientModel):
         }
 
     def _med_render_pdf(self, domain, description):
-        """A summary of the first entries (the PDF is for reading, not for all)."""
+        """A summary of the first entries (the PDF is for reading, not for all), and
+        the number of entries it lists."""
         Entry = self.env["med.audit.entry"]
         Export = self.env["med.audit.export"]
         entries = Entry.search(domain, limit=PDF_ENTRIES)
@@ -129,4 +129,4 @@ class MedAuditExportWizard(models.TransientModel):
                 "footer": Export._med_footer(),
             },
         )
-        return content
+        return content, len(entries)
