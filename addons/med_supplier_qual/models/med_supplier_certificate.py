@@ -76,10 +76,14 @@ class MedSupplierCertificate(models.Model):
             certificate.state = certificate._med_state_on(certificate._med_today())
 
     def _med_today(self):
-        """Today where the certificate's company is (the time zone of its address),
-        so a licence expires at that company's midnight, whoever runs the job."""
         self.ensure_one()
-        tz = self.company_id.partner_id.tz or self.env.user.tz or "UTC"
+        return self._med_company_today(self.company_id)
+
+    @api.model
+    def _med_company_today(self, company):
+        """Today where ``company`` is (the time zone of its address), so a licence
+        expires at that company's midnight, whoever runs the job."""
+        tz = company.partner_id.tz or self.env.user.tz or "UTC"
         return fields.Date.context_today(self.with_context(tz=tz))
 
     def _med_state_on(self, day):
@@ -260,20 +264,33 @@ class MedSupplierCertificate(models.Model):
         """Daily: refresh the states that the date changed, tell QA of certificates
         entering their reminder window (once each), and let upper addons react to
         the certificates that just expired."""
-        # Only the certificates whose stored state the date may have changed.
-        candidates = self.search(
-            [
-                ("state", "!=", "expired"),
-                ("expiry_date", "!=", False),
-                ("type_id.permanent", "=", False),
-            ]
-        )
-        changed = candidates.filtered(
-            lambda c: c._med_state_on(c._med_today()) != c.state
-        )
-        newly_expired = changed.filtered(
-            lambda c: c._med_state_on(c._med_today()) == "expired"
-        )
+        changed = self.browse()
+        newly_expired = self.browse()
+        # Set-based: per company (its own today) and certificate type (its own
+        # window), one search per state the date may have moved certificates into.
+        types = self.env["med.certificate.type"].search([("permanent", "=", False)])
+        for company in self.env["res.company"].search([]):
+            today = self._med_company_today(company)
+            for kind in types:
+                window_end = today + timedelta(days=kind.reminder_days)
+                base = [("company_id", "=", company.id), ("type_id", "=", kind.id)]
+                expired = self.search(
+                    base + [("expiry_date", "<", today), ("state", "!=", "expired")]
+                )
+                expiring = self.search(
+                    base
+                    + [
+                        ("expiry_date", ">=", today),
+                        ("expiry_date", "<=", window_end),
+                        ("state", "!=", "expiring"),
+                    ]
+                )
+                # a longer window or a renewal may make an expiring one valid again
+                valid = self.search(
+                    base + [("expiry_date", ">", window_end), ("state", "!=", "valid")]
+                )
+                changed |= expired | expiring | valid
+                newly_expired |= expired
         if changed:
             self.env.add_to_compute(self._fields["state"], changed)
             changed.with_context(
