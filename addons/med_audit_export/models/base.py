@@ -8,6 +8,7 @@ PROTECTED_WRITE = object()
 # Per-transaction bookkeeping kept on the cursor (see _med_pending).
 PENDING_KEY = "med_audit_pending"
 CREATED_KEY = "med_audit_created"
+SELECTION_LABELS_KEY = "med_audit_selection_labels"
 
 
 class Base(models.AbstractModel):
@@ -65,6 +66,18 @@ class Base(models.AbstractModel):
             # sudo: the trail must name the value even if the user may not read it.
             self.env[field.comodel_name].sudo().browse(ids).mapped("display_name")
 
+    def _med_selection_labels(self, name):
+        """The English labels of a selection field, read once per transaction: the
+        trail formats thousands of values in a batch (the expiry job)."""
+        cache = self._med_pending(SELECTION_LABELS_KEY)
+        key = (self._name, name)
+        if key not in cache:
+            field = self._fields[name]
+            cache[key] = dict(
+                field._description_selection(self.with_context(lang="en_US").env)
+            )
+        return cache[key]
+
     def _med_format(self, name, value):
         """A stored value as readable text: relational values by name and id."""
         field = self._fields[name]
@@ -78,10 +91,7 @@ class Base(models.AbstractModel):
             records = self.env[field.comodel_name].sudo().browse(ids)
             return ", ".join(f"{rec.display_name} (#{rec.id})" for rec in records)
         if field.type == "selection":
-            labels = dict(
-                field._description_selection(self.with_context(lang="en_US").env)
-            )
-            return f"{labels.get(value, value)}"
+            return f"{self._med_selection_labels(name).get(value, value)}"
         if field.type == "datetime":  # a datetime, or a string as flushed
             if isinstance(value, str):
                 value = value[:19]  # to the second, as the ORM shows it
