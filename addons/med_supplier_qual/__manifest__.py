@@ -25,4 +25,7 @@
         "report/approved_supplier_report.xml",
     ],
     "demo": ["demo/med_supplier_qual_demo.xml"],
+    "assets": {
+        "web.assets_tests": ["med_supplier_qual/static/tests/tours/*.js"],
+    },
 }

@@ -7,3 +7,4 @@ from . import test_evaluation
 from . import test_access
 from . import test_approved_list_export
 from . import test_supplier_dossier
+from . import test_tour_expired_licence
