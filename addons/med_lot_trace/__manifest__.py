@@ -19,4 +19,7 @@
         "views/udi_views.xml",
         "views/stock_lot_dossier_views.xml",
     ],
+    "assets": {
+        "web.assets_tests": ["med_lot_trace/static/tests/tours/*.js"],
+    },
 }

@@ -7,3 +7,4 @@ from . import test_lot_status
 from . import test_recall_simulation
 from . import test_udi
 from . import test_lot_dossier
+from . import test_tour_lot_release
