@@ -3,7 +3,6 @@ from . import med_audit_rule
 from . import med_hash_chain_mixin
 from . import med_audit_entry
 from . import base
-from . import base_dossier
 from . import med_signature
 from . import med_signable_mixin
 from . import res_users

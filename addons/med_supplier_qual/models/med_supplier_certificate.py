@@ -269,7 +269,13 @@ class MedSupplierCertificate(models.Model):
         # Set-based: per company (its own today) and certificate type (its own
         # window), one search per state the date may have moved certificates into.
         types = self.env["med.certificate.type"].search([("permanent", "=", False)])
-        for company in self.env["res.company"].search([]):
+        companies = [
+            company
+            for (company,) in self._read_group(
+                [("type_id.permanent", "=", False)], ["company_id"]
+            )
+        ]
+        for company in companies:
             today = self._med_company_today(company)
             for kind in types:
                 window_end = today + timedelta(days=kind.reminder_days)
