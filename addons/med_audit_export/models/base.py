@@ -1,3 +1,5 @@
+import uuid
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
@@ -10,6 +12,7 @@ PENDING_KEY = "med_audit_pending"
 CREATED_KEY = "med_audit_created"
 SELECTION_LABELS_KEY = "med_audit_selection_labels"
 # Where the sections every evidence report ends with come.
+DOSSIER_MEMO_KEY = "med_dossier_memo"
 SIGNATURES_SEQUENCE = 900
 AUDIT_TRAIL_SEQUENCE = 1000
 
@@ -437,8 +440,26 @@ class Base(models.AbstractModel):
             )
 
     def _med_dossier(self, report, template=None):
-        """The sections of ``report`` for these records, as ``template`` shows them."""
+        """The sections of ``report`` for these records, as ``template`` shows them.
+
+        The sections share what is costly to find (a lot's genealogy) through
+        ``_med_dossier_memo``, for the time of this one report."""
+        records = self.with_context(med_dossier_token=uuid.uuid4().hex)
         sections = sorted(
-            self._med_dossier_sections(report), key=lambda s: s["sequence"]
+            records._med_dossier_sections(report), key=lambda s: s["sequence"]
         )
         return template._med_apply(sections) if template else sections
+
+    def _med_dossier_memo(self, name, compute):
+        """``compute(self)`` (a recordset), computed once for these records within
+        one evidence report; computed every time outside one."""
+        token = self.env.context.get("med_dossier_token")
+        if not token:
+            return compute(self)
+        memo = self.env.cr.cache.setdefault(DOSSIER_MEMO_KEY, {})
+        key = (token, name, self._name, tuple(sorted(self.ids)))
+        if key not in memo:
+            result = compute(self)
+            memo[key] = (result._name, result.ids)
+        model, ids = memo[key]
+        return self.env[model].browse(ids)

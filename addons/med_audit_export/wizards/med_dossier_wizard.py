@@ -6,6 +6,7 @@ import xlsxwriter
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..models.base import DOSSIER_MEMO_KEY
 from ..models.med_audit_export import XLSX_OPTIONS
 from ..models.med_export_template import DOSSIER_MODELS, DOSSIER_REPORTS
 
@@ -104,6 +105,8 @@ class MedDossierWizard(models.TransientModel):
             content, count = self._med_render_xlsx(Export, data, sections)
         else:
             content, count = self._med_render_pdf(data, sections)
+        # the report's shared findings are no longer needed
+        self.env.cr.cache.pop(DOSSIER_MEMO_KEY, None)
         export = Export._med_record_export(
             title, self.file_format, content, data["filter_description"], count
         )

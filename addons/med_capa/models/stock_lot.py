@@ -130,7 +130,7 @@ class StockLot(models.Model):
     def _med_dossier_quality_records(self):
         """The nonconformances and CAPAs of these lots and of their component lots."""
         # sudo: the dossier shows every record about the lots the auditor can read.
-        lots = (self | self.med_trace_upstream()).sudo()
+        lots = (self | self._med_dossier_upstream()).sudo()
         return (
             self.env["med.nonconformance"].sudo().search([("lot_ids", "in", lots.ids)]),
             self.env["med.capa"].sudo().search([("lot_ids", "in", lots.ids)]),

@@ -13,8 +13,14 @@ class StockLot(models.Model):
         if self:
             # The audit trail and signatures of the component lots belong to the
             # device's history too.
-            records["stock.lot"] = self | self.med_trace_upstream()
+            records["stock.lot"] = self | self._med_dossier_upstream()
         return records
+
+    def _med_dossier_upstream(self):
+        """The component lots, traced once for all the sections of one report."""
+        return self._med_dossier_memo(
+            "upstream", lambda lots: lots.med_trace_upstream()
+        )
 
     def _med_dossier_sections(self, report):
         sections = super()._med_dossier_sections(report)
@@ -50,7 +56,7 @@ class StockLot(models.Model):
             ]
 
     def _med_lot_dossier_sections(self):
-        upstream = self.med_trace_upstream() if self else self
+        upstream = self._med_dossier_upstream() if self else self
         return [
             {
                 "code": "lots",
