@@ -77,7 +77,7 @@ registry.category("web_tour.tours").add("med_lot_trace_delivery_shipped", {
         validate,
         {
             content: "The delivery is done",
-            trigger: "body:not(:has(.modal)) .o_form_view .o_statusbar_status button.o_arrow_button_current:contains('Cancelled')",
+            trigger: "body:not(:has(.modal)) .o_form_view .o_statusbar_status button.o_arrow_button_current:contains('Done')",
         },
     ],
 });

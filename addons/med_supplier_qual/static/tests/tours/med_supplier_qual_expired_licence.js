@@ -17,7 +17,7 @@ registry.category("web_tour.tours").add("med_supplier_qual_expired_licence", {
         },
         {
             content: "The gate names the supplier and its expired business licence",
-            trigger: ".modal .o_error_dialog .text-prewrap:contains('Supplier qualification check failed'):contains('Barrel Supplier Co.'):contains('Business licence'):contains('91320500-BL'):contains('expired XX')",
+            trigger: ".modal .o_error_dialog .text-prewrap:contains('Supplier qualification check failed'):contains('Barrel Supplier Co.'):contains('Business licence'):contains('91320500-BL'):contains('expired on')",
         },
         {
             content: "Close the message",
