@@ -31,5 +31,8 @@
         "wizards/med_audit_export_verify_views.xml",
     ],
     "demo": ["demo/res_users_demo.xml"],
+    "assets": {
+        "web.assets_tests": ["med_audit_export/static/tests/tours/*.js"],
+    },
     "application": True,
 }
