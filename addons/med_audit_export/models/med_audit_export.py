@@ -414,6 +414,7 @@ class MedAuditExport(models.Model):
             }
         )
         if Attachment._storage() != "file":
+            # database storage: the file goes into a column, whole, whatever we do
             with open(path, "rb") as file:
                 attachment.raw = file.read()
             return attachment, sha256.hexdigest()
