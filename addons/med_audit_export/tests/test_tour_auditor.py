@@ -23,7 +23,7 @@ class TestTourAuditor(HttpCase, MedAuditCommon):
     def test_auditor_reads_the_trail_and_cannot_edit(self):
         entries = self._entries(self.traced)
         self.start_tour(
-            "/odoo", "med_audit_export_auditor_trail", login=self.auditor.login
+            "/odoo/discuss", "med_audit_export_auditor_trail", login=self.auditor.login
         )
         self.start_tour(
             f"/odoo/action-stock.action_production_lot_form/{self.traced.id}",

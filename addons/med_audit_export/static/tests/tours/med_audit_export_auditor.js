@@ -8,24 +8,21 @@ import { stepUtils } from "@web_tour/tour_service/tour_utils";
 // one lot; the trail offers no way to add, edit or delete an entry.
 registry.category("web_tour.tours").add("med_audit_export_auditor_trail", {
     steps: () => [
+        // The tour starts in Discuss: Medical Compliance opens on its first menu,
+        // Auditor > Audit Trail. (Clicking that menu again would reload the same
+        // page while the search below types into it.)
         ...stepUtils.goToAppSteps("med_audit_export.menu_med_root", "Open Medical Compliance"),
         {
-            content: "Open the Auditor menu",
-            trigger: ".o_main_navbar [data-menu-xmlid='med_audit_export.menu_med_auditor']",
-            run: "click",
-        },
-        {
-            content: "Open the Audit Trail",
-            trigger: ".o-dropdown-item[data-menu-xmlid='med_audit_export.med_audit_entry_menu']",
-            run: "click",
+            content: "It opens the Audit Trail of the Auditor menu",
+            trigger: ".o_main_navbar .o_menu_sections [data-menu-xmlid='med_audit_export.menu_med_auditor']",
         },
         {
             content: "The trail lists both lots",
-            trigger: ".o_list_view .o_data_row:contains('BRL-TOUR-OTHER')",
+            trigger: ".o_action:has(.o_last_breadcrumb_item:contains('Audit Trail')) .o_data_row:contains('BRL-TOUR-OTHER')",
         },
         {
             content: "Search the trail for one lot",
-            trigger: ".o_control_panel .o_searchview_input",
+            trigger: ".o_action:has(.o_last_breadcrumb_item:contains('Audit Trail')) .o_searchview_input",
             run: "edit BRL-TOUR-001",
         },
         {
