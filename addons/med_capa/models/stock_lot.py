@@ -150,6 +150,22 @@ class StockLot(models.Model):
             return sections
         return sections + [
             {
+                "code": "inspections",
+                "label": self.env._("Inspections"),
+                "sequence": 75,
+                "columns": [
+                    ("inspection", self.env._("Inspection")),
+                    ("lot", self.env._("Lot/Serial")),
+                    ("product", self.env._("Product")),
+                    ("test", self.env._("Test")),
+                    ("quantity", self.env._("Quantity")),
+                    ("done", self.env._("Done on (UTC)")),
+                    ("inspector", self.env._("Inspector")),
+                    ("result", self.env._("Result")),
+                ],
+                "rows": self._med_dossier_inspection_rows(),
+            },
+            {
                 "code": "nonconformances_capa",
                 "label": self.env._("Nonconformances and CAPA"),
                 "sequence": 80,
@@ -163,8 +179,33 @@ class StockLot(models.Model):
                     ("description", self.env._("Description")),
                 ],
                 "rows": self._med_dossier_quality_rows(),
-            }
+            },
         ]
+
+    def _med_dossier_inspection_rows(self):
+        """Inspections of these lots and of their component lots, with each question's
+        result, as quality_control_oca recorded them."""
+        if not self:
+            return
+        lots = self | self._med_dossier_upstream()
+        # sudo: the dossier shows every inspection of the lots the auditor can read.
+        inspections = (
+            self.env["qc.inspection"]
+            .sudo()
+            .search([("lot_id", "in", lots.ids)], order="date, id")
+        )
+        states = dict(inspections._fields["state"]._description_selection(self.env))
+        for inspection in inspections:
+            yield [
+                inspection.name,
+                inspection.lot_id.name,
+                inspection.product_id.display_name or "",
+                inspection.test.name or "",
+                f"{inspection.qty:g}",
+                fields.Datetime.to_string(inspection.date_done) or "",
+                inspection.user.name or "",
+                states.get(inspection.state, ""),
+            ]
 
     def _med_dossier_quality_rows(self):
         if not self:

@@ -70,6 +70,9 @@ class TestCapaDossiers(MedCapaCommon):
         self._fail(self._inspect_lot(barrel))
         nonconformance = self._records("med.nonconformance", barrel)
         sheets = self._export("lot_dossier", body)
+        inspections = sheets["Inspections"]
+        self.assertIn("BRL-DOSSIER", inspections)
+        self.assertIn("Quality failed", inspections)
         section = sheets["Nonconformances and CAPA"]
         self.assertIn(nonconformance.display_name, section)
         self.assertIn(nonconformance.capa_id.display_name, section)
