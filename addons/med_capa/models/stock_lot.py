@@ -53,8 +53,28 @@ class StockLot(models.Model):
             .sudo()
             .search([("lot_ids", "in", all_lots.ids), ("state", "in", OPEN_STATES)])
         )
+        # An inspection not finished yet (planned, ready, waiting for approval) on
+        # the lot itself: its result is not known, so the lot cannot be released.
+        pending = (
+            self.env["qc.inspection"]
+            .sudo()
+            .search(
+                [
+                    ("lot_id", "in", self.ids),
+                    ("state", "in", ("draft", "ready", "waiting")),
+                ]
+            )
+        )
         for lot, lots in lineage.items():
             reasons = []
+            unfinished = pending.filtered(lambda i, lot=lot: i.lot_id == lot)
+            if unfinished:
+                reasons.append(
+                    self.env._(
+                        "inspection %(records)s is not finished",
+                        records=", ".join(unfinished.mapped("name")),
+                    )
+                )
             open_ncs = nonconformances.filtered(lambda n, lots=lots: n.lot_ids & lots)
             if open_ncs:
                 reasons.append(

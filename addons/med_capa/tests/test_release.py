@@ -80,3 +80,12 @@ class TestReleaseBlockedByCapa(MedCapaCommon):
         self.assertTrue(
             capa.message_ids.filtered(lambda m: "No delivery" in (m.body or ""))
         )
+
+    def test_unfinished_inspection_blocks_release_until_it_passes(self):
+        inspection = self._inspect_lot(self.syringe_lot)
+        self.assertIn(
+            f"inspection {inspection.name} is not finished",
+            self._reasons(self.syringe_lot),
+        )
+        self._pass(inspection)
+        self.assertNotIn("inspection", self._reasons(self.syringe_lot))
