@@ -29,4 +29,7 @@
         "views/med_capa_menus.xml",
     ],
     "demo": ["demo/med_capa_demo.xml"],
+    "assets": {
+        "web.assets_tests": ["med_capa/static/tests/tours/*.js"],
+    },
 }

@@ -9,3 +9,4 @@ from . import test_access
 from . import test_supplier
 from . import test_views
 from . import test_dossier
+from . import test_tour_inspection_failure
