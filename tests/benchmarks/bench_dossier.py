@@ -13,7 +13,9 @@ genealogy; dossier_rows: rows written.
 """
 
 import argparse
+import cProfile
 import os
+import pstats
 import sys
 import time
 
@@ -28,6 +30,9 @@ def main():
     parser = argparse.ArgumentParser(add_help=False)
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--nodes", type=int, default=10000)
+    parser.add_argument(
+        "--profile", action="store_true", help="print where one export spends its time"
+    )
     ours, sys.argv[1:] = parser.parse_known_args()
     args = parse_args(__doc__)
     with odoo_env(args.config, args.database) as env:
@@ -59,6 +64,14 @@ def main():
             export = env["med.audit.export"].search([], order="id desc", limit=1)
             rows = export.record_count
         seconds = sorted(times)[len(times) // 2]
+        if ours.profile:
+            profiler = cProfile.Profile()
+            env.invalidate_all()
+            wizard = Wizard.with_context(
+                default_report="lot_dossier", active_ids=lots.ids
+            ).create({"file_format": "xlsx", "template_id": False})
+            profiler.runcall(wizard.action_export)
+            pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
         print(f"lot dossier of {len(lots)} pallets: {seconds:.2f} s, {rows} rows")
         bench("dossier_10k_s", seconds, "s")
         bench("dossier_rows", rows, "rows")

@@ -110,7 +110,15 @@ class MedDossierWizard(models.TransientModel):
         export = Export._med_record_export(
             title, self.file_format, content, data["filter_description"], count
         )
-        return export.action_download()
+        # The export's record, not the file: a download would leave this dialog open.
+        # The record shows the verification code, and its button downloads the file.
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": export._name,
+            "res_id": export.id,
+            "view_mode": "form",
+            "target": "current",
+        }
 
     @api.model
     def _med_render_xlsx(self, Export, data, sections):

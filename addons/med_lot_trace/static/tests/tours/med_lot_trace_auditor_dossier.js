@@ -68,11 +68,8 @@ registry.category("web_tour.tours").add("med_lot_trace_auditor_dossier", {
             run: "click",
         },
         {
-            // The file is downloaded but the dialog stays open (act_url with target
-            // "self" does not close it): the auditor closes it once the export is back.
-            content: "Close the dialog once the export has run",
-            trigger: ".modal .modal-footer button:contains('Cancel'):enabled",
-            run: "click",
+            content: "The dialog closes on the export's record: its file and verification code",
+            trigger: "body:not(:has(.modal)) .o_form_view:has(button[name=action_download]) .o_field_widget[name=verification_code]",
         },
         {
             content: "Open the Auditor menu again",
