@@ -1,4 +1,6 @@
-from odoo.tests import new_test_user
+import subprocess
+
+from odoo.tests import Form, new_test_user
 
 from odoo.addons.base.tests.common import BaseCommon
 
@@ -27,6 +29,28 @@ class MedComplianceCommon(BaseCommon):
             {"name": "Syringe barrel 5 ml", "is_storable": True, "tracking": "lot"}
         )
         cls.vendor = cls.env["res.partner"].create({"name": "Barrel Supplier Co."})
+
+    def _sign(self, action, user, password=None, comment="QA decision"):
+        """Sign through the wizard that ``action`` opened, as ``user`` (test users'
+        password is their login)."""
+        form = Form(
+            self.env["med.signature.wizard"]
+            .with_user(user)
+            .with_context(**action["context"])
+        )
+        form.password = password or user.login
+        form.comment = comment
+        return form.save().action_sign()
+
+    @staticmethod
+    def _pdf_text(content):
+        """The text of a PDF, as pdftotext lays it out."""
+        return subprocess.run(
+            ["pdftotext", "-layout", "-", "-"],
+            input=content,
+            capture_output=True,
+            check=True,
+        ).stdout.decode()
 
 
 class MedAuditCommon(MedComplianceCommon):

@@ -1,6 +1,5 @@
 import base64
 import io
-import subprocess
 
 import openpyxl
 
@@ -39,14 +38,6 @@ class ExportCommon(MedAuditCommon):
     def _xlsx_rows(self, content):
         sheet = openpyxl.load_workbook(io.BytesIO(content)).active
         return [[cell.value for cell in row] for row in sheet.iter_rows()]
-
-    def _pdf_text(self, content):
-        return subprocess.run(
-            ["pdftotext", "-layout", "-", "-"],
-            input=content,
-            capture_output=True,
-            check=True,
-        ).stdout.decode()
 
 
 @tagged("post_install", "-at_install")

@@ -1,5 +1,5 @@
 from odoo import Command
-from odoo.tests import Form, new_test_user
+from odoo.tests import new_test_user
 
 from odoo.addons.med_lot_trace.tests.common import MedGenealogyCommon
 
@@ -106,16 +106,6 @@ class MedCapaCommon(MedGenealogyCommon):
         return picking
 
     # -- records --
-    def _sign(self, action, user, password=None, comment="QA decision"):
-        form = Form(
-            self.env["med.signature.wizard"]
-            .with_user(user)
-            .with_context(**action["context"])
-        )
-        form.password = password or user.login
-        form.comment = comment
-        return form.save().action_sign()
-
     def _records(self, model, lots):
         return self.env[model].search([("lot_ids", "in", lots.ids)])
 

@@ -1,7 +1,5 @@
 import base64
 import io
-import subprocess
-import tempfile
 
 import openpyxl
 
@@ -91,15 +89,7 @@ class TestCapaDossiers(MedCapaCommon):
         )
         content = self._file("capa_report", capa, "pdf", template)
         self.assertTrue(content.startswith(b"%PDF"))
-        with tempfile.NamedTemporaryFile(suffix=".pdf") as pdf:
-            pdf.write(content)
-            pdf.flush()
-            text = subprocess.run(
-                ["pdftotext", "-layout", pdf.name, "-"],
-                capture_output=True,
-                check=True,
-                text=True,
-            ).stdout
+        text = self._pdf_text(content)
         self.assertIn(capa.name, text)
         self.assertIn("注射器外套毛刺", text)
         self.assertIn("根本原因", text)

@@ -2,7 +2,7 @@ from datetime import datetime, timedelta
 
 from odoo import Command, fields
 from odoo.exceptions import UserError, ValidationError
-from odoo.tests import Form, new_test_user, tagged
+from odoo.tests import new_test_user, tagged
 
 from .common import MedGenealogyCommon
 
@@ -23,16 +23,6 @@ class TestLotStatus(MedGenealogyCommon):
         cls.syringe.product_tmpl_id.write(
             {"use_expiration_date": True, "expiration_time": 1095, "alert_time": 90}
         )
-
-    def _sign(self, action, user, password=None, comment="QA decision"):
-        form = Form(
-            self.env["med.signature.wizard"]
-            .with_user(user)
-            .with_context(**action["context"])
-        )
-        form.password = password or user.login
-        form.comment = comment
-        return form.save().action_sign()
 
     def _expiring(self, name, days, released=True):
         lot = self._lot(self.syringe, name, 50, released=released)

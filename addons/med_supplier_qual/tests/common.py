@@ -110,14 +110,3 @@ class SupplierQualCommon(MedComplianceCommon):
                 line.product_id = product
                 line.product_qty = 10
         return form.save()
-
-    def _sign(self, action, user, password=None, comment="QA decision"):
-        """Run the signature wizard an action opened, as ``user``."""
-        form = Form(
-            self.env["med.signature.wizard"]
-            .with_user(user)
-            .with_context(**action["context"])
-        )
-        form.password = password or user.login
-        form.comment = comment
-        return form.save().action_sign()

@@ -1,7 +1,5 @@
 import base64
 import io
-import subprocess
-import tempfile
 
 import openpyxl
 
@@ -109,15 +107,7 @@ class TestSupplierDossier(SupplierQualCommon):
         )
         _export, content = self._export(self.auditor, "pdf", template=template)
         self.assertTrue(content.startswith(b"%PDF"))
-        with tempfile.NamedTemporaryFile(suffix=".pdf") as pdf:
-            pdf.write(content)
-            pdf.flush()
-            text = subprocess.run(
-                ["pdftotext", "-layout", pdf.name, "-"],
-                capture_output=True,
-                check=True,
-                text=True,
-            ).stdout
+        text = self._pdf_text(content)
         self.assertIn("Barrel Supplier Co.", text)
         self.assertIn("苏食药监械生产许20150012号", text)
         self.assertIn("证书", text)
