@@ -57,6 +57,8 @@ class StockLot(models.Model):
 
     def _med_lot_dossier_sections(self):
         upstream = self._med_dossier_upstream() if self else self
+        # one statement for the deliveries and the stock (empty lots: no query)
+        scope = self.med_recall_scope()
         return [
             {
                 "code": "lots",
@@ -113,14 +115,14 @@ class StockLot(models.Model):
                 "label": self.env._("Deliveries (downstream)"),
                 "sequence": 60,
                 "columns": self._med_delivery_columns(),
-                "rows": self._med_delivery_rows(),
+                "rows": self._med_delivery_rows(scope["delivered_move_lines"]),
             },
             {
                 "code": "on_hand",
                 "label": self.env._("On hand"),
                 "sequence": 70,
                 "columns": self._med_on_hand_columns(),
-                "rows": self._med_on_hand_rows(),
+                "rows": self._med_on_hand_rows(scope["on_hand"]),
             },
         ]
 
@@ -172,10 +174,8 @@ class StockLot(models.Model):
             ("quantity", self.env._("Quantity")),
         ]
 
-    def _med_delivery_rows(self, lines=None):
-        if lines is None:
-            lines = self.med_recall_scope()["delivered_move_lines"] if self else lines
-        for line in lines or ():
+    def _med_delivery_rows(self, lines):
+        for line in lines:
             customer = line.move_id.partner_id or line.picking_id.partner_id
             yield [
                 fields.Datetime.to_string(line.date),
@@ -194,10 +194,8 @@ class StockLot(models.Model):
             ("quantity", self.env._("Quantity")),
         ]
 
-    def _med_on_hand_rows(self, quants=None):
-        if quants is None:
-            quants = self.med_recall_scope()["on_hand"] if self else quants
-        for quant in quants or ():
+    def _med_on_hand_rows(self, quants):
+        for quant in quants:
             yield [
                 quant.location_id.display_name,
                 quant.lot_id.name or "",
@@ -206,14 +204,14 @@ class StockLot(models.Model):
             ]
 
     def _med_recall_report_sections(self):
-        scope = self.med_recall_scope() if self else None
+        scope = self.med_recall_scope()
         return [
             {
                 "code": "recall_lots",
                 "label": self.env._("Lots in scope"),
                 "sequence": 10,
                 "columns": self._med_lot_columns(),
-                "rows": self._med_lot_rows(scope["lots"] if scope else self),
+                "rows": self._med_lot_rows(scope["lots"]),
             },
             {
                 "code": "recall_customers",
@@ -233,22 +231,18 @@ class StockLot(models.Model):
                 "label": self.env._("Deliveries"),
                 "sequence": 30,
                 "columns": self._med_delivery_columns(),
-                "rows": self._med_delivery_rows(
-                    scope["delivered_move_lines"] if scope else None
-                ),
+                "rows": self._med_delivery_rows(scope["delivered_move_lines"]),
             },
             {
                 "code": "recall_on_hand",
                 "label": self.env._("Still in stock"),
                 "sequence": 40,
                 "columns": self._med_on_hand_columns(),
-                "rows": self._med_on_hand_rows(scope["on_hand"] if scope else None),
+                "rows": self._med_on_hand_rows(scope["on_hand"]),
             },
         ]
 
     def _med_recall_customer_rows(self, scope):
-        if not scope:
-            return
         shipped = {}
         for line in scope["delivered_move_lines"]:
             customer = (
