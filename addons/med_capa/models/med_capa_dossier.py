@@ -183,21 +183,23 @@ class MedCapa(models.Model):
                 action.result or "",
             ]
 
+    def _med_closed_text(self):
+        """When and by whom the CAPA was closed, as the reports show it."""
+        self.ensure_one()
+        if not self.date_closed:
+            return ""
+        closed_on = fields.Datetime.to_string(self.date_closed)
+        return f"{closed_on} {self.closed_by_id.name}"
+
     def _med_dossier_effectiveness_rows(self):
         results = self._med_labels(self, "effectiveness_result")
         for capa in self:
-            closed = ""
-            if capa.date_closed:
-                closed = (
-                    f"{fields.Datetime.to_string(capa.date_closed)} "
-                    f"{capa.closed_by_id.name}"
-                )
             yield [
                 capa.name,
                 capa.effectiveness_criteria or "",
                 fields.Date.to_string(capa.effectiveness_date_deadline) or "",
                 results.get(capa.effectiveness_result, ""),
                 capa.effectiveness_note or "",
-                closed,
+                capa._med_closed_text(),
                 capa.cancel_reason or "",
             ]

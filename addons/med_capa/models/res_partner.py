@@ -86,12 +86,6 @@ class ResPartner(models.Model):
                     fields.Date.to_string(date)
                     for date in (capa.scar_date_requested, capa.scar_date_deadline)
                 )
-            closed = ""
-            if capa.date_closed:
-                closed = (
-                    f"{fields.Datetime.to_string(capa.date_closed)} "
-                    f"{capa.closed_by_id.name}"
-                )
             yield [
                 capa.name,
                 capa.title,
@@ -100,5 +94,5 @@ class ResPartner(models.Model):
                 labels["risk_level"].get(capa.risk_level, ""),
                 labels["state"].get(capa.state, ""),
                 scar,
-                closed,
+                capa._med_closed_text(),
             ]
