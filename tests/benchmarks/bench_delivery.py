@@ -21,7 +21,7 @@ from datetime import timedelta
 
 sys.path.insert(0, os.path.dirname(__file__))
 
-from benchlib import bench, odoo_env, parse_args
+from benchlib import compare_gates, odoo_env, parse_args
 
 from odoo import Command, fields
 
@@ -133,38 +133,9 @@ def main():
     lines = ours.lines
     with odoo_env(args.config, args.database) as env:
         delivery = Delivery(env, lines)
-        delivery.validate(lines)  # warms the caches of both sides
-        with gates_off(env):
-            delivery.validate(lines)
-        gated, plain = [], []
-        for _round in range(args.rounds):
-            gated.append(delivery.validate(lines)[0])
-            with gates_off(env):
-                plain.append(delivery.validate(lines)[0])
-        counts = {}
-        for size in (20, lines):
-            counts[size] = delivery.validate(size)[1]
-            with gates_off(env):
-                counts[size] = counts[size], delivery.validate(size)[1]
-        gated_s, plain_s = (
-            sorted(gated)[len(gated) // 2],
-            sorted(plain)[len(plain) // 2],
+        compare_gates(
+            "delivery", delivery.validate, lambda: gates_off(env), lines, args.rounds
         )
-        print(
-            f"{lines}-line delivery, median of {args.rounds}: gated {gated_s:.3f} s, "
-            f"stock Odoo {plain_s:.3f} s"
-        )
-        for size, (ours, odoo) in counts.items():
-            print(
-                f"queries for {size} lines: gated {ours}, stock Odoo {odoo}, "
-                f"gates {ours - odoo}"
-            )
-        bench("delivery_gated_s", gated_s, "s")
-        bench("delivery_odoo_s", plain_s, "s")
-        bench("delivery_gate_ratio", gated_s / plain_s, "ratio")
-        for size, (ours, odoo) in counts.items():
-            bench(f"delivery_queries_{size}_gated", ours, "queries")
-            bench(f"delivery_queries_{size}_odoo", odoo, "queries")
 
 
 if __name__ == "__main__":

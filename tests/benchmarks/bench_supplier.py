@@ -24,7 +24,7 @@ from datetime import timedelta
 
 sys.path.insert(0, os.path.dirname(__file__))
 
-from benchlib import bench, odoo_env, parse_args
+from benchlib import bench, compare_gates, median, odoo_env, parse_args
 
 from odoo import Command, fields
 
@@ -162,10 +162,6 @@ class Purchase:
         return seconds
 
 
-def median(values):
-    return sorted(values)[len(values) // 2]
-
-
 def main():
     # benchlib.parse_args knows the options every benchmark has; ours come first.
     parser = argparse.ArgumentParser(add_help=False)
@@ -179,35 +175,7 @@ def main():
         print(f"the gate check alone, {lines} lines: {check * 1000:.1f} ms")
         bench("po_gate_check_ms", check * 1000, "ms")
         for step, name in ((purchase.confirm, "po"), (purchase.receive, "receipt")):
-            step(lines)  # warms the caches of both sides
-            with gates_off(env):
-                step(lines)
-            gated, plain = [], []
-            for _round in range(args.rounds):
-                gated.append(step(lines)[0])
-                with gates_off(env):
-                    plain.append(step(lines)[0])
-            counts = {}
-            for size in (20, lines):
-                with gates_off(env):
-                    counts[size] = step(size)[1], None
-                counts[size] = step(size)[1], counts[size][0]
-            gated_s, plain_s = median(gated), median(plain)
-            print(
-                f"{name}, {lines} lines, median of {args.rounds}: gated "
-                f"{gated_s:.3f} s, stock Odoo {plain_s:.3f} s"
-            )
-            for size, (with_gates, without) in counts.items():
-                print(
-                    f"{name} queries for {size} lines: gated {with_gates}, stock Odoo "
-                    f"{without}, gates {with_gates - without}"
-                )
-            bench(f"{name}_gated_s", gated_s, "s")
-            bench(f"{name}_odoo_s", plain_s, "s")
-            bench(f"{name}_gate_ratio", gated_s / plain_s, "ratio")
-            for size, (with_gates, without) in counts.items():
-                bench(f"{name}_queries_{size}_gated", with_gates, "queries")
-                bench(f"{name}_queries_{size}_odoo", without, "queries")
+            compare_gates(name, step, lambda: gates_off(env), lines, args.rounds)
 
 
 if __name__ == "__main__":

@@ -48,3 +48,44 @@ def bench(name, value, unit):
         else f"BENCH {name} {value} {unit}",
         flush=True,
     )
+
+
+def median(values):
+    return sorted(values)[len(values) // 2]
+
+
+def compare_gates(name, step, gates_off, lines, rounds):
+    """Our gates against stock Odoo on the same step: ``step(size)`` does the work
+    for ``size`` lines and returns (seconds, queries); within ``gates_off()`` it runs
+    as stock Odoo would. The sides alternate, median of ``rounds``; queries are
+    counted for 20 and ``lines`` lines. Prints ``<name>_gated_s``, ``<name>_odoo_s``,
+    ``<name>_gate_ratio`` and ``<name>_queries_<size>_gated|odoo``."""
+    step(lines)  # warms the caches of both sides
+    with gates_off():
+        step(lines)
+    gated, plain = [], []
+    for _round in range(rounds):
+        gated.append(step(lines)[0])
+        with gates_off():
+            plain.append(step(lines)[0])
+    counts = {}
+    for size in (20, lines):
+        with_gates = step(size)[1]
+        with gates_off():
+            counts[size] = with_gates, step(size)[1]
+    gated_s, plain_s = median(gated), median(plain)
+    print(
+        f"{name}, {lines} lines, median of {rounds}: gated {gated_s:.3f} s, "
+        f"stock Odoo {plain_s:.3f} s"
+    )
+    for size, (ours, stock) in counts.items():
+        print(
+            f"{name} queries for {size} lines: gated {ours}, stock Odoo {stock}, "
+            f"gates {ours - stock}"
+        )
+    bench(f"{name}_gated_s", gated_s, "s")
+    bench(f"{name}_odoo_s", plain_s, "s")
+    bench(f"{name}_gate_ratio", gated_s / plain_s, "ratio")
+    for size, (ours, stock) in counts.items():
+        bench(f"{name}_queries_{size}_gated", ours, "queries")
+        bench(f"{name}_queries_{size}_odoo", stock, "queries")
