@@ -12,7 +12,9 @@ ODOO_SRC=${ODOO_SRC:-/opt/odoo}
 ODOO_GIT_URL=${ODOO_GIT_URL:-https://github.com/odoo/odoo.git}
 MED_PG_PORT=${MED_PG_PORT:-5433}
 MED_PG_BIN=${MED_PG_BIN:-/usr/lib/postgresql/15/bin}
-MED_ADDONS="med_audit_export,med_lot_trace,med_supplier_qual,med_capa"
+# Every addon folder of the suite (the four layers of PRODUCT.md and the addons built on
+# them); Odoo orders the installation by their dependencies.
+MED_ADDONS=$(cd "$MED_ROOT/addons" && ls -d med_*/__manifest__.py | cut -d/ -f1 | paste -sd,)
 MED_STARTED_PG=0
 mkdir -p "$MED_LOCAL"
 

@@ -23,7 +23,8 @@ if ! med_db_exists "$db"; then
     echo "$addons_hash" >"$stamp"
 elif [ "$(cat "$stamp" 2>/dev/null)" != "$addons_hash" ]; then
     med_say "updating the addons in $db (log: $MED_LOCAL/$db.log)"
-    med_odoo -d "$db" -u "$MED_ADDONS" --stop-after-init --db-filter="^$db\$" \
+    # -i installs the addons added since the last run; -u updates the others.
+    med_odoo -d "$db" -i "$MED_ADDONS" -u "$MED_ADDONS" --stop-after-init --db-filter="^$db\$" \
         >"$MED_LOCAL/$db.log" 2>&1 || med_die "updating $db failed; see $MED_LOCAL/$db.log"
     echo "$addons_hash" >"$stamp"
 fi
