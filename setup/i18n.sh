@@ -10,13 +10,13 @@ cd "$MED_ROOT"
 db=${MED_TEST_DB:-med_test}
 med_db_exists "$db" || med_die "no database $db: run setup/test.sh first"
 addons=("$@")
-[ ${#addons[@]} -gt 0 ] || addons=(med_audit_export med_lot_trace med_supplier_qual med_capa)
+[ ${#addons[@]} -gt 0 ] || IFS=, read -r -a addons <<<"$MED_ADDONS"
 med_odoo -d "$db" -u "$(IFS=,; echo "${addons[*]}")" --stop-after-init --log-level=warn \
-    >"$MED_LOCAL/i18n-update.log" 2>&1 || med_die "updating $db failed; see $MED_LOCAL/i18n-update.log"
+    >"$MED_LOCAL/i18n-update-$db.log" 2>&1 || med_die "updating $db failed; see $MED_LOCAL/i18n-update-$db.log"
 for addon in "${addons[@]}"; do
     pot="addons/$addon/i18n/$addon.pot"
     med_odoo -d "$db" --modules="$addon" --i18n-export="$pot" --log-level=warn \
-        >"$MED_LOCAL/i18n-export.log" 2>&1 || med_die "export of $addon failed; see $MED_LOCAL/i18n-export.log"
+        >"$MED_LOCAL/i18n-export-$db.log" 2>&1 || med_die "export of $addon failed; see $MED_LOCAL/i18n-export-$db.log"
     python - "$pot" "addons/$addon/i18n/zh_CN.po" <<'PY'
 import os
 import sys
