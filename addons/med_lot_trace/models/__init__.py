@@ -10,3 +10,4 @@ from . import stock_picking
 from . import stock_picking_type
 from . import stock_quant
 from . import stock_warehouse
+from . import stock_lot_api

@@ -103,7 +103,7 @@ class StockMove(models.Model):
             messages += self._med_unreleased_or_expired(lot, now, rule)
             if not lot.expiration_date or lot.expiration_date < now:
                 continue
-            remaining = (lot.expiration_date - now).days
+            remaining = lot._med_remaining_shelf_life(now)
             total = template.expiration_time
             if min_days and remaining < min_days:
                 messages.append(
