@@ -14,3 +14,4 @@ from . import purchase_order
 from . import stock_move
 from . import stock_picking
 from . import stock_lot
+from . import med_supplier_certificate_api
