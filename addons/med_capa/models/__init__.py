@@ -11,3 +11,4 @@ from . import res_config_settings
 from . import res_partner
 from . import med_supplier_certificate
 from . import med_supplier_evaluation
+from . import med_nonconformance_api
