@@ -14,3 +14,4 @@ from . import res_config_settings
 from . import med_export_template
 from . import med_export_template_section
 from . import report_dossier
+from . import med_data_dictionary
