@@ -1,0 +1,50 @@
+from odoo import fields, models
+
+
+class StockLot(models.Model):
+    _inherit = "stock.lot"
+
+    def _med_dossier_sections(self, report):
+        sections = super()._med_dossier_sections(report)
+        if report != "lot_dossier":
+            return sections
+        return sections + [
+            {
+                "code": "recalls",
+                "label": self.env._("Recalls"),
+                "sequence": 85,
+                "columns": [
+                    ("recall", self.env._("Recall")),
+                    ("lot", self.env._("Lot/Serial")),
+                    ("state", self.env._("Status")),
+                    ("launched", self.env._("Launched on (UTC)")),
+                    ("closed", self.env._("Closed on (UTC)")),
+                    ("reason", self.env._("Reason")),
+                ],
+                "rows": self._med_dossier_recall_rows(),
+            }
+        ]
+
+    def _med_dossier_recall_rows(self):
+        """The recalls whose scope holds these lots."""
+        if not self:
+            return
+        # sudo: the dossier shows every recall of the lots the auditor can read.
+        scope = (
+            self.env["med.recall.lot"]
+            .sudo()
+            .search([("lot_id", "in", self.ids)], order="recall_id, lot_id")
+        )
+        states = dict(
+            self.env["med.recall"]._fields["state"]._description_selection(self.env)
+        )
+        for line in scope:
+            recall = line.recall_id
+            yield [
+                recall.name,
+                line.lot_id.name,
+                states.get(recall.state, ""),
+                fields.Datetime.to_string(recall.date_launched) or "",
+                fields.Datetime.to_string(recall.date_closed) or "",
+                recall.reason or "",
+            ]

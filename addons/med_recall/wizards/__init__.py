@@ -1,0 +1,2 @@
+from . import med_recall_recompute
+from . import med_recall_recompute_line
