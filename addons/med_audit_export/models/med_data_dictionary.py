@@ -30,6 +30,28 @@ class MedDataDictionary(models.Model):
     _auto = False
     _order = "model, name"
     _rec_name = "name"
+    # What the view reads: pending changes of these are flushed before it is read.
+    _depends = {  # noqa: RUF012
+        "ir.model": ["name", "transient"],
+        "ir.model.data": ["model", "module", "res_id"],
+        "ir.model.fields": [
+            "model_id",
+            "model",
+            "name",
+            "ttype",
+            "relation",
+            "field_description",
+            "help",
+            "store",
+        ],
+        "med.audit.rule": [
+            "active",
+            "model_id",
+            "reason_required",
+            "field_ids",
+            "protected_field_ids",
+        ],
+    }
 
     field_id = fields.Many2one("ir.model.fields", readonly=True)
     model_id = fields.Many2one("ir.model", readonly=True)
