@@ -1,0 +1,1 @@
+from . import med_lims_import_wizard
