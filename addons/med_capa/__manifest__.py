@@ -28,7 +28,11 @@
         "views/res_config_settings_views.xml",
         "views/med_capa_menus.xml",
     ],
-    "demo": ["demo/med_capa_demo.xml"],
+    "demo": [
+        "demo/med_capa_demo.xml",
+        "demo/med_capa_syringe_line_demo.xml",
+        "demo/med_capa_nonconformance_demo.xml",
+    ],
     "assets": {
         "web.assets_tests": ["med_capa/static/tests/tours/*.js"],
     },

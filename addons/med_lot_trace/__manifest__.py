@@ -19,6 +19,7 @@
         "views/udi_views.xml",
         "views/stock_lot_dossier_views.xml",
     ],
+    "demo": ["demo/med_lot_trace_demo.xml"],
     "assets": {
         "web.assets_tests": ["med_lot_trace/static/tests/tours/*.js"],
     },

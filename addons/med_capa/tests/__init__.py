@@ -10,3 +10,4 @@ from . import test_supplier
 from . import test_views
 from . import test_dossier
 from . import test_tour_inspection_failure
+from . import test_demo_data

@@ -1,0 +1,113 @@
+from odoo.tests import TransactionCase, tagged
+
+
+@tagged("post_install", "-at_install")
+class TestDemoData(TransactionCase):
+    """The demo company (一次性使用无菌注射器) shows what the issue promises: two-level
+    genealogy, released and quarantined lots, a lot held by a failed receiving
+    inspection with its nonconformance and CAPA, signed releases and deliveries to
+    customers. Runs only in a database with demo data."""
+
+    def setUp(self):
+        super().setUp()
+        if not self.env.ref("med_capa.demo_lot_syringe_1", raise_if_not_found=False):
+            self.skipTest("no demo data in this database")
+
+    def _ref(self, xmlid):
+        return self.env.ref(f"med_capa.{xmlid}")
+
+    def test_genealogy_has_two_levels(self):
+        syringe = self._ref("demo_lot_syringe_1")
+        assembly = self._ref("demo_lot_plunger_assembly_1")
+        upstream = syringe.med_trace_upstream()
+        direct = (
+            self._ref("demo_lot_barrel_a")
+            | assembly
+            | self._ref("demo_lot_needle_a")
+            | self._ref("demo_lot_blister_a")
+        )
+        # the plunger and piston lots are reached only through the plunger assembly
+        second_level = self._ref("demo_lot_plunger_a") | self._ref("demo_lot_piston_a")
+        self.assertEqual(upstream, direct | second_level)
+        self.assertEqual(assembly.med_trace_upstream(), second_level)
+        self.assertEqual(
+            self._ref("demo_lot_plunger_a").med_trace_downstream(),
+            assembly
+            | syringe
+            | self._ref("demo_lot_syringe_2")
+            | self._ref("demo_lot_syringe_3"),
+        )
+
+    def test_released_lots_signed_by_qa_and_quarantined_lot_releasable(self):
+        qa_manager = self.env.ref("med_audit_export.demo_user_qa_manager")
+        released = self._ref("demo_lot_syringe_1") | self._ref("demo_lot_syringe_2")
+        self.assertEqual(set(released.mapped("med_state")), {"released"})
+        for lot in released:
+            signature = lot.med_signature_ids.filtered(lambda s: s.meaning == "release")
+            self.assertEqual(signature.signer_id, qa_manager, lot.name)
+            self.assertFalse(signature.content_changed, lot.name)
+            # produced by another user than the one who released (segregation)
+            self.assertNotEqual(lot.med_recorded_by_id, qa_manager)
+        waiting = self._ref("demo_lot_syringe_3")
+        self.assertEqual(waiting.med_state, "quarantine")
+        self.assertFalse(waiting.med_signature_ids)
+        # nothing blocks its release: the demo lets the QA manager try it
+        self.assertEqual(waiting._med_release_checks(), {})
+        self.assertGreater(waiting.product_qty, 0)
+
+    def test_failed_inspection_held_lot_with_nonconformance_and_capa(self):
+        lot = self._ref("demo_lot_barrel_b")
+        supplier = self.env.ref("med_supplier_qual.demo_supplier_plastics")
+        self.assertEqual((lot.med_state, lot.med_hold_source), ("hold", "capa"))
+        inspection = self.env["qc.inspection"].search([("lot_id", "=", lot.id)])
+        self.assertEqual(inspection.state, "failed")
+        self.assertEqual(inspection.picking_id.partner_id, supplier)
+        nonconformance = self.env["med.nonconformance"].search(
+            [("inspection_id", "=", inspection.id)]
+        )
+        self.assertEqual(len(nonconformance), 1)
+        self.assertEqual(
+            (nonconformance.source, nonconformance.state, nonconformance.lot_ids),
+            ("inspection", "open", lot),
+        )
+        capa = nonconformance.capa_id
+        self.assertEqual((capa.state, capa.lot_ids), ("investigation", lot))
+        self.assertEqual(capa.partner_id, supplier)
+        self.assertIn(capa.name, lot.med_hold_reason)
+        # the hold is in the audit trail, by the QA manager who approved the failure
+        hold = self.env["med.audit.entry"].search(
+            [
+                ("res_model", "=", "stock.lot"),
+                ("res_id", "=", lot.id),
+                ("field_name", "=", "med_state"),
+                ("operation", "=", "write"),
+            ]
+        )
+        self.assertEqual(
+            hold.user_id, self.env.ref("med_audit_export.demo_user_qa_manager")
+        )
+        # an open CAPA on the lot blocks its release
+        self.assertTrue(lot._med_release_checks().get(lot))
+
+    def test_closed_capa_signed_by_another_qa_manager(self):
+        capa = self._ref("demo_capa_needle_caps")
+        self.assertEqual(
+            (capa.state, capa.effectiveness_result), ("closed", "effective")
+        )
+        closure = capa.med_signature_ids.filtered(lambda s: s.meaning == "closure")
+        self.assertEqual(closure.signer_id, capa.closed_by_id)
+        self.assertNotEqual(capa.closed_by_id, capa.user_id)
+
+    def test_released_lots_delivered_to_hospitals_and_distributor(self):
+        deliveries = (
+            self._ref("demo_delivery_pumch")
+            | self._ref("demo_delivery_west_china")
+            | self._ref("demo_delivery_distributor")
+        )
+        self.assertEqual(set(deliveries.mapped("state")), {"done"})
+        self.assertEqual(
+            set(deliveries.move_line_ids.lot_id.mapped("med_state")), {"released"}
+        )
+        scope = self._ref("demo_lot_barrel_a").med_recall_scope()
+        self.assertEqual(scope["customers"], deliveries.partner_id)
+        self.assertEqual(scope["delivered_move_lines"], deliveries.move_line_ids)
