@@ -48,6 +48,7 @@ class MedRecallLine(models.Model):
     )
 
     def write(self, vals):
+        self.check_access("write")  # a refusal of access comes first
         trusted = self.env.context.get("med_protected_write") is PROTECTED_WRITE
         if not trusted and self.filtered(lambda line: line.recall_state != "launched"):
             raise UserError(

@@ -1,0 +1,5 @@
+from . import test_recall_scope
+from . import test_recall_launch
+from . import test_recall_reconciliation
+from . import test_recall_notification
+from . import test_recall_access
