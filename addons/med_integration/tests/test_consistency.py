@@ -1,7 +1,7 @@
 from datetime import timedelta
 
 from odoo import fields
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 
 from .common import MedIntegrationCommon
 
@@ -111,3 +111,31 @@ class TestConsistentCalculations(MedIntegrationCommon):
             sum(wizard.delivered_line_ids.mapped("quantity")),
             sum(d["quantity"] for d in api["deliveries"]),
         )
+
+    def test_supplier_score(self):
+        self.Capa.with_user(self.qa_manager).create(
+            {"title": "Burrs on barrels", "partner_id": self.supplier.id}
+        )
+        today = fields.Date.context_today(self.env.user)
+        evaluation = (
+            self.env["med.supplier.evaluation"]
+            .with_user(self.qa_manager)
+            .create(
+                {
+                    "partner_id": self.supplier.id,
+                    "date_from": today - timedelta(days=30),
+                    "date_to": today + timedelta(days=1),
+                }
+            )
+        )
+        evaluation.action_med_compute()
+        self.assertTrue(evaluation.line_ids.filtered("has_data"))
+        ui = Form(evaluation).score
+        [api] = evaluation.with_user(self.auditor).read(["score"])
+        sections = self.supplier.with_user(self.auditor)._med_dossier(
+            "supplier_dossier"
+        )
+        [rows] = [list(s["rows"]) for s in sections if s["code"] == "evaluations"]
+        [row] = [row for row in rows if row[0] == evaluation.name]
+        self.assertEqual(api["score"], ui)
+        self.assertEqual(row[2], f"{ui:.1f}")

@@ -1,6 +1,10 @@
 import json
+from datetime import timedelta
 from unittest.mock import patch
 
+from freezegun import freeze_time
+
+from odoo import fields
 from odoo.tests import Form, tagged
 
 from .common import MedIntegrationCommon
@@ -101,3 +105,36 @@ class TestEventAutomations(MedIntegrationCommon):
         self.assertEqual(payload["state"], "open")
         self.assertEqual(payload["source"], "complaint")
         self.assertEqual(payload["lot_ids"], self.barrel_lot.ids)
+
+    def test_certificate_expired_webhook_payload(self):
+        """A stored computed state (no write() call) fires its rule too: the
+        certificate expires when its date passes, found by the daily job."""
+        self._activate("certificate_expired")
+        kind = self.env["med.certificate.type"].create(
+            {
+                "name": "Business licence (events)",
+                "code": "events_licence",
+                "scope": "supplier",
+                "attachment_required": False,
+                "reminder_days": 5,
+            }
+        )
+        today = fields.Date.context_today(self.env.user)
+        certificate = self.env["med.supplier.certificate"].create(
+            {
+                "partner_id": self.supplier.id,
+                "type_id": kind.id,
+                "number": "91310000EVT0001",
+                "expiry_date": today + timedelta(days=10),
+            }
+        )
+        self.assertEqual(certificate.state, "valid")
+        Certificate = self.env["med.supplier.certificate"]
+        with freeze_time(today + timedelta(days=12)):
+            posted = self._posted(Certificate._cron_med_certificates)
+        [(url, payload)] = posted
+        self.assertEqual(url, "https://qms.example.com/odoo/events/certificate_expired")
+        self.assertEqual(payload["_id"], certificate.id)
+        self.assertEqual(payload["state"], "expired")
+        self.assertEqual(payload["number"], "91310000EVT0001")
+        self.assertEqual(payload["partner_id"], self.supplier.id)
