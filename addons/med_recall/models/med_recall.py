@@ -705,7 +705,7 @@ class MedRecall(models.Model):
                         "destruction) or write the closure justification. "
                         "(仍有未召回数量，请填写关闭理由。)",
                         recall=recall.name,
-                        quantity=f"{recall.outstanding_qty:g}",
+                        quantity=recall._med_qty(recall.outstanding_qty),
                     )
                 )
 
@@ -797,6 +797,11 @@ class MedRecall(models.Model):
             ),
             (self.env._("Closure justification"), self.closure_justification or ""),
         ]
+
+    @api.model
+    def _med_qty(self, quantity):
+        """A quantity as people write it: 12, 12.5 (not 12.0)."""
+        return f"{quantity:g}"
 
     def _med_stock_qty(self):
         return sum(self.stock_ids.mapped("quantity"))

@@ -99,10 +99,10 @@ class MedRecallLine(models.Model):
                         "%(lot)s: %(shipped)s shipped, %(returned)s returned. "
                         "(销毁数量超过客户持有数量。)",
                         customer=line.partner_id.display_name,
-                        destroyed=f"{line.destroyed_qty:g}",
+                        destroyed=line.recall_id._med_qty(line.destroyed_qty),
                         lot=line.lot_id.name,
-                        shipped=f"{line.shipped_qty:g}",
-                        returned=f"{line.returned_qty:g}",
+                        shipped=line.recall_id._med_qty(line.shipped_qty),
+                        returned=line.recall_id._med_qty(line.returned_qty),
                     )
                 )
             if not (line.destroyed_note or "").strip():

@@ -67,8 +67,8 @@ class TestRecallNotification(MedRecallCommon):
         self._launch(self.recall)
         report = self.env["ir.actions.report"].with_context(force_report_rendering=True)
         for partner, lang, expected in (
-            (self.hospital, "en_US", "Recall Notice"),
-            (self.distributor, "zh_CN", "召回"),
+            (self.hospital, "en_US", "Urgent: Medical Device Recall Notice"),
+            (self.distributor, "zh_CN", "紧急：医疗器械召回通知"),
         ):
             notification = self._notification(partner)
             content, _kind = report.with_context(lang=lang)._render_qweb_pdf(
