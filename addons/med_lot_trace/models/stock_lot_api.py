@@ -8,6 +8,7 @@ class StockLot(models.Model):
     ERP of a distributor) gets the same answer as a user, never a second
     calculation."""
 
+    _name = "stock.lot"
     _inherit = "stock.lot"
 
     med_remaining_shelf_life_days = fields.Integer(
