@@ -1,0 +1,11 @@
+from odoo import fields, models
+
+
+class ProductTemplate(models.Model):
+    _inherit = "product.template"
+
+    med_warranty_months = fields.Integer(
+        string="Warranty (Months)",
+        help="Warranty of a delivered device from its installation (保修期), for "
+        "the installed base.",
+    )

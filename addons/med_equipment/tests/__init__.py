@@ -1,0 +1,5 @@
+from . import test_equipment_status
+from . import test_equipment_usage
+from . import test_failed_calibration
+from . import test_after_sales
+from . import test_dossier

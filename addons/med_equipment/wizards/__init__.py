@@ -1,0 +1,1 @@
+from . import med_lot_genealogy_line
