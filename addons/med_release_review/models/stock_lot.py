@@ -1,0 +1,183 @@
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from odoo.addons.med_audit_export.models.base import PROTECTED_WRITE
+
+from .med_release_check import PENDING_STATES
+
+REVIEW_STATES = [
+    ("green", "All checks pass"),
+    ("warning", "Warning to justify"),
+    ("red", "Blocking exception"),
+]
+# Written only by the reconciliation, the receipt/production and the signed release.
+REVIEW_FIELDS = {"med_review_state", "med_ready_date", "med_release_date"}
+
+
+class StockLot(models.Model):
+    _inherit = "stock.lot"
+
+    med_release_result_ids = fields.One2many(
+        "med.release.result",
+        "lot_id",
+        string="Reconciliation Results",
+        readonly=True,
+    )
+    med_review_state = fields.Selection(
+        REVIEW_STATES,
+        string="Review",
+        readonly=True,
+        copy=False,
+        index=True,
+        help="What the reconciliation checks found on this lot waiting for release: "
+        "all pass, a warning to justify, or a blocking exception.",
+    )
+    med_review_reasons = fields.Text(
+        string="Exceptions", compute="_compute_med_review_reasons"
+    )
+    med_ready_date = fields.Datetime(
+        string="Produced/Received On",
+        readonly=True,
+        copy=False,
+        help="When the lot's production or receipt was done: the release lead time "
+        "starts here.",
+    )
+    med_release_date = fields.Datetime(string="Released On", readonly=True, copy=False)
+    med_release_hours = fields.Float(
+        string="Hours to Release",
+        compute="_compute_med_release_hours",
+        store=True,
+        aggregator="avg",
+        digits=(16, 1),
+        help="From production or receipt done to the first release.",
+    )
+    med_waiting_hours = fields.Float(
+        string="Waiting (hours)",
+        compute="_compute_med_waiting_hours",
+        digits=(16, 1),
+    )
+
+    def _compute_med_review_reasons(self):
+        # sudo: the reasons of the lots the user may read, whatever the records are.
+        results = (
+            self.env["med.release.result"]
+            .sudo()
+            .search(
+                [
+                    ("lot_id", "in", self.ids),
+                    ("state", "=", "fail"),
+                    ("check_id.active", "=", True),
+                ]
+            )
+        )
+        for lot in self:
+            lot.med_review_reasons = "\n".join(
+                f"{result.check_id.name}: {result.message}"
+                for result in results
+                if result.lot_id == lot
+            )
+
+    @api.depends("med_ready_date", "med_release_date", "create_date")
+    def _compute_med_release_hours(self):
+        for lot in self:
+            start = lot.med_ready_date or lot.create_date
+            end = lot.med_release_date
+            lot.med_release_hours = (
+                (end - start).total_seconds() / 3600 if start and end else 0.0
+            )
+
+    def _compute_med_waiting_hours(self):
+        now = fields.Datetime.now()
+        for lot in self:
+            start = lot.med_ready_date or lot.create_date
+            waiting = lot.med_state in PENDING_STATES and start
+            lot.med_waiting_hours = (
+                (now - start).total_seconds() / 3600 if waiting else 0.0
+            )
+
+    def write(self, vals):
+        trusted = self.env.context.get("med_protected_write") is PROTECTED_WRITE
+        if REVIEW_FIELDS.intersection(vals) and not trusted:
+            raise UserError(
+                self.env._(
+                    "The review state and release times are recorded by the "
+                    "reconciliation and the signed release only. "
+                    "(审核状态与放行时间不能手工修改。)"
+                )
+            )
+        result = super().write(vals)
+        if "expiration_date" in vals:
+            # A corrected expiry changes what the expiry check finds.
+            self.env["med.release.result"]._med_reconcile(self._med_pending_lots(self))
+        return result
+
+    # -- release --
+    def _med_release_checks(self):
+        """The failed blocking checks, and the failed warnings without a signed
+        justification, block the release of lots waiting for it; the checks run
+        again on these lots first, so the answer is current."""
+        blocking = super()._med_release_checks()
+        pending = self.filtered(lambda lot: lot.med_state in PENDING_STATES)
+        if not pending:
+            return blocking
+        self.env["med.release.result"]._med_reconcile(pending)
+        # sudo: every failed check blocks, whoever releases.
+        results = (
+            self.env["med.release.result"]
+            .sudo()
+            .search(
+                [
+                    ("lot_id", "in", pending.ids),
+                    ("state", "=", "fail"),
+                    ("check_id.active", "=", True),
+                ]
+            )
+        )
+        for result in results:
+            lot = result.lot_id.with_env(self.env)
+            values = {"check": result.check_id.name, "message": result.message}
+            if result.severity == "block":
+                reason = self.env._("%(check)s: %(message)s", **values)
+            elif not result.justification:
+                reason = self.env._(
+                    "warning %(check)s not justified: %(message)s", **values
+                )
+            else:
+                continue
+            blocking.setdefault(lot, []).append(reason)
+        return blocking
+
+    def _med_do_release(self):
+        result = super()._med_do_release()
+        first = self.filtered(lambda lot: not lot.med_release_date)
+        if first:
+            first._med_protected_write().write(
+                {"med_release_date": fields.Datetime.now()}
+            )
+        return result
+
+    @api.model
+    def _med_pending_lots(self, lots):
+        return lots.filtered(lambda lot: lot.med_state in PENDING_STATES)
+
+    def _med_reconcile_with_descendants(self):
+        """Run the checks again on these lots and the lots made from them that wait
+        for release (a finding on a component counts for them)."""
+        lots = self | self.browse(self.sudo()._med_trace_ids("downstream"))
+        self.env["med.release.result"]._med_reconcile(self._med_pending_lots(lots))
+
+    def action_med_batch_release(self):
+        """The cockpit's button: release the selected lots with one signature each."""
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Release Lots"),
+            "res_model": "med.release.batch",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_lot_ids": self.ids},
+        }
+
+    def action_med_reconcile(self):
+        self._med_check_qa_manager()
+        self.env["med.release.result"]._med_reconcile(self)
+        return True

@@ -1,0 +1,3 @@
+from . import test_checks
+from . import test_release
+from . import test_cockpit

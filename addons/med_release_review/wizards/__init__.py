@@ -1,0 +1,1 @@
+from . import med_release_batch

@@ -1,0 +1,104 @@
+from odoo import fields, models
+from odoo.exceptions import UserError
+
+
+class MedReleaseBatch(models.TransientModel):
+    """Release the selected lots in one go: one password entry, one signature per
+    lot (meaning Release), through med_audit_export's signature wizard. Lots that
+    may not be released (an open exception, segregation of duties) are left in
+    quarantine and reported; a wrong password releases nothing."""
+
+    _name = "med.release.batch"
+    _description = "Release Lots in a Batch"
+
+    lot_ids = fields.Many2many("stock.lot", string="Lots", required=True)
+    password = fields.Char()
+    comment = fields.Text()
+    state = fields.Selection(
+        [("draft", "To Sign"), ("done", "Done")], default="draft", required=True
+    )
+    released_lot_ids = fields.Many2many(
+        "stock.lot",
+        "med_release_batch_released_rel",
+        string="Released",
+        readonly=True,
+    )
+    report = fields.Text(readonly=True)
+
+    def action_release(self):
+        self.ensure_one()
+        lots = self.lot_ids
+        lots._med_check_qa_manager()
+        refused = self._med_refused(lots)
+        releasable = lots.filtered(lambda lot: lot not in refused)
+        if not releasable:
+            raise UserError(
+                self.env._(
+                    "No selected lot can be released (没有可放行的批次):\n%(lines)s",
+                    lines=self._med_report_lines(refused),
+                )
+            )
+        # The signature wizard checks the password once (and counts failures), runs
+        # the release of all these lots and records one signature per lot.
+        signing = self.env["med.signature.wizard"].create(
+            {
+                "res_model": "stock.lot",
+                "res_ids": ",".join(str(lot_id) for lot_id in releasable.ids),
+                "meaning": "release",
+                "action_name": "_med_do_release",
+                "password": self.password,
+                "comment": self.comment,
+            }
+        )
+        self.password = False
+        signing.action_sign()
+        report = [
+            self.env._(
+                "Released with your signature (已放行): %(lots)s",
+                lots=", ".join(releasable.mapped("display_name")),
+            )
+        ]
+        if refused:
+            report.append(
+                self.env._(
+                    "Not released (未放行):\n%(lines)s",
+                    lines=self._med_report_lines(refused),
+                )
+            )
+        self.write(
+            {
+                "state": "done",
+                "released_lot_ids": [fields.Command.set(releasable.ids)],
+                "report": "\n".join(report),
+            }
+        )
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self._name,
+            "res_id": self.id,
+            "view_mode": "form",
+            "target": "new",
+            "name": self.env._("Release Lots"),
+        }
+
+    def _med_refused(self, lots):
+        """{lot: [reasons]} for the lots that cannot be released by this user now:
+        the release checks, and segregation of duties, lot by lot."""
+        refused = dict(lots._med_release_checks())
+        for lot in lots:
+            try:
+                lot._med_check_segregation()
+            except UserError:
+                refused.setdefault(lot, []).append(
+                    self.env._(
+                        "you received or produced it: another QA manager must "
+                        "release it (segregation of duties)"
+                    )
+                )
+        return refused
+
+    def _med_report_lines(self, refused):
+        return "\n".join(
+            f"- {lot.display_name}: " + "; ".join(reasons)
+            for lot, reasons in refused.items()
+        )
