@@ -89,3 +89,24 @@ class TestDataDictionary(MedIntegrationCommon):
             self.env["med.data.dictionary"].with_user(self.warehouse).search_read(
                 [], ["name"], limit=1
             )
+
+    def test_views_open_for_their_roles(self):
+        for model, user in (
+            ("med.data.dictionary", self.auditor),
+            ("med.integration.event", self.auditor),
+            ("med.lims.import.wizard", self.inspector),
+        ):
+            views = (
+                self.env[model]
+                .with_user(user)
+                .get_views([(False, "list"), (False, "form"), (False, "search")])
+            )
+            self.assertIn("form", views["views"], model)
+        menu = self.env.ref("med_audit_export.med_data_dictionary_menu")
+        self.assertIn(
+            menu.id, self.env["ir.ui.menu"].with_user(self.auditor)._visible_menu_ids()
+        )
+        self.assertNotIn(
+            menu.id,
+            self.env["ir.ui.menu"].with_user(self.warehouse)._visible_menu_ids(),
+        )
