@@ -8,11 +8,10 @@ import secrets
 import shutil
 import tempfile
 
-import xlsxwriter
-
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ..tools.xlsx_table import write_xlsx_table
 from .base import PROTECTED_WRITE
 from .med_hash_chain_mixin import refuse_change
 
@@ -303,12 +302,14 @@ class MedAuditExport(models.Model):
         """Write a table of evidence as xlsx or csv, header lines first and the footer
         last, into ``output`` (a path or a binary file). Returns the rows written."""
         if file_format == "xlsx":
-            workbook = xlsxwriter.Workbook(output, XLSX_OPTIONS)
-            count = self._med_write_xlsx_table(
-                workbook, data.get("title") or "Evidence", data, labels, rows
+            return write_xlsx_table(
+                output,
+                data.get("title") or "Evidence",
+                self._med_header_lines(data),
+                labels,
+                rows,
+                self._med_footer(),
             )
-            workbook.close()
-            return count
         # BOM: Excel opens UTF-8 CSV with Chinese text correctly only with it.
         text = io.TextIOWrapper(output, encoding="utf-8-sig", newline="")
         writer = csv.writer(text)

@@ -108,9 +108,16 @@ class MedHashChainMixin(models.AbstractModel):
     def _med_hash(self, prev_hash, row):
         """SHA-256 over the previous hash and the row's hashed values: values joined by
         the unit separator, None written as NUL, so that None and "" differ."""
+        return self._med_hash_values(
+            prev_hash, [row[name] for name in self._med_hash_columns()]
+        )
+
+    @api.model
+    def _med_hash_values(self, prev_hash, values):
+        """``_med_hash`` of the hashed values, in ``_med_hash_columns`` order."""
         payload = UNIT_SEPARATOR.join(
-            NULL_MARK if value is None else str(value)
-            for value in (prev_hash, *(row[name] for name in self._med_hash_columns()))
+            [prev_hash]
+            + [NULL_MARK if value is None else str(value) for value in values]
         )
         return hashlib.sha256(payload.encode()).hexdigest()
 
@@ -159,12 +166,28 @@ class MedHashChainMixin(models.AbstractModel):
         prev_hash, ids, _extra = reserved or self._med_chain_reserve(len(rows))
         names = self._med_hash_columns()
         columns = (*names, "prev_hash", "entry_hash")
+        # A batch's rows mostly share one timestamp: each distinct one is written
+        # once in the canonical form of ``_med_normalize``.
+        datetimes = [
+            position
+            for position, name in enumerate(names)
+            if self._fields[name].type == "datetime"
+        ]
+        canonical = {}
         table_rows = []
         for new_id, row in zip(ids, rows, strict=False):
             row["id"] = new_id
-            row = self._med_normalize(row)
-            entry_hash = self._med_hash(prev_hash, row)
-            table_rows.append([row[name] for name in names] + [prev_hash, entry_hash])
+            values = [row[name] for name in names]
+            for position in datetimes:
+                value = values[position]
+                if isinstance(value, datetime):
+                    text = canonical.get(value)
+                    if text is None:
+                        text = canonical[value] = fields.Datetime.to_string(value)
+                    values[position] = text
+            entry_hash = self._med_hash_values(prev_hash, values)
+            values += (prev_hash, entry_hash)
+            table_rows.append(values)
             prev_hash = entry_hash
         if len(table_rows) >= COPY_THRESHOLD:
             self._med_copy_rows(columns, table_rows)
@@ -181,16 +204,23 @@ class MedHashChainMixin(models.AbstractModel):
 
     def _med_copy_rows(self, columns, table_rows):
         """Bulk append with COPY, twice as fast as INSERT for large batches."""
-        buffer = io.StringIO()
-        for table_row in table_rows:
-            buffer.write(
+        # Only text can hold COPY's special characters: numbers skip the escaping.
+        buffer = io.StringIO(
+            "".join(
                 "\t".join(
-                    "\\N" if value is None else str(value).translate(COPY_ESCAPES)
-                    for value in table_row
+                    [
+                        "\\N"
+                        if value is None
+                        else value.translate(COPY_ESCAPES)
+                        if isinstance(value, str)
+                        else str(value)
+                        for value in table_row
+                    ]
                 )
+                + "\n"
+                for table_row in table_rows
             )
-            buffer.write("\n")
-        buffer.seek(0)
+        )
         copy_sql = SQL(
             "COPY %s (%s) FROM STDIN",
             SQL.identifier(self._table),

@@ -253,6 +253,8 @@ class StockLot(models.Model):
             raise UserError(
                 self.env._("Say why the lots are put on hold. (请填写冻结原因。)")
             )
+        # Only the status is needed: the daily check holds thousands of lots at once.
+        self.fetch(["med_state"])
         to_hold = self.filtered(
             lambda lot: lot.med_state not in ("rejected", "recalled")
         )

@@ -1,0 +1,95 @@
+import io
+import zipfile
+from unittest.mock import patch
+
+import openpyxl
+
+from odoo.tests import BaseCase, tagged
+
+from ..tools import xlsx_table
+from ..tools.xlsx_table import write_xlsx_table
+
+
+def read_sheets(content):
+    workbook = openpyxl.load_workbook(io.BytesIO(content))
+    return {
+        sheet.title: [[cell.value for cell in row] for row in sheet.iter_rows()]
+        for sheet in workbook.worksheets
+    }, workbook
+
+
+@tagged("post_install", "-at_install")
+class TestXlsxTable(BaseCase):
+    """The streamed evidence workbook opens in a spreadsheet reader with the header
+    lines, the labels, every row as text and the footer; nothing is lost or run."""
+
+    def _write(self, rows, name="Near-expiry lots", labels=("Lot", "Reason")):
+        output = io.BytesIO()
+        count = write_xlsx_table(
+            output, name, [("Company", "ACME 医疗")], list(labels), rows, "Code X1"
+        )
+        return count, output.getvalue()
+
+    def test_table_layout_and_styles(self):
+        count, content = self._write(iter([("L1", "过期"), ("L2", None)]))
+        self.assertEqual(count, 2)
+        sheets, workbook = read_sheets(content)
+        self.assertEqual(
+            sheets["Near-expiry lots"],
+            [
+                ["Company", "ACME 医疗"],
+                [None, None],
+                ["Lot", "Reason"],
+                ["L1", "过期"],
+                ["L2", None],
+                [None, None],
+                ["Code X1", None],
+            ],
+        )
+        sheet = workbook.active
+        self.assertTrue(sheet["A1"].font.b)
+        self.assertTrue(sheet["A3"].font.b)
+        self.assertEqual(sheet["A3"].fill.fgColor.rgb, "FFD9E1F2")
+        self.assertFalse(sheet["A4"].font.b)
+
+    def test_values_stay_text_markup_and_control_characters_escaped(self):
+        rows = [
+            ("=1+1", "<b>&amp;</b>"),
+            (0, 12.5),
+            ("tab\tbell\x07", "line\nbreak"),
+        ]
+        _count, content = self._write(rows)
+        table = read_sheets(content)[0]["Near-expiry lots"][3:6]
+        self.assertEqual(
+            table,
+            [
+                ["=1+1", "<b>&amp;</b>"],
+                ["0", "12.5"],
+                # a control character is written as Excel writes it: Excel shows
+                # it back, openpyxl leaves the escape as it is
+                ["tab\tbell_x0007_", "line\nbreak"],
+            ],
+        )
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            sheet_xml = archive.read("xl/worksheets/sheet1.xml").decode()
+        self.assertNotIn("<f>", sheet_xml)  # no formula anywhere
+        self.assertIn("&lt;b&gt;&amp;amp;&lt;/b&gt;", sheet_xml)
+        self.assertIn("_x0007_", sheet_xml)
+
+    def test_long_table_goes_on_in_a_next_sheet(self):
+        rows = [(f"L{number}", "r") for number in range(12)]
+        with patch.object(xlsx_table, "MAX_SHEET_ROWS", 10):
+            count, content = self._write(rows, name="Lots: A/B [1]")
+        self.assertEqual(count, 12)
+        sheets = read_sheets(content)[0]
+        self.assertEqual(list(sheets), ["Lots  A B  1", "Lots  A B  1 (2)"])
+        first, second = sheets.values()
+        self.assertEqual(len(first), 10)
+        lots = [row[0] for row in first[3:] + second if row[0]]
+        self.assertEqual(lots[:12], [f"L{number}" for number in range(12)])
+        self.assertEqual(second[-1], ["Code X1", None])
+
+    def test_overlong_cell_is_cut_at_the_excel_limit(self):
+        _count, content = self._write([("x" * 40000, "y")])
+        cell = read_sheets(content)[0]["Near-expiry lots"][3][0]
+        self.assertEqual(len(cell), xlsx_table.MAX_CELL_CHARS)
