@@ -489,11 +489,12 @@ class MedReleaseCheck(models.Model):
                           AND (COALESCE(ctype.permanent, FALSE)
                                OR other.expiry_date >= received.day))
             ),
-            reach(lot_id, source_lot_id, day, certificate_id, number) AS (
-                SELECT lot_id, lot_id, day, id, number FROM invalid
+            -- Lot and certificate only (not the received lot): a certificate that
+            -- lapsed reaches each lot made from its receipts once, however many.
+            reach(lot_id, certificate_id) AS (
+                SELECT lot_id, id FROM invalid
                 UNION
-                SELECT linked.lot_id, reach.source_lot_id, reach.day,
-                       reach.certificate_id, reach.number
+                SELECT linked.lot_id, reach.certificate_id
                   FROM reach
                   JOIN stock_move_line line
                     ON line.lot_id = reach.lot_id AND line.state = 'done'
@@ -503,21 +504,21 @@ class MedReleaseCheck(models.Model):
                     ON linked.id = rel.consume_line_id AND linked.state = 'done'
                  WHERE linked.lot_id IS NOT NULL
             )
-            SELECT DISTINCT ON (lot.id, reach.certificate_id, reach.source_lot_id)
-                   lot.id,
+            SELECT lot.id,
                    jsonb_build_object(
-                       'certificate', reach.number,
-                       'certificate_id', reach.certificate_id,
-                       'day', to_char(reach.day, 'YYYY-MM-DD'),
-                       'source_lot', source.name,
-                       'component', reach.source_lot_id <> lot.id
+                       'certificate', certificate.number,
+                       'day', to_char(own.day, 'YYYY-MM-DD'),
+                       'component', own.lot_id IS NULL
                    ),
                    'med.supplier.certificate', reach.certificate_id
               FROM reach
               JOIN stock_lot lot ON lot.id = reach.lot_id
-              JOIN stock_lot source ON source.id = reach.source_lot_id
+              JOIN med_supplier_certificate certificate
+                ON certificate.id = reach.certificate_id
+              LEFT JOIN (
+                  SELECT lot_id, id, min(day) AS day FROM invalid GROUP BY lot_id, id
+              ) own ON own.lot_id = reach.lot_id AND own.id = reach.certificate_id
              WHERE %(scope)s
-             ORDER BY lot.id, reach.certificate_id, reach.source_lot_id
             """,
             scope=scope,
             any="%",

@@ -173,10 +173,8 @@ class MedReleaseResult(models.Model):
     def _med_message_supplier_certificate(self, detail):
         if detail["component"]:
             return self.env._(
-                "component lot %(lot)s was received on %(day)s while certificate "
-                "%(certificate)s was not valid (供应商资质失效时收货)",
-                lot=detail["source_lot"],
-                day=detail["day"],
+                "made from lots received while certificate %(certificate)s was not "
+                "valid (供应商资质失效时收货的组件)",
                 certificate=detail["certificate"],
             )
         return self.env._(
