@@ -1,6 +1,7 @@
 import ast
 import json
 import re
+import xmlrpc
 import xmlrpc.client
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -140,7 +141,7 @@ class TestApiRpc(HttpCase):
     # -- running the examples --
     def _run(self, example):
         user = self.users[example["user"]]
-        values = dict(self.values, UID=user.id, PASSWORD=user.login)
+        values = dict(self.values, UID=user.id, LOGIN=user.login, PASSWORD=user.login)
         if example["lang"] == "json":
             body = re.sub(
                 r"\b(" + "|".join(values) + r")\b",
@@ -158,7 +159,12 @@ class TestApiRpc(HttpCase):
         # The Python example runs as written; its last expression is the answer.
         tree = ast.parse(example["code"])
         last = tree.body.pop() if isinstance(tree.body[-1], ast.Expr) else None
-        scope = dict(values, models=self.xmlrpc_object)
+        scope = dict(
+            values,
+            xmlrpc=xmlrpc,
+            URL=self.xmlrpc_url.removesuffix("/xmlrpc/2/"),
+            models=self.xmlrpc_object,
+        )
         try:
             exec(compile(tree, "api.md", "exec"), scope)
             result = (
@@ -182,7 +188,7 @@ class TestApiRpc(HttpCase):
 
     def test_doc_examples_run_as_documented(self):
         examples = doc_examples()
-        self.assertGreaterEqual(len(examples), 20)
+        self.assertGreaterEqual(len(examples), 23)
         for example in examples:
             with self.subTest(example=example["name"], lang=example["lang"]):
                 result, error = self._run(example)
@@ -194,6 +200,12 @@ class TestApiRpc(HttpCase):
                 getattr(self, f"_check_{example['name']}")(result)
 
     # -- what each example must answer --
+    def _check_login(self, result):
+        self.assertEqual(result, self.users["auditor"].id)
+
+    def _check_login_refused(self, result):
+        self.assertIs(result, False)
+
     def _check_trace(self, result):
         self.assertEqual(
             [lot["id"] for lot in result], self.lot.med_trace_downstream().ids
@@ -267,6 +279,16 @@ class TestApiRpc(HttpCase):
         export = self.env["med.audit.export"].search([("name", "=", result[0]["name"])])
         self.assertEqual(export.user_id, self.users["auditor"])
         self.assertEqual(result[0]["verification_code"], export.verification_code)
+
+    def _check_audit_trail_export(self, result):
+        export = self.env["med.audit.export"].search(
+            [("user_id", "=", self.users["auditor"].id), ("file_format", "=", "csv")]
+        )
+        self.assertEqual(
+            result["url"], f"/web/content/{export.attachment_id.id}?download=true"
+        )
+        content = export.attachment_id.raw.decode("utf-8-sig")
+        self.assertIn("L-API-001", content)
 
     def _check_data_dictionary(self, result):
         names = {row["name"] for row in result}
