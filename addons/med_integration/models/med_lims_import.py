@@ -1,3 +1,4 @@
+import math
 from collections import defaultdict
 
 from odoo import api, fields, models
@@ -285,6 +286,8 @@ class MedLimsImport(models.AbstractModel):
             value = float(row["value"].replace(",", "."))
         except ValueError:
             value = None
+        if value is None or not math.isfinite(value):
+            value = None
             problems.append(
                 self.env._(
                     "out of range: %(value)s is not a number", value=row["value"]
@@ -292,16 +295,24 @@ class MedLimsImport(models.AbstractModel):
             )
         unit = lookups["units"].get(row.get("unit") or "")
         expected = question.uom_id
-        if not unit:
+        if not expected:
+            problems.append(
+                self.env._(
+                    "unit mismatch: question %(question)s has no unit in its test; "
+                    "a quality manager sets it first",
+                    question=question.name,
+                )
+            )
+        elif not unit:
             problems.append(
                 self.env._(
                     "unit mismatch: %(unit)s is not a known unit (expected "
                     "%(expected)s)",
                     unit=row.get("unit") or "-",
-                    expected=expected.name or "-",
+                    expected=expected.name,
                 )
             )
-        elif expected and unit.category_id != expected.category_id:
+        elif unit.category_id != expected.category_id:
             problems.append(
                 self.env._(
                     "unit mismatch: %(unit)s cannot be converted to %(expected)s",

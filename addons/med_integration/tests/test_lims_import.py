@@ -3,6 +3,7 @@ import io
 
 import openpyxl
 
+from odoo import Command
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
@@ -122,3 +123,26 @@ class TestLimsImport(MedIntegrationCommon):
         with self.assertRaisesRegex(UserError, "row 2: out of range: abc"):
             self._wizard_import("results.xlsx", buffer.getvalue())
         self.assertEqual(len(self._inspections()), 1)
+
+    def test_question_without_unit_and_non_finite_value_refused(self):
+        self.env["qc.test"].create(
+            {
+                "name": "Pouch seal",
+                "test_lines": [
+                    Command.create({"name": "Peel strength", "type": "quantitative"})
+                ],
+            }
+        )
+        row = dict(
+            self._results()[0],
+            test="Pouch seal",
+            question="Peel strength",
+            value="nan",
+            unit="mm",
+        )
+        with self.assertRaises(UserError) as caught:
+            self.Import.with_user(self.qa_manager).med_api_import_results([row])
+        message = str(caught.exception)
+        self.assertIn("row 1: out of range: nan is not a number", message)
+        self.assertIn("question Peel strength has no unit in its test", message)
+        self.assertFalse(self._inspections())
