@@ -3,3 +3,4 @@ from . import test_equipment_usage
 from . import test_failed_calibration
 from . import test_after_sales
 from . import test_dossier
+from . import test_access
