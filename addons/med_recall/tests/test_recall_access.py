@@ -3,7 +3,7 @@ import io
 import openpyxl
 
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 
 from .common import MedRecallCommon
 
@@ -135,3 +135,20 @@ class TestRecallAccess(MedRecallCommon):
         rows = list(recalls["rows"])
         self.assertEqual(rows[0][0], self.recall.name)
         self.assertEqual(rows[0][2], "Launched")
+
+    def test_form_opens_for_each_role(self):
+        """The recall form loads for the QA manager, the auditor and the warehouse:
+        what a role may not read (letters, nonconformances) is not in its view."""
+        self._launch(self.recall)
+        for user in (self.qa_manager, self.auditor, self.warehouse):
+            form = Form(self.recall.with_user(user))
+            self.assertEqual(form.name, self.recall.name)
+            self.assertEqual(form.outstanding_qty, 35.0)
+        self.assertIn(
+            "notification_ids",
+            Form(self.recall.with_user(self.auditor))._view["fields"],
+        )
+        self.assertNotIn(
+            "notification_ids",
+            Form(self.recall.with_user(self.warehouse))._view["fields"],
+        )

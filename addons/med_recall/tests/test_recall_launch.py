@@ -112,6 +112,17 @@ class TestRecallLaunch(MedRecallCommon):
             picking.with_context(med_gate_confirmed=True).button_validate()
         self.assertNotEqual(picking.state, "done")
 
+    def test_recalled_component_refused_in_production(self):
+        recall = self._open_recall()
+        self._launch(recall)
+        with self.assertRaisesRegex(UserError, "BRL-R1"):
+            self._produce(
+                self.bom_body,
+                5,
+                "BODY-R2",
+                {self.barrel_lot: 5, self.plunger_lot: 5},
+            )
+
     def test_recalled_lot_not_reserved_for_customers(self):
         recall = self._open_recall()
         self._launch(recall)
