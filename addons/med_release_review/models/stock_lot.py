@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools.sql import column_exists, create_column
 
 from odoo.addons.med_audit_export.models.base import PROTECTED_WRITE
 
@@ -56,6 +57,13 @@ class StockLot(models.Model):
         compute="_compute_med_waiting_hours",
         digits=(16, 1),
     )
+
+    def _auto_init(self):
+        # No lot has a release date when the addon is installed: an empty column,
+        # rather than the ORM computing zero for every lot of the history.
+        if not column_exists(self.env.cr, self._table, "med_release_hours"):
+            create_column(self.env.cr, self._table, "med_release_hours", "numeric")
+        return super()._auto_init()
 
     def _compute_med_review_reasons(self):
         # sudo: the reasons of the lots the user may read, whatever the records are.
