@@ -128,9 +128,11 @@ class MedInstalledBase(models.Model):
             lambda line: line.location_dest_id.usage == "customer"
             and line.location_id.usage != "customer"
         )
-        known = installed_base.search(
-            [("move_line_id", "in", delivered.ids)]
-        ).move_line_id
+        known = (
+            installed_base.search([("move_line_id", "in", delivered.ids)]).move_line_id
+            if delivered
+            else delivered
+        )
         vals_list = []
         for line in delivered - known:
             site = line.move_id.partner_id or line.picking_id.partner_id

@@ -1,5 +1,6 @@
 from odoo.exceptions import AccessError
 from odoo.tests import Form, tagged
+from odoo.tools.safe_eval import safe_eval
 
 from ..hooks import post_init_hook
 from .common import MedEquipmentCommon
@@ -80,6 +81,23 @@ class TestEquipmentAccess(MedEquipmentCommon):
         self.assertEqual(certificate.equipment_id, scale)
         self.assertFalse(certificate.partner_id)
         self.assertEqual(scale.med_calibration_state, "unverified")
+
+    def test_supplier_and_calibration_certificate_lists_apart(self):
+        supplier_action = self.env.ref(
+            "med_supplier_qual.med_supplier_certificate_action"
+        )
+        calibration_action = self.env.ref(
+            "med_equipment.med_calibration_certificate_action"
+        )
+        Certificate = self.env["med.supplier.certificate"]
+        self.assertNotIn(
+            self.caliper_calibration,
+            Certificate.search(safe_eval(supplier_action.domain)),
+        )
+        self.assertIn(
+            self.caliper_calibration,
+            Certificate.search(safe_eval(calibration_action.domain)),
+        )
 
     def test_install_picks_up_earlier_deliveries(self):
         lot = self._lot(self.syringe, "SYR-BEFORE", 5)

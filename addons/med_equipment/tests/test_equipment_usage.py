@@ -102,6 +102,16 @@ class TestEquipmentUsage(MedEquipmentCommon):
         self.assertEqual(usage.calibration_state, "valid")
         self.assertEqual(usage.user_id, self.inspector)
 
+    def test_receipt_inspection_records_the_received_lot(self):
+        self._trigger_on(self.stock_warehouse.in_type_id, self.barrel, "after")
+        picking = self._receive(self.barrel, "BRL-RCV-EQ", 100)
+        inspection = picking.qc_inspections_ids
+        self.assertEqual(inspection.med_equipment_ids, self.caliper)
+        self._pass(inspection)
+        usage = inspection.med_equipment_usage_ids
+        self.assertEqual(usage.lot_ids, picking.move_line_ids.lot_id)
+        self.assertEqual(usage.certificate_id, self.caliper_calibration)
+
     def test_inspection_refused_with_lapsed_calibration(self):
         self._lapse(self.caliper_calibration)
         inspection = self._inspect_lot(self._lot(self.barrel, "BRL-INSP-2", 10))

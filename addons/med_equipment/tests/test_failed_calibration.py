@@ -53,6 +53,17 @@ class TestFailedCalibration(MedEquipmentCommon):
         action = self.caliper.action_med_suspect_lots()
         self.assertEqual(self.env["stock.lot"].search(action["domain"]), suspect)
 
+    def test_suspect_lots_in_a_constant_number_of_queries(self):
+        for index in range(5):
+            self._inspected(self._lot(self.barrel, f"BRL-MORE-{index}", 1), 3)
+        self._fail_calibration()  # the caliper: 8 suspect lots
+        self._calibrate(self.leak_tester, "LT-CAL-FAIL", days_ago=0, result="failed")
+        for equipment, count in ((self.leak_tester, 1), (self.caliper, 8)):
+            self.env.flush_all()
+            self.env.invalidate_all()
+            with self.assertQueryCount(4):
+                self.assertEqual(len(equipment._med_suspect_lot_ids()), count)
+
     def test_no_suspect_lot_while_calibration_did_not_fail(self):
         self._inspected(self.recent_lot, 10)
         self.assertEqual(self.caliper.med_suspect_lot_count, 0)
