@@ -2,3 +2,4 @@ from . import test_checks
 from . import test_release
 from . import test_cockpit
 from . import test_access
+from . import test_views
