@@ -24,4 +24,3 @@ class MedRecallCheck(models.Model):
         string="Outstanding", digits="Product Unit of Measure", readonly=True
     )
     target_met = fields.Boolean(readonly=True)
-    note = fields.Text()

@@ -123,7 +123,7 @@ class MedRecallNotification(models.Model):
                 message_type="comment",
                 subtype_xmlid="mail.mt_comment",
             )
-            notification.write(
+            notification._med_protected_write().write(
                 {
                     "state": "sent",
                     "date_sent": fields.Datetime.now(),
@@ -149,7 +149,7 @@ class MedRecallNotification(models.Model):
                         customer=notification.partner_id.display_name,
                     )
                 )
-        self.write(
+        self._med_protected_write().write(
             {
                 "state": "acknowledged",
                 "date_acknowledged": fields.Datetime.now(),

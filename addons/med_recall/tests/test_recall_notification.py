@@ -62,6 +62,9 @@ class TestRecallNotification(MedRecallCommon):
         self.assertEqual(notification.ack_recorded_by_id, self.qa_manager)
         self.assertEqual(self.recall.acknowledged_count, 1)
         self.assertEqual(self.recall.reached_percent, 50.0)
+        # the acknowledgement is changed only by the action
+        with self.assertRaisesRegex(UserError, "can only be changed"):
+            notification.with_user(self.qa_manager).write({"state": "to_send"})
 
     def test_letter_in_the_customers_language_lists_their_lots(self):
         self._launch(self.recall)
