@@ -37,15 +37,19 @@ class MrpProduction(models.Model):
             lambda p: p.state == "done" and not p.med_equipment_usage_ids
         )
         if done:
+            # sudo on the equipment: see _med_check_equipment
             self.env["med.equipment.usage"]._med_record(
                 done,
-                lambda p: p.med_equipment_ids,
+                lambda p: p.sudo().med_equipment_ids,
                 lambda p: p.lot_producing_id | p.move_finished_ids.move_line_ids.lot_id,
                 "production_id",
             )
         return result
 
     def _med_check_equipment(self):
+        # sudo (here and when recording): every piece of equipment counts, also
+        # what maintenance's record rules hide from the user (equipment they do
+        # not follow would otherwise escape the check).
         Usage = self.env["med.equipment.usage"]
         for production in self:
-            Usage._med_check(production, production.med_equipment_ids)
+            Usage._med_check(production, production.sudo().med_equipment_ids)

@@ -35,13 +35,15 @@ class QcInspection(models.Model):
         if vals.get("state") in RESULT_STATES:
             recording = self.filtered(lambda i: i.state in OPEN_STATES)
             Usage = self.env["med.equipment.usage"]
+            # sudo: every piece of equipment counts, also what maintenance's
+            # record rules hide from the user (equipment they do not follow).
             for inspection in recording:
-                Usage._med_check(inspection, inspection.med_equipment_ids)
+                Usage._med_check(inspection, inspection.sudo().med_equipment_ids)
         result = super().write(vals)
         if recording:
             self.env["med.equipment.usage"]._med_record(
                 recording,
-                lambda i: i.med_equipment_ids,
+                lambda i: i.sudo().med_equipment_ids,
                 lambda i: i._med_inspected_lots(),
                 "inspection_id",
             )

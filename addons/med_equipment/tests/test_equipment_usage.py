@@ -1,7 +1,7 @@
 from datetime import timedelta
 
 from odoo.exceptions import UserError
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from .common import MedEquipmentCommon
 
@@ -65,6 +65,27 @@ class TestEquipmentUsage(MedEquipmentCommon):
             production.button_mark_done()
         self.assertNotEqual(production.state, "done")
         self.assertFalse(self.Usage.search([("production_id", "=", production.id)]))
+
+    def test_equipment_hidden_from_the_user_is_still_checked(self):
+        # a manufacturing user who does not follow the equipment cannot read it
+        # (maintenance's record rule), and is refused all the same
+        operator = new_test_user(
+            self.env,
+            login="mrp_operator",
+            groups="base.group_user,mrp.group_mrp_user,stock.group_stock_user",
+        )
+        self.assertFalse(
+            self.env["maintenance.equipment"]
+            .with_user(operator)
+            .search([("id", "=", self.leak_tester.id)])
+        )
+        self._lapse(self.leak_tester_calibration)
+        production = self._production(
+            self.bom_body, 5, "BODY-EQ-5", self._components("EQ-5"), self.leak_tester
+        )
+        with self.assertRaisesRegex(UserError, "Leak tester LT-1"):
+            production.with_user(operator).button_mark_done()
+        self.assertNotEqual(production.state, "done")
 
     def test_out_of_service_equipment_refuses_the_order(self):
         self.env["maintenance.request"].create(
