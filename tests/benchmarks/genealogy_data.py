@@ -692,7 +692,9 @@ class _Builder:
             f"{self.uid}\t{date}\t{self.uid}\t{date}"
         )
 
-    def _line(self, move, lot, qty, source, dest, date, reference, picking=N, mo=N):
+    def _line(
+        self, move, lot, qty, source, dest, date, reference, picking=N, mo=N, partner=N
+    ):
         line = self._take("stock_move_line")
         key = self.lot_product[lot]
         expiry = self.lot_expiry.get(lot)
@@ -701,7 +703,7 @@ class _Builder:
             f"{line}\t{move}\t{picking}\t{mo}\t{self.product_ids[key]}\t"
             f"{self.uom_ids[key]}\t{self.lot_id0 + lot}\t{qty}\t{qty}\tt\tdone\t"
             f"{source}\t{dest}\t{date}\t{reference}\t{self.company}\t{expiry}\t"
-            f"{self.uid}\t{date}\t{self.uid}\t{date}"
+            f"{partner}\t{self.uid}\t{date}\t{self.uid}\t{date}"
         )
         return line
 
@@ -738,7 +740,15 @@ class _Builder:
                     **self._in_picking(key, name, picking, "in", partner),
                 )
                 self._line(
-                    move, lot, qty, self.supplier_id, self.stock_id, date, name, picking
+                    move,
+                    lot,
+                    qty,
+                    self.supplier_id,
+                    self.stock_id,
+                    date,
+                    name,
+                    picking,
+                    partner=partner,
                 )
 
     def _emit_productions(self):
@@ -840,6 +850,7 @@ class _Builder:
                         date,
                         name,
                         picking,
+                        partner=partner,
                     )
 
     def _emit_stock(self):
@@ -996,7 +1007,7 @@ COLUMNS = {
         "id", "move_id", "picking_id", "production_id", "product_id", "product_uom_id",
         "lot_id", "quantity", "quantity_product_uom", "picked", "state", "location_id",
         "location_dest_id", "date", "reference", "company_id", "expiration_date",
-        *_AUDIT,
+        "med_partner_id", *_AUDIT,
     ),
     "stock_move_line_consume_rel": ("consume_line_id", "produce_line_id"),
     "stock_quant": (

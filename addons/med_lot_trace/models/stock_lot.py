@@ -549,32 +549,9 @@ class StockLot(models.Model):
                 ("location_dest_id.usage", "=", "customer"),
             ]
         )
-        # The deliveries' partners, read along with the lines: the picking's, and
-        # the move's, which may be another address.
-        line = delivered.table
-        for alias, table, column in (
-            ("med_picking", "stock_picking", "picking_id"),
-            ("med_move", "stock_move", "move_id"),
-        ):
-            delivered.add_join(
-                "LEFT JOIN",
-                alias,
-                table,
-                SQL(
-                    "%s = %s", SQL.identifier(alias, "id"), SQL.identifier(line, column)
-                ),
-            )
+        MoveLine.flush_model(["med_partner_id"])
         customers = Partner._search(
-            [
-                (
-                    "id",
-                    "in",
-                    SQL(
-                        "(SELECT picking_partner_id FROM deliveries"
-                        " UNION SELECT move_partner_id FROM deliveries)"
-                    ),
-                )
-            ],
+            [("id", "in", SQL("(SELECT med_partner_id FROM deliveries)"))],
             order=Partner._order,
         )
         on_hand = Quant._search(
@@ -611,9 +588,8 @@ class StockLot(models.Model):
                 trace=self._med_trace_sql("downstream"),
                 lots=ranked(lots),
                 deliveries=delivered.select(
-                    SQL.identifier(line, "id"),
-                    SQL("med_picking.partner_id AS picking_partner_id"),
-                    SQL("med_move.partner_id AS move_partner_id"),
+                    SQL.identifier(delivered.table, "id"),
+                    SQL.identifier(delivered.table, "med_partner_id"),
                 ),
                 customers=ranked(customers),
                 on_hand=ranked(on_hand),

@@ -176,7 +176,7 @@ class StockLot(models.Model):
 
     def _med_delivery_rows(self, lines):
         for line in lines:
-            customer = line.move_id.partner_id or line.picking_id.partner_id
+            customer = line.med_partner_id
             yield [
                 fields.Datetime.to_string(line.date),
                 line.reference or "",
@@ -245,9 +245,7 @@ class StockLot(models.Model):
     def _med_recall_customer_rows(self, scope):
         shipped = {}
         for line in scope["delivered_move_lines"]:
-            customer = (
-                line.move_id.partner_id or line.picking_id.partner_id
-            ).commercial_partner_id
+            customer = line.med_partner_id.commercial_partner_id
             key = (line.lot_id.name, line.product_uom_id.name)
             per_customer = shipped.setdefault(customer, {})
             per_customer[key] = per_customer.get(key, 0.0) + line.quantity

@@ -1,5 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
+from odoo.tools.sql import column_exists, create_column
 
 from ..tools import gs1
 
@@ -12,6 +14,17 @@ class StockMoveLine(models.Model):
     lot_id = fields.Many2one(index="btree_not_null")
 
     med_lot_state = fields.Selection(related="lot_id.med_state", string="Lot Status")
+    # Who received the goods, in one place for the recall scope, the recall simulation,
+    # the genealogy and the dossiers; stored so that a recall scope reads it from the
+    # move lines it finds, without visiting every transfer and move of a recall.
+    med_partner_id = fields.Many2one(
+        "res.partner",
+        string="Partner (Consignee)",
+        compute="_compute_med_partner_id",
+        store=True,
+        help="The move's destination address, else the transfer's partner: the "
+        "consignee of a delivery, the vendor of a receipt.",
+    )
     med_production_date = fields.Date(string="Production Date")
     med_gs1_barcode = fields.Char(
         string="GS1 Barcode",
@@ -19,6 +32,37 @@ class StockMoveLine(models.Model):
         help="Scan or paste the UDI (GS1 element string): fills the lot, production "
         "and expiry dates.",
     )
+
+    def _auto_init(self):
+        # Filled by one UPDATE at installation rather than computed by the ORM
+        # record by record: a database holds millions of move lines.
+        if not column_exists(self.env.cr, self._table, "med_partner_id"):
+            create_column(self.env.cr, self._table, "med_partner_id", "int4")
+            self._med_fill_partner()
+        return super()._auto_init()
+
+    @api.model
+    def _med_fill_partner(self):
+        """Set the stored partner of every move line with one statement."""
+        self.env.cr.execute(
+            SQL(
+                """
+            UPDATE stock_move_line line
+               SET med_partner_id = COALESCE(move.partner_id, picking.partner_id)
+              FROM stock_move_line base
+              LEFT JOIN stock_move move ON move.id = base.move_id
+              LEFT JOIN stock_picking picking ON picking.id = base.picking_id
+             WHERE base.id = line.id
+               AND line.med_partner_id IS DISTINCT FROM
+                   COALESCE(move.partner_id, picking.partner_id)
+                """
+            )
+        )
+
+    @api.depends("move_id.partner_id", "picking_id.partner_id")
+    def _compute_med_partner_id(self):
+        for line in self:
+            line.med_partner_id = line.move_id.partner_id or line.picking_id.partner_id
 
     @api.onchange("med_gs1_barcode")
     def _onchange_med_gs1_barcode(self):

@@ -84,6 +84,35 @@ class TestGenealogy(MedGenealogyCommon):
         both = self.barrel_a.med_recall_scope()
         self.assertEqual(both["customers"], self.hospital | self.distributor)
 
+    def test_consignee_is_the_moves_address_else_the_transfers_partner(self):
+        line = self.to_hospital.move_line_ids
+        self.assertEqual(line.med_partner_id, self.hospital)
+        # a move shipped to another address of the customer: that address received it
+        ward = self.env["res.partner"].create(
+            {"name": "Ward 3", "parent_id": self.hospital.id, "type": "delivery"}
+        )
+        line.move_id.partner_id = ward
+        self.assertEqual(line.med_partner_id, ward)
+        self.assertEqual(
+            self.barrel_a.med_recall_scope()["customers"], ward | self.distributor
+        )
+        line.move_id.partner_id = False
+        self.assertEqual(line.med_partner_id, self.hospital)
+
+    def test_consignee_filled_by_sql_at_installation(self):
+        # The installation on a database with history: one UPDATE, same answer as
+        # the ORM's computation.
+        lines = (self.to_hospital | self.to_distributor).move_line_ids
+        expected = {line.id: line.med_partner_id.id for line in lines}
+        self.env.flush_all()
+        self.env.cr.execute("UPDATE stock_move_line SET med_partner_id = NULL")
+        self.env.invalidate_all()
+        self.assertFalse(lines.med_partner_id)
+        self.env["stock.move.line"]._med_fill_partner()
+        self.env.invalidate_all()
+        self.assertEqual({line.id: line.med_partner_id.id for line in lines}, expected)
+        self.assertTrue(all(expected.values()))
+
     def test_same_lots_as_odoo_traceability_report(self):
         for lot in (self.barrel_a, self.barrel_b, self.needle_a):
             self.assertEqual(

@@ -164,7 +164,7 @@ class MedLotGenealogy(models.TransientModel):
 
     @api.model
     def _med_line_vals(self, line, level, kind):
-        partner = line.picking_partner_id or line.move_id.partner_id
+        partner = line.med_partner_id
         return {
             "genealogy_id": self.id,
             "level": level,

@@ -84,7 +84,7 @@ class MedLotRecallSimulate(models.TransientModel):
             lambda: {"quantity": 0.0, "dates": [], "documents": set()}
         )
         for line in scope["delivered_move_lines"]:
-            partner = line.picking_partner_id or line.move_id.partner_id
+            partner = line.med_partner_id
             key = (
                 partner.id,
                 line.lot_id.id,
