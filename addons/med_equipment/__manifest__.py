@@ -14,6 +14,7 @@
         "data/med_certificate_type_data.xml",
         "data/med_capa_rule_data.xml",
         "data/med_audit_rule_data.xml",
+        "data/med_retention_rule_data.xml",
         "views/maintenance_equipment_views.xml",
         "views/med_supplier_certificate_views.xml",
         "views/med_equipment_usage_views.xml",

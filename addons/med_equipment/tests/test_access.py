@@ -1,4 +1,4 @@
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, tagged
 from odoo.tools.safe_eval import safe_eval
 
@@ -62,6 +62,9 @@ class TestEquipmentAccess(MedEquipmentCommon):
             )
         with self.assertRaises(AccessError):
             self.caliper.with_user(self.auditor).write({"name": "Renamed"})
+        # kept 5 years, whoever asks (retention rule)
+        with self.assertRaisesRegex(UserError, "Complaints: at least 5 years"):
+            complaint.sudo().unlink()
         with self.assertRaises(AccessError):
             self.caliper_calibration.with_user(self.inspector).write({"number": "X"})
 
