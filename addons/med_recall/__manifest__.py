@@ -18,6 +18,7 @@
         "wizards/med_recall_recompute_views.xml",
         "views/med_recall_views.xml",
         "views/med_capa_views.xml",
+        "views/stock_lot_views.xml",
         "views/med_recall_menus.xml",
     ],
     "demo": ["demo/med_recall_demo.xml"],

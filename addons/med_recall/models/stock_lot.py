@@ -4,6 +4,35 @@ from odoo import fields, models
 class StockLot(models.Model):
     _inherit = "stock.lot"
 
+    # For the roles that read recalls (the warehouse needs to know why a lot is held).
+    med_recall_count = fields.Integer(
+        string="Recall Count",
+        compute="_compute_med_recall_count",
+        groups="med_audit_export.group_med_warehouse,"
+        "med_audit_export.group_med_auditor",
+    )
+
+    def _compute_med_recall_count(self):
+        counts = dict(
+            self.env["med.recall.lot"]._read_group(
+                [("lot_id", "in", self.ids)], ["lot_id"], ["__count"]
+            )
+        )
+        for lot in self:
+            lot.med_recall_count = counts.get(lot, 0)
+
+    def action_med_view_recalls(self):
+        """The recalls whose scope holds this lot (recalled, or made from one)."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Recalls of %(lot)s", lot=self.display_name),
+            "res_model": "med.recall",
+            "view_mode": "list,form",
+            "domain": [("scope_lot_ids.lot_id", "=", self.id)],
+            "context": {"create": False},
+        }
+
     def _med_dossier_sections(self, report):
         sections = super()._med_dossier_sections(report)
         if report != "lot_dossier":

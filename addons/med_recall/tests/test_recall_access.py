@@ -152,3 +152,12 @@ class TestRecallAccess(MedRecallCommon):
             "notification_ids",
             Form(self.recall.with_user(self.warehouse))._view["fields"],
         )
+
+    def test_lot_shows_its_recalls_to_the_warehouse(self):
+        lot = self.syringe_lot.with_user(self.warehouse)
+        self.assertEqual(lot.med_recall_count, 1)
+        action = lot.action_med_view_recalls()
+        self.assertEqual(
+            self.Recall.with_user(self.warehouse).search(action["domain"]), self.recall
+        )
+        self.assertEqual(self.needle_lot.with_user(self.warehouse).med_recall_count, 0)

@@ -124,3 +124,29 @@ class TestRecallScope(MedRecallCommon):
             {"PLG-R1", "NDL-R1", "BODY-R1", "SYR-R1"},
         )
         self.assertEqual(len(recall.scope_lot_ids.filtered("selected")), 2)
+
+    def _freeze_queries(self, recall):
+        self.env.invalidate_all()
+        self.env.flush_all()
+        before = self.cr.sql_log_count
+        recall.with_user(self.qa_manager)._med_freeze_scope()
+        self.env.flush_all()
+        return self.cr.sql_log_count - before
+
+    def test_freezing_costs_the_same_for_more_deliveries_and_customers(self):
+        """Set-based: one recall-scope query and batched writes, whatever the number
+        of deliveries, customers and lots in scope."""
+        recall = self._open_recall()
+        self._freeze_queries(recall)  # warm-up (caches of the ORM and audit rules)
+        few = self._freeze_queries(recall)
+        for number in range(6):
+            customer = self.env["res.partner"].create({"name": f"Clinic {number}"})
+            self._deliver(customer, [(self.syringe_lot, 1)])
+        new_body = self._produce(
+            self.bom_body, 5, "BODY-R2", {self.barrel_lot: 5, self.plunger_lot: 5}
+        )
+        self._freeze_queries(recall)
+        many = self._freeze_queries(recall)
+        self.assertEqual(len(recall.line_ids), 8)
+        self.assertIn(new_body, recall.scope_lot_ids.lot_id)
+        self.assertLessEqual(many, few + 2)
