@@ -25,5 +25,8 @@
         "views/med_equipment_menus.xml",
     ],
     "demo": ["demo/med_equipment_demo.xml"],
+    "assets": {
+        "web.assets_tests": ["med_equipment/static/tests/tours/*.js"],
+    },
     "post_init_hook": "post_init_hook",
 }

@@ -4,3 +4,4 @@ from . import test_failed_calibration
 from . import test_after_sales
 from . import test_dossier
 from . import test_access
+from . import test_tour_hold_suspect_lots

@@ -1,0 +1,46 @@
+import { registry } from "@web/core/registry";
+
+// Data from tests/test_tour_hold_suspect_lots.py: the caliper's last calibration
+// failed; lots were inspected with it since its previous, passed calibration.
+
+// The QA manager holds the suspect lots from the equipment, with one signature.
+registry.category("web_tour.tours").add("med_equipment_hold_suspect_lots", {
+    steps: () => [
+        {
+            content: "The caliper is out of service",
+            trigger: ".o_form_view .o_statusbar_status button.o_arrow_button_current:contains('Out of Service')",
+        },
+        {
+            content: "It names its suspect lots",
+            trigger: ".o_form_view button[name=action_med_suspect_lots] .o_stat_value:contains('2')",
+        },
+        {
+            content: "Hold them",
+            trigger: ".o_form_view .o_statusbar_buttons button[name=action_med_hold_suspect_lots]",
+            run: "click",
+        },
+        {
+            content: "The signature proposes the reason: which calibration failed",
+            trigger: ".modal .o_field_widget[name=comment] textarea",
+            run() {
+                if (!this.anchor.value.includes("Calibration of Tour caliper failed")) {
+                    throw new Error(`Unexpected reason: ${this.anchor.value}`);
+                }
+            },
+        },
+        {
+            content: "and asks for the password again",
+            trigger: ".modal .o_field_widget[name=password] input",
+            run: "edit med_qa_manager",
+        },
+        {
+            content: "Sign",
+            trigger: ".modal .modal-footer button[name=action_sign]",
+            run: "click",
+        },
+        {
+            content: "Back on the equipment",
+            trigger: "body:not(:has(.modal)) .o_form_view .o_statusbar_status button.o_arrow_button_current:contains('Out of Service')",
+        },
+    ],
+});
