@@ -88,9 +88,7 @@ class StockLot(models.Model):
                     "product": line.product_id.display_name,
                     "quantity": line.quantity,
                     "uom": line.product_uom_id.name,
-                    "partner_id": (
-                        line.picking_partner_id or line.move_id.partner_id
-                    ).id,
+                    "partner_id": line.med_partner_id.id,
                     "date": fields.Datetime.to_string(line.date),
                 }
                 for line in scope["delivered_move_lines"]
