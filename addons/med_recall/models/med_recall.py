@@ -226,7 +226,7 @@ class MedRecall(models.Model):
         recalls = self.filtered("id")
         if not recalls:
             return {}
-        for model in ("stock.move.line", "stock.move", "med.recall.lot"):
+        for model in ("stock.move.line", "med.recall.lot"):
             self.env[model].flush_model()
         # Set-based and without record rules: a recall's reconciliation counts every
         # return of its lots, whoever reads it (warehouse, auditor).
@@ -247,10 +247,7 @@ class MedRecall(models.Model):
               JOIN stock_location destination
                 ON destination.id = line.location_dest_id
                AND destination.usage <> 'customer'
-              JOIN stock_move move ON move.id = line.move_id
-              LEFT JOIN stock_picking picking ON picking.id = line.picking_id
-              JOIN res_partner partner
-                ON partner.id = COALESCE(picking.partner_id, move.partner_id)
+              JOIN res_partner partner ON partner.id = line.med_partner_id
              WHERE scope.recall_id = ANY(%s)
              GROUP BY 1, 2, 3
             """,
@@ -323,10 +320,11 @@ class MedRecall(models.Model):
         lots = {lot.id: lot in self.lot_ids for lot in scope["lots"]}
         shipped = defaultdict(float)
         delivered = scope["delivered_move_lines"]
-        delivered.fetch(["lot_id", "quantity_product_uom", "move_id", "picking_id"])
+        delivered.fetch(["lot_id", "quantity_product_uom", "med_partner_id"])
         for line in delivered:
-            partner = line.move_id.partner_id or line.picking_id.partner_id
-            key = (partner.commercial_partner_id.id, line.lot_id.id)
+            # the consignee as the lot trace names it: the move's address, else the
+            # transfer's; counted per company (its commercial partner)
+            key = (line.med_partner_id.commercial_partner_id.id, line.lot_id.id)
             shipped[key] += line.quantity_product_uom
         stock = defaultdict(float)
         for quant in scope["on_hand"]:
