@@ -22,4 +22,7 @@
         "views/med_recall_menus.xml",
     ],
     "demo": ["demo/med_recall_demo.xml"],
+    "assets": {
+        "web.assets_tests": ["med_recall/static/tests/tours/*.js"],
+    },
 }

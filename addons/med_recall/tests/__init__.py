@@ -3,3 +3,4 @@ from . import test_recall_launch
 from . import test_recall_reconciliation
 from . import test_recall_notification
 from . import test_recall_access
+from . import test_tour_recall

@@ -1,0 +1,82 @@
+import { registry } from "@web/core/registry";
+
+// Data from tests/test_tour_recall.py: a draft recall of barrel lot BRL-R1, whose
+// syringes (SYR-R1) went to Ruijin Hospital and Sinopharm East, and a delivery of
+// BRL-R1 picked by the warehouse.
+
+// The QA manager approves and launches the recall with an electronic signature, then
+// sends the letters.
+registry.category("web_tour.tours").add("med_recall_launch_signed", {
+    steps: () => [
+        {
+            content: "The draft recall shows its frozen reconciliation",
+            trigger: ".o_form_view .o_statusbar_status button.o_arrow_button_current:contains('Draft')",
+        },
+        {
+            content: "Approve and launch",
+            trigger: ".o_form_view .o_statusbar_buttons button[name=action_launch]",
+            run: "click",
+        },
+        {
+            content: "The signature asks for the comment",
+            trigger: ".modal .o_field_widget[name=comment] textarea, .modal .o_field_widget[name=comment] input",
+            run: "edit Health hazard assessed by the safety board",
+        },
+        {
+            content: "and the password again",
+            trigger: ".modal .o_field_widget[name=password] input",
+            run: "edit med_qa_manager",
+        },
+        {
+            content: "Sign",
+            trigger: ".modal .modal-footer button[name=action_sign]",
+            run: "click",
+        },
+        {
+            content: "The recall is launched (its ribbon says so)",
+            trigger: "body:not(:has(.modal)) .o_form_view .ribbon:contains('Recall in Progress')",
+        },
+        {
+            content: "Send the letters",
+            trigger: ".o_form_view .o_statusbar_buttons button[name=action_send_notifications]",
+            run: "click",
+        },
+        {
+            content: "Open the notifications",
+            trigger: ".o_form_view .o_notebook .nav-link:contains('Notifications')",
+            run: "click",
+        },
+        {
+            content: "Both customers' letters are sent",
+            trigger: ".o_form_view .o_field_widget[name=notification_ids] .o_data_row:contains('Ruijin Hospital'):contains('Sent') ~ .o_data_row:contains('Sent'), .o_form_view .o_field_widget[name=notification_ids] .o_data_row:contains('Sent') ~ .o_data_row:contains('Ruijin Hospital'):contains('Sent')",
+        },
+    ],
+});
+
+// The warehouse user tries to ship the recalled lot and is told which recall holds it.
+registry.category("web_tour.tours").add("med_recall_delivery_blocked", {
+    steps: () => [
+        {
+            content: "The delivery of the recalled lot is open",
+            trigger: ".o_form_view .o_field_widget[name=partner_id] input:value('Ruijin Hospital')",
+        },
+        {
+            content: "Validate the delivery",
+            trigger: ".o_form_view .o_statusbar_buttons button[name=button_validate]:visible",
+            run: "click",
+        },
+        {
+            content: "The refusal names the lot and the recall",
+            trigger: ".modal .o_error_dialog .text-prewrap:contains('BRL-R1'):contains('is recalled (RCL/')",
+        },
+        {
+            content: "Close the message",
+            trigger: ".modal .o_error_dialog .modal-footer button.btn-primary",
+            run: "click",
+        },
+        {
+            content: "The delivery is not done",
+            trigger: "body:not(:has(.modal)) .o_form_view .o_statusbar_status button.o_arrow_button_current:contains('Ready')",
+        },
+    ],
+});
