@@ -843,6 +843,57 @@ class MedRecall(models.Model):
                 (notification and notification.acknowledged_by) or "",
             ]
 
+    def _med_lot_rows(self):
+        """Each lot of the scope with what NMPA's and FDA's reports ask of it."""
+        self.ensure_one()
+        states = dict(
+            self.env["stock.lot"]._fields["med_state"]._description_selection(self.env)
+        )
+        shipped, stock = defaultdict(float), defaultdict(float)
+        for line in self.line_ids:
+            shipped[line.lot_id] += line.shipped_qty
+        for line in self.stock_ids:
+            stock[line.lot_id] += line.quantity
+        for line in self.scope_lot_ids:
+            lot = line.lot_id
+            yield [
+                lot.name,
+                lot.product_id.display_name,
+                lot.product_id.med_udi_di or "",
+                fields.Date.to_string(lot.med_production_date) or "",
+                fields.Datetime.to_string(lot.expiration_date) or "",
+                self.env._("Recalled") if line.selected else self.env._("Made from"),
+                states.get(lot.med_state, ""),
+                self._med_qty(shipped[lot]),
+                self._med_qty(stock[lot]),
+            ]
+
+    def _med_consignee_rows(self):
+        """Each customer, where to reach them, and how far the letter went."""
+        self.ensure_one()
+        states = dict(
+            self.env["med.recall.notification"]
+            ._fields["state"]
+            ._description_selection(self.env)
+        )
+        notifications = {n.partner_id: n for n in self.notification_ids}
+        for partner in self.line_ids.partner_id.sorted("display_name"):
+            notification = notifications.get(partner)
+            yield [
+                partner.display_name or "",
+                partner._display_address(without_company=True).replace("\n", ", "),
+                partner.phone or partner.mobile or "",
+                partner.email or "",
+                states.get(notification.state, "") if notification else "",
+                fields.Datetime.to_string(notification.date_sent) or ""
+                if notification
+                else "",
+                (notification and notification.acknowledged_by) or "",
+                fields.Datetime.to_string(notification.date_acknowledged) or ""
+                if notification
+                else "",
+            ]
+
     def _med_stock_rows(self):
         self.ensure_one()
         for line in self.stock_ids:
@@ -876,6 +927,35 @@ class MedRecall(models.Model):
                 self.env._("Recall report"),
                 [self.env._("Field"), self.env._("Value")],
                 [list(pair) for pair in self._med_report_fields()],
+            ),
+            (
+                self.env._("Lots"),
+                [
+                    self.env._("Lot/Serial"),
+                    self.env._("Product"),
+                    self.env._("UDI-DI"),
+                    self.env._("Production date"),
+                    self.env._("Expiry date"),
+                    self.env._("Recalled lot or made from one"),
+                    self.env._("Status"),
+                    self.env._("Shipped"),
+                    self.env._("In stock at opening"),
+                ],
+                list(self._med_lot_rows()),
+            ),
+            (
+                self.env._("Consignees"),
+                [
+                    self.env._("Customer"),
+                    self.env._("Address"),
+                    self.env._("Phone"),
+                    self.env._("Email"),
+                    self.env._("Letter"),
+                    self.env._("Sent on (UTC)"),
+                    self.env._("Acknowledged by"),
+                    self.env._("Acknowledged on (UTC)"),
+                ],
+                list(self._med_consignee_rows()),
             ),
             (
                 self.env._("Reconciliation"),

@@ -88,8 +88,29 @@ class TestRecallAccess(MedRecallCommon):
         self.assertEqual(export.file_format, "xlsx")
         workbook = openpyxl.load_workbook(io.BytesIO(export.attachment_id.raw))
         self.assertEqual(
-            workbook.sheetnames, ["Recall report", "Reconciliation", "Stock at opening"]
+            workbook.sheetnames,
+            [
+                "Recall report",
+                "Lots",
+                "Consignees",
+                "Reconciliation",
+                "Stock at opening",
+            ],
         )
+        lots = {
+            row[0]: row
+            for row in workbook["Lots"].iter_rows(values_only=True)
+            if row and row[0] in ("BRL-R1", "SYR-R1")
+        }
+        self.assertEqual(lots["BRL-R1"][5:9], ("Recalled", "Recalled", "0", "40"))
+        self.assertEqual(lots["SYR-R1"][5:9], ("Made from", "Recalled", "35", "25"))
+        consignees = [
+            row[0]
+            for row in workbook["Consignees"].iter_rows(values_only=True)
+            if row
+            and row[3] in ("devices@ruijin.example.com", "qa@sinopharm.example.com")
+        ]
+        self.assertEqual(consignees, ["Ruijin Hospital", "Sinopharm East"])
         values = {
             row[0]: row[1]
             for row in workbook["Recall report"].iter_rows(values_only=True)
