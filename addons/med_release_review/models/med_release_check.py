@@ -80,7 +80,9 @@ class MedReleaseCheck(models.Model):
     # alias ``lot`` (stock_lot) that limits the lots looked at; ``pending`` is the CTE
     # of the lots in scope waiting for release (id); ``lineage(column)`` is an SQL
     # condition true when the lot id in ``column`` is one of the lots in scope or of
-    # the lots they are made of (always true when all lots are looked at).
+    # the lots they are made of (always true when all lots are looked at): a finding
+    # reaches a lot in scope only through those, so the genealogy is walked there
+    # only.
     def _med_failures_sql(self, scope, lineage):
         self.ensure_one()
         return getattr(self, f"_med_failures_{self.code}")(scope, lineage)
@@ -365,6 +367,7 @@ class MedReleaseCheck(models.Model):
                   JOIN stock_move_line linked
                     ON linked.id = rel.consume_line_id AND linked.state = 'done'
                  WHERE reach.inherited AND linked.lot_id IS NOT NULL
+                   AND %(linked_lots)s
             )
             SELECT DISTINCT ON (lot.id, reach.model, reach.res_id)
                    lot.id,
@@ -390,6 +393,7 @@ class MedReleaseCheck(models.Model):
             inspection_lots=lineage(SQL.identifier("inspection", "lot_id")),
             nc_lots=lineage(SQL.identifier("rel", "stock_lot_id")),
             capa_lots=lineage(SQL.identifier("rel", "stock_lot_id")),
+            linked_lots=lineage(SQL.identifier("linked", "lot_id")),
             scope=scope,
             pending=PENDING_STATES,
         )
@@ -437,18 +441,21 @@ class MedReleaseCheck(models.Model):
         # and every lot made from them, through the genealogy.
         return SQL(
             """
-            WITH RECURSIVE received AS (
+            WITH RECURSIVE received AS MATERIALIZED (
+                -- the receipts alone first (planned on their own: the lot index
+                -- serves the lots looked at), the certificates after
                 SELECT line.lot_id, line.product_id, line.date::date AS day,
                        COALESCE(partner.commercial_partner_id, partner.id)
                            AS partner_id,
                        line.company_id
                   FROM stock_move_line line
-                  JOIN stock_location src
-                    ON src.id = line.location_id AND src.usage = 'supplier'
                   JOIN stock_picking picking ON picking.id = line.picking_id
                   JOIN res_partner partner ON partner.id = picking.partner_id
                  WHERE line.state = 'done' AND line.lot_id IS NOT NULL
                    AND %(received_lots)s
+                   AND line.location_id IN (
+                       SELECT id FROM stock_location WHERE usage = 'supplier'
+                   )
             ),
             invalid AS (
                 SELECT DISTINCT ON (received.lot_id, certificate.id)
@@ -502,7 +509,7 @@ class MedReleaseCheck(models.Model):
                     ON rel.produce_line_id = line.id
                   JOIN stock_move_line linked
                     ON linked.id = rel.consume_line_id AND linked.state = 'done'
-                 WHERE linked.lot_id IS NOT NULL
+                 WHERE linked.lot_id IS NOT NULL AND %(linked_lots)s
             )
             SELECT lot.id,
                    jsonb_build_object(
@@ -523,4 +530,5 @@ class MedReleaseCheck(models.Model):
             scope=scope,
             any="%",
             received_lots=lineage(SQL.identifier("line", "lot_id")),
+            linked_lots=lineage(SQL.identifier("linked", "lot_id")),
         )

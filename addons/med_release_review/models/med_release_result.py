@@ -210,54 +210,34 @@ class MedReleaseResult(models.Model):
         self.env.flush_all()
         if lots is None:
             scope = SQL("TRUE")
-            lineage_cte = SQL("lineage(lot_id) AS (SELECT NULL::int)")
 
             def lineage(column):
                 return SQL("TRUE")
         else:
-            ids = list(lots.ids)
-            scope = SQL("lot.id = ANY(%s)", ids)
-            # The lots and every lot they are made of: the findings on components.
-            lineage_cte = SQL(
-                """
-                lineage(lot_id) AS (
-                    SELECT unnest(%(ids)s::int[])
-                     UNION
-                    SELECT linked.lot_id
-                      FROM lineage
-                      JOIN stock_move_line line
-                        ON line.lot_id = lineage.lot_id AND line.state = 'done'
-                      JOIN stock_move_line_consume_rel rel
-                        ON rel.consume_line_id = line.id
-                      JOIN stock_move_line linked
-                        ON linked.id = rel.produce_line_id AND linked.state = 'done'
-                     WHERE linked.lot_id IS NOT NULL
-                )
-                """,
-                ids=ids,
-            )
+            scope = SQL("lot.id = ANY(%s)", list(lots.ids))
+            # The lots and every lot they are made of, read once: a finding on a
+            # component reaches them only through these (an id list the planner
+            # can use the lot index with, unlike a recursive CTE in each check).
+            ancestry = list(lots.ids) + lots.sudo()._med_trace_ids("upstream")
 
             def lineage(column):
-                return SQL("%s IN (SELECT lot_id FROM lineage)", column)
+                return SQL("%s = ANY(%s)", column, ancestry)
 
         # sudo: the reconciliation covers every lot and record, whoever triggers it.
         checks = self.env["med.release.check"].sudo().search([("active", "=", True)])
         for check in checks:
-            self.env.cr.execute(
-                self._med_reconcile_sql(check, scope, lineage_cte, lineage)
-            )
+            self.env.cr.execute(self._med_reconcile_sql(check, scope, lineage))
         self._med_update_review_state(scope)
         self.invalidate_model()
         self.env["stock.lot"].invalidate_model(["med_review_state"])
 
     @api.model
-    def _med_reconcile_sql(self, check, scope, lineage_cte, lineage):
+    def _med_reconcile_sql(self, check, scope, lineage):
         any_state = check.code in ANY_STATE_CODES
         now = fields.Datetime.now()
         return SQL(
             """
-            WITH RECURSIVE %(lineage_cte)s,
-            pending AS MATERIALIZED (
+            WITH pending AS MATERIALIZED (
                 SELECT lot.id FROM stock_lot lot
                  WHERE lot.med_state IN %(pending_states)s AND %(scope)s
             ),
@@ -315,7 +295,6 @@ class MedReleaseResult(models.Model):
                 OR result.details IS DISTINCT FROM EXCLUDED.details
                 OR result.res_id IS DISTINCT FROM EXCLUDED.res_id
             """,
-            lineage_cte=lineage_cte,
             pending_states=PENDING_STATES,
             scope=scope,
             failures=check._med_failures_sql(scope, lineage),
