@@ -10,7 +10,12 @@ from odoo.tools import SQL, float_compare, float_is_zero
 from odoo.addons.med_audit_export.models.base import PROTECTED_WRITE
 from odoo.addons.med_audit_export.models.med_audit_export import XLSX_OPTIONS
 
-STATES = [("draft", "Draft"), ("launched", "Launched"), ("closed", "Closed")]
+STATES = [
+    ("draft", "Draft"),
+    ("launched", "Launched"),
+    ("closed", "Closed"),
+    ("cancelled", "Cancelled"),
+]
 # NMPA 医疗器械召回管理办法 art. 14: level by the seriousness of the health hazard.
 NMPA_LEVELS = [
     ("1", "Level I (一级召回)"),
@@ -169,6 +174,11 @@ class MedRecall(models.Model):
     launched_by_id = fields.Many2one("res.users", readonly=True)
     date_closed = fields.Datetime(string="Closed On", readonly=True)
     closed_by_id = fields.Many2one("res.users", readonly=True)
+    cancel_reason = fields.Text(
+        tracking=True,
+        help="Why a draft recall is not launched (e.g. the investigation cleared the "
+        "lots). Required to cancel.",
+    )
     closure_justification = fields.Text(
         tracking=True,
         help="Required to close with quantities still outstanding: why they cannot "
@@ -293,12 +303,12 @@ class MedRecall(models.Model):
                         recalls=", ".join(started.mapped("name")),
                     )
                 )
-        closed = self.filtered(lambda r: r.state == "closed")
+        closed = self.filtered(lambda r: r.state in ("closed", "cancelled"))
         if closed and set(vals) - {"med_change_reason", "message_main_attachment_id"}:
             raise UserError(
                 self.env._(
-                    "%(recalls)s are closed: they can no longer change. "
-                    "(已关闭的召回不能修改。)",
+                    "%(recalls)s are closed or cancelled: they can no longer "
+                    "change. (已关闭或取消的召回不能修改。)",
                     recalls=", ".join(closed.mapped("name")),
                 )
             )
@@ -444,7 +454,8 @@ class MedRecall(models.Model):
             if recall.state != "draft":
                 raise UserError(
                     self.env._(
-                        "%(recall)s is already launched. (召回已启动，不能重复启动。)",
+                        "%(recall)s is already launched, closed or cancelled: only a "
+                        "draft is launched. (召回已启动或已结束，不能再次启动。)",
                         recall=recall.name,
                     )
                 )
@@ -723,6 +734,30 @@ class MedRecall(models.Model):
                 "closed_by_id": self.env.uid,
             }
         )
+
+    def action_cancel(self):
+        """A draft recall that will not be launched (the lots were cleared) is
+        cancelled with its reason, never deleted."""
+        self._med_check_qa_manager()
+        for recall in self:
+            if recall.state != "draft":
+                raise UserError(
+                    self.env._(
+                        "%(recall)s is launched or finished: only a draft recall is "
+                        "cancelled. (仅草稿召回可以取消。)",
+                        recall=recall.name,
+                    )
+                )
+            if not (recall.cancel_reason or "").strip():
+                raise UserError(
+                    self.env._(
+                        "Say why %(recall)s is cancelled. (请填写取消原因。)",
+                        recall=recall.name,
+                    )
+                )
+        self.with_context(
+            med_reason=self.env._("Recall cancelled")
+        )._med_protected_write().write({"state": "cancelled"})
 
     # -- reports --
     def _med_field_label(self, name):

@@ -152,3 +152,24 @@ class TestRecallLaunch(MedRecallCommon):
         wizard.with_user(self.qa_manager).action_accept()
         self.assertEqual(self._line(recall, pharmacy).shipped_qty, 2.0)
         self.assertIn(pharmacy, recall.notification_ids.partner_id)
+
+    def test_draft_cancelled_with_its_reason(self):
+        recall = self._open_recall()
+        with self.assertRaisesRegex(UserError, "Say why"):
+            recall.with_user(self.qa_manager).action_cancel()
+        self.assertEqual(recall.state, "draft")
+        recall.with_user(self.qa_manager).cancel_reason = "Hardness retest passed"
+        recall.with_user(self.qa_manager).action_cancel()
+        self.assertEqual(recall.state, "cancelled")
+        self.assertEqual(self.syringe_lot.med_state, "released")
+        with self.assertRaisesRegex(UserError, "already launched"):
+            recall.with_user(self.qa_manager).action_launch()
+        with self.assertRaisesRegex(UserError, "can no longer"):
+            recall.with_user(self.qa_manager).title = "Changed"
+
+    def test_launched_recall_cannot_be_cancelled(self):
+        recall = self._open_recall(cancel_reason="Changed our mind")
+        self._launch(recall)
+        with self.assertRaisesRegex(UserError, "only a draft recall"):
+            recall.with_user(self.qa_manager).action_cancel()
+        self.assertEqual(recall.state, "launched")
