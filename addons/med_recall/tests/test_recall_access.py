@@ -182,3 +182,13 @@ class TestRecallAccess(MedRecallCommon):
             self.Recall.with_user(self.warehouse).search(action["domain"]), self.recall
         )
         self.assertEqual(self.needle_lot.with_user(self.warehouse).med_recall_count, 0)
+
+    def test_launched_recall_is_retained(self):
+        self._launch(self.recall)
+        # even the administrator cannot delete it (retention rule)
+        with self.assertRaises(UserError):
+            self.recall.sudo().unlink()
+        self.assertTrue(self.recall.exists())
+        # nobody deletes it through access rights either
+        with self.assertRaises(AccessError):
+            self.recall.with_user(self.qa_manager).unlink()
