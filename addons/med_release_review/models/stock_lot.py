@@ -103,6 +103,15 @@ class StockLot(models.Model):
                 (now - start).total_seconds() / 3600 if waiting else 0.0
             )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        # A new lot has no review and no release yet, whoever creates it.
+        if self.env.context.get("med_protected_write") is not PROTECTED_WRITE:
+            for vals in vals_list:
+                for name in REVIEW_FIELDS.intersection(vals):
+                    del vals[name]
+        return super().create(vals_list)
+
     def write(self, vals):
         trusted = self.env.context.get("med_protected_write") is PROTECTED_WRITE
         if REVIEW_FIELDS.intersection(vals) and not trusted:

@@ -93,6 +93,20 @@ class TestReleaseByException(ReleaseReviewCommon):
         with self.assertRaisesRegex(UserError, "recorded by the reconciliation"):
             lot.with_user(self.qa_manager).write({"med_review_state": "green"})
         self.assertEqual(result.state, "fail")
+        forged = (
+            self.env["stock.lot"]
+            .with_user(self.qa_manager)
+            .create(
+                {
+                    "name": "BRL-FORGED",
+                    "product_id": self.barrel.id,
+                    "med_release_date": "2020-01-01 00:00:00",
+                    "med_review_state": "green",
+                }
+            )
+        )
+        self.assertFalse(forged.med_release_date)
+        self.assertFalse(forged.med_review_state)
 
     def test_time_to_release_measured_per_product(self):
         picking = self._receive(self.barrel, "BRL-TIME", 100)
