@@ -83,6 +83,17 @@ class MedReleaseResult(models.Model):
                 and not result.justification
             )
 
+    def _med_reason_line(self):
+        """The result in one line of the cockpit: check, findings, and who justified
+        it when it is a justified warning."""
+        self.ensure_one()
+        line = f"{self.check_id.name}: {self.message}"
+        if self.justification:
+            line += " " + self.env._(
+                "(justified by %(user)s)", user=self.justified_by_id.name
+            )
+        return line
+
     # -- messages, in the reader's language --
     def _med_format_message(self):
         self.ensure_one()

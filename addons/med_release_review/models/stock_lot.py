@@ -80,9 +80,7 @@ class StockLot(models.Model):
         )
         for lot in self:
             lot.med_review_reasons = "\n".join(
-                f"{result.check_id.name}: {result.message}"
-                for result in results
-                if result.lot_id == lot
+                result._med_reason_line() for result in results if result.lot_id == lot
             )
 
     @api.depends("med_ready_date", "med_release_date", "create_date")

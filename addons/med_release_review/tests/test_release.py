@@ -64,6 +64,10 @@ class TestReleaseByException(ReleaseReviewCommon):
         self.assertEqual(signature.meaning, "approval")
         self.assertEqual(signature.signer_id, self.qa_manager)
         self.assertEqual(body.med_review_state, "green")
+        self.assertIn(
+            f"(justified by {self.qa_manager.name})",
+            body.with_user(self.qa_manager).med_review_reasons,
+        )
         self._sign(
             body.with_user(self.qa_manager).action_med_release(), self.qa_manager
         )
