@@ -315,7 +315,7 @@ class StockLot(models.Model):
     def _cron_med_expiry(self):
         """Daily: hold the expired lots still in stock, and tell QA, once per warehouse
         and day, which lots in stock are past their alert date (with an xlsx list).
-        Set-based (one query each) and safe to run twice at once or again."""
+        Set-based (one query finds both) and safe to run twice at once or again."""
         cr = self.env.cr
         cr.execute(SQL("SELECT pg_try_advisory_xact_lock(hashtext(%s))", EXPIRY_LOCK))
         if not cr.fetchone()[0]:
@@ -323,29 +323,41 @@ class StockLot(models.Model):
             return
         now = fields.Datetime.now()
         self.env.flush_all()
+        # One pass over the stock of the lots past their alert or expiry date: the
+        # quants are the costly part, read once for the holds and the lists.
         cr.execute(
             SQL(
                 """
-            SELECT lot.expiration_date::date, array_agg(lot.id ORDER BY lot.id)
+            SELECT lot.id, lot.med_state, loc.warehouse_id, lot.product_id, lot.name,
+                   lot.expiration_date, lot.alert_date, sum(quant.quantity)
               FROM stock_lot lot
-             WHERE lot.expiration_date < %(now)s
-               AND lot.med_state IN ('quarantine', 'released')
-               AND EXISTS (%(in_stock)s)
-             GROUP BY 1
-             ORDER BY 1
+              JOIN stock_quant quant ON quant.lot_id = lot.id AND quant.quantity > 0
+              JOIN stock_location loc
+                ON loc.id = quant.location_id AND loc.usage = 'internal'
+             WHERE lot.alert_date <= %(now)s OR lot.expiration_date < %(now)s
+             GROUP BY lot.id, loc.warehouse_id
+             ORDER BY loc.warehouse_id, lot.expiration_date, lot.id
             """,
                 now=now,
-                in_stock=self._med_in_stock_sql(),
             )
         )
-        # Each lot's hold names its own expiry date (one write per date), in one
-        # call, so that what reacts to expiry holds (CAPA rules) runs once.
-        reasons = {}
-        for expiry, lot_ids in cr.fetchall():
-            text = self.env._(
-                "Expired on %(date)s (已过期)", date=fields.Date.to_string(expiry)
+        expired, near = {}, {}
+        for lot_id, state, warehouse_id, *row in cr.fetchall():
+            expiry = row[2]
+            if expiry and expiry < now:
+                if state in ("quarantine", "released"):
+                    expired[lot_id] = expiry.date()
+            elif warehouse_id and expiry:
+                near.setdefault(warehouse_id, []).append(row)
+        # Each lot's hold names its own expiry date, in one call, so that what reacts
+        # to expiry holds (CAPA rules) runs once.
+        texts = {
+            day: self.env._(
+                "Expired on %(date)s (已过期)", date=fields.Date.to_string(day)
             )
-            reasons.update(dict.fromkeys(lot_ids, text))
+            for day in set(expired.values())
+        }
+        reasons = {lot_id: texts[day] for lot_id, day in sorted(expired.items())}
         if reasons:
             self.browse(list(reasons)).with_context(
                 med_expiry_reasons=reasons
@@ -353,44 +365,10 @@ class StockLot(models.Model):
                 "expiry",
                 self.env._("Expired while in stock (found by the daily check)"),
             )
-        self.env.flush_all()
-        cr.execute(
-            SQL(
-                """
-            SELECT loc.warehouse_id, lot.product_id, lot.name, lot.expiration_date,
-                   lot.alert_date, sum(quant.quantity)
-              FROM stock_lot lot
-              JOIN stock_quant quant ON quant.lot_id = lot.id AND quant.quantity > 0
-              JOIN stock_location loc
-                ON loc.id = quant.location_id AND loc.usage = 'internal'
-             WHERE lot.alert_date <= %(now)s AND lot.expiration_date >= %(now)s
-               AND loc.warehouse_id IS NOT NULL
-             GROUP BY loc.warehouse_id, lot.id
-             ORDER BY loc.warehouse_id, lot.expiration_date, lot.id
-            """,
-                now=now,
-            )
-        )
-        near = {}
-        for warehouse_id, *row in cr.fetchall():
-            near.setdefault(warehouse_id, []).append(row)
         for warehouse_id, rows in near.items():
             self._med_notify_near_expiry(
                 self.env["stock.warehouse"].browse(warehouse_id), rows
             )
-
-    @api.model
-    def _med_in_stock_sql(self):
-        """SQL true when the lot ``lot`` has a positive quant in an internal
-        location."""
-        return SQL(
-            """
-            SELECT 1 FROM stock_quant quant
-              JOIN stock_location loc
-                ON loc.id = quant.location_id AND loc.usage = 'internal'
-             WHERE quant.lot_id = lot.id AND quant.quantity > 0
-            """
-        )
 
     @api.model
     def _med_notify_near_expiry(self, warehouse, rows):
