@@ -121,6 +121,13 @@ class TestAuditTrail(MedAuditCommon):
         self.assertEqual(set(entries.mapped("new_value")), {awkward})
         self.assertEqual(set(entries.mapped("reason")), {"bulk\tfix"})
         self.assertFalse(self.Entry.verify_chain())
+        # control characters the fast path joins rows with: each value escaped alone
+        separators = "unit\x1fseparator record\x1eseparator"
+        lots.with_context(med_reason="bulk fix").write({"ref": separators})
+        entries = self._entries(lots, operation="write") - entries
+        self.assertEqual(set(entries.mapped("new_value")), {separators})
+        self.assertEqual(set(entries.mapped("old_value")), {awkward})
+        self.assertFalse(self.Entry.verify_chain())
 
     def test_stored_compute_recomputed_at_flush_is_logged(self):
         """Stored computed fields change at flush, without write(): still audited."""
