@@ -324,19 +324,27 @@ class StockLot(models.Model):
         now = fields.Datetime.now()
         self.env.flush_all()
         # One pass over the stock of the lots past their alert or expiry date: the
-        # quants are the costly part, read once for the holds and the lists.
+        # quants are the costly part, read once for the holds and the lists, through
+        # the lot index and summed per lot and warehouse before the lots are joined.
         cr.execute(
             SQL(
                 """
-            SELECT lot.id, lot.med_state, loc.warehouse_id, lot.product_id, lot.name,
-                   lot.expiration_date, lot.alert_date, sum(quant.quantity)
-              FROM stock_lot lot
-              JOIN stock_quant quant ON quant.lot_id = lot.id AND quant.quantity > 0
-              JOIN stock_location loc
-                ON loc.id = quant.location_id AND loc.usage = 'internal'
-             WHERE lot.alert_date <= %(now)s OR lot.expiration_date < %(now)s
-             GROUP BY lot.id, loc.warehouse_id
-             ORDER BY loc.warehouse_id, lot.expiration_date, lot.id
+            WITH due AS MATERIALIZED (
+                SELECT id FROM stock_lot
+                 WHERE alert_date <= %(now)s OR expiration_date < %(now)s
+            ), stock AS (
+                SELECT quant.lot_id, loc.warehouse_id, sum(quant.quantity) AS quantity
+                  FROM stock_quant quant
+                  JOIN stock_location loc
+                    ON loc.id = quant.location_id AND loc.usage = 'internal'
+                 WHERE quant.lot_id IN (SELECT id FROM due) AND quant.quantity > 0
+                 GROUP BY quant.lot_id, loc.warehouse_id
+            )
+            SELECT lot.id, lot.med_state, stock.warehouse_id, lot.product_id, lot.name,
+                   lot.expiration_date, lot.alert_date, stock.quantity
+              FROM stock
+              JOIN stock_lot lot ON lot.id = stock.lot_id
+             ORDER BY stock.warehouse_id, lot.expiration_date, lot.id
             """,
                 now=now,
             )
