@@ -5,5 +5,6 @@ from . import stock_lot
 from . import stock_move
 from . import mrp_production
 from . import qc_inspection
+from . import med_release_reconciled_mixin
 from . import med_nonconformance
 from . import med_capa
