@@ -135,7 +135,7 @@ class MedInstalledBase(models.Model):
         )
         vals_list = []
         for line in delivered - known:
-            site = line.move_id.partner_id or line.picking_id.partner_id
+            site = line.med_partner_id
             if not site:
                 continue
             vals_list.append(
