@@ -84,6 +84,21 @@ class TestGenealogy(MedGenealogyCommon):
         both = self.barrel_a.med_recall_scope()
         self.assertEqual(both["customers"], self.hospital | self.distributor)
 
+    def test_archived_customer_stays_in_the_recall_scope(self):
+        # A hospital archived after the delivery still holds the syringes.
+        self.distributor.action_archive()
+        scope = self.barrel_b.med_recall_scope()
+        self.assertEqual(scope["customers"], self.distributor)
+        self.assertFalse(scope["customers"].active)
+        self.distributor.action_unarchive()
+        self.assertEqual(
+            self.barrel_a.med_recall_scope()["customers"].ids,
+            sorted(
+                (self.hospital | self.distributor).ids,
+                key=lambda pid: self.env["res.partner"].browse(pid).complete_name,
+            ),
+        )
+
     def test_consignee_is_the_moves_address_else_the_transfers_partner(self):
         line = self.to_hospital.move_line_ids
         self.assertEqual(line.med_partner_id, self.hospital)
