@@ -3,7 +3,9 @@
 # Each benchmark prints its figures as lines `BENCH <name> <value> <unit>`.
 # A benchmark that needs other addons than med_audit_export and med_lot_trace says so in
 # a line `# bench-addons: addon ...`; it gets a database of its own.
-# Usage: setup/bench.sh [NAME...]     NAME = a file tests/benchmarks/bench_NAME.py
+# Usage: setup/bench.sh [NAME...] [-- OPTION...]
+#   NAME = a file tests/benchmarks/bench_NAME.py; OPTIONs go to each benchmark script
+#   (e.g. setup/bench.sh trace -- --explain --rounds 9).
 source "$(dirname "$0")/lib.sh"
 med_prepare
 cd "$MED_ROOT"
@@ -32,7 +34,13 @@ bench_db() {
     fi
 }
 
-names=("$@")
+names=()
+while [ $# -gt 0 ] && [ "$1" != "--" ]; do
+    names+=("$1")
+    shift
+done
+[ $# -eq 0 ] || shift
+options=("$@")
 if [ ${#names[@]} -eq 0 ]; then
     for f in tests/benchmarks/bench_*.py; do
         [ -e "$f" ] || continue
@@ -54,5 +62,5 @@ for name in "${names[@]}"; do
         bench_db "$db" med_audit_export med_lot_trace
     fi
     med_say "benchmark $name"
-    python "$script" --config "$MED_CONF" --database "$db"
+    python "$script" --config "$MED_CONF" --database "$db" "${options[@]}"
 done

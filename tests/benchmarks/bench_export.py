@@ -71,12 +71,10 @@ def parse_all_args():
     parser = argparse.ArgumentParser(add_help=False)
     parser.add_argument("--entries", type=int, default=ENTRIES)
     parser.add_argument("--side", choices=["ours"])
-    rounds = "--rounds" in sys.argv
     ours, sys.argv[1:] = parser.parse_known_args()
-    args = parse_args(__doc__)
+    # a round is two 1M-row exports: minutes, not seconds
+    args = parse_args(__doc__, rounds=3)
     args.entries, args.side = ours.entries, ours.side
-    if not rounds:
-        args.rounds = 3  # a round is two 1M-row exports: minutes, not seconds
     return args
 
 

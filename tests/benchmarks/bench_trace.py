@@ -2,13 +2,17 @@
 
 Generates three years of a sterile-syringe plant in the benchmark's transaction
 (genealogy_data.py: at --scale 1, the default, 111,500 lots and ~1.1 million move
-lines), then measures, median of --rounds with the ORM cache emptied before each:
+lines), then measures, median of --rounds (21) with the ORM cache emptied before
+each call, the calls taking turns round after round:
 
 - recall_scope_ms: stock.lot.med_recall_scope() of a needle lot used by 2% of the
   syringe orders (its downstream reaches ~1,500 lots and ~800 customers at scale 1);
 - upstream_trace_ms: med_trace_upstream() of a pallet lot (six levels);
 - raw_cte_ms: the recursive query alone (_med_trace_ids("downstream")) of the same
   needle lot, and cte_overhead = recall_scope_ms / raw_cte_ms;
+- recall_scope_qa_manager_ms and cte_overhead_qa_manager: the recall scope of the
+  same lot called by a QA manager, record rules applied (the figures above are the
+  superuser's);
 - odoo_report_ms (one round): Odoo's Traceability report unfolded downstream from that
   lot as a user would: the lot's report, the "used in" report of each line that is
   used, the report of each lot found there, and so on; capped at --report-cap seconds.
@@ -21,13 +25,16 @@ Extra options: --scale (1.0), --report-cap (300 s), --explain (print the query p
 
 import argparse
 import os
+import statistics
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
 
 import genealogy_data
-from benchlib import bench, median_time, odoo_env, parse_args
+from benchlib import bench, odoo_env, parse_args, timed
+
+from odoo import Command
 
 
 def parse_all_args():
@@ -37,7 +44,7 @@ def parse_all_args():
     parser.add_argument("--report-cap", type=float, default=300.0)
     parser.add_argument("--explain", action="store_true")
     ours, sys.argv[1:] = parser.parse_known_args()
-    args = parse_args(__doc__)
+    args = parse_args(__doc__, rounds=21)
     args.scale, args.report_cap, args.explain = (
         ours.scale,
         ours.report_cap,
@@ -126,20 +133,40 @@ def main():
             f"{len(upstream.product_id)} products"
         )
 
-        def measure(function):
-            def run():
+        # A user of the QA manager role: the same calls with record rules applied.
+        qa_manager = env["res.users"].create(
+            {
+                "name": "Benchmark QA manager",
+                "login": "bench_trace_qa",
+                "groups_id": [
+                    Command.set([env.ref("med_audit_export.group_med_qa_manager").id])
+                ],
+            }
+        )
+        raw_as_qa = raw.with_user(qa_manager)
+        figures = {
+            "recall_scope_ms": raw.med_recall_scope,
+            "upstream_trace_ms": finished.med_trace_upstream,
+            "raw_cte_ms": lambda: raw._med_trace_ids("downstream"),
+            "recall_scope_qa_manager_ms": raw_as_qa.med_recall_scope,
+        }
+        times = {name: [] for name in figures}
+        # Round after round of each call in turn, so that a busy moment of the
+        # machine weighs on every figure alike and not on one ratio's side.
+        for _round in range(args.rounds):
+            for name, function in figures.items():
                 env.invalidate_all()
-                function()
-
-            return median_time(run, args.rounds) * 1000
-
-        recall_ms = measure(raw.med_recall_scope)
-        upstream_ms = measure(finished.med_trace_upstream)
-        cte_ms = measure(lambda: raw._med_trace_ids("downstream"))
-        bench("recall_scope_ms", recall_ms, "ms")
-        bench("upstream_trace_ms", upstream_ms, "ms")
-        bench("raw_cte_ms", cte_ms, "ms")
-        bench("cte_overhead", recall_ms / cte_ms, "ratio")
+                times[name].append(timed(function) * 1000)
+        ms = {name: statistics.median(values) for name, values in times.items()}
+        for name, value in ms.items():
+            bench(name, value, "ms")
+        bench("cte_overhead", ms["recall_scope_ms"] / ms["raw_cte_ms"], "ratio")
+        bench(
+            "cte_overhead_qa_manager",
+            ms["recall_scope_qa_manager_ms"] / ms["raw_cte_ms"],
+            "ratio",
+        )
+        recall_ms = ms["recall_scope_ms"]
 
         env.invalidate_all()
         start = time.perf_counter()

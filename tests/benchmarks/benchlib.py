@@ -10,11 +10,13 @@ import odoo
 from odoo import SUPERUSER_ID, api
 
 
-def parse_args(description):
+def parse_args(description, rounds=5):
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--config", required=True, help="Odoo configuration file")
     parser.add_argument("--database", required=True, help="benchmark database")
-    parser.add_argument("--rounds", type=int, default=5, help="repetitions per figure")
+    parser.add_argument(
+        "--rounds", type=int, default=rounds, help="repetitions per figure"
+    )
     return parser.parse_args()
 
 
