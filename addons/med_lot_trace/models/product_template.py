@@ -32,6 +32,18 @@ class ProductTemplate(models.Model):
         size=14,
         help="The device identifier of the UDI (医疗器械唯一标识产品标识): a GTIN-14.",
     )
+    med_registration_number = fields.Char(
+        string="Registration/Filing No.",
+        help="The device's marketing authorization: NMPA registration certificate or "
+        "filing number (医疗器械注册证编号/备案编号), FDA 510(k)/PMA number or CE "
+        "certificate. Printed on sales records, recall reports and letters.",
+    )
+    med_manufacturer_id = fields.Many2one(
+        "res.partner",
+        string="Device Manufacturer",
+        help="The registrant or manufacturer of a device this company distributes "
+        "(生产企业/注册人). Empty: this company makes it.",
+    )
 
     @api.constrains("med_udi_di")
     def _check_med_udi_di(self):
