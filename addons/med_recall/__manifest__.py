@@ -12,6 +12,7 @@
         "security/ir.model.access.csv",
         "security/med_recall_security.xml",
         "data/ir_sequence_data.xml",
+        "data/mail_activity_type_data.xml",
         "data/med_audit_rule_data.xml",
         "data/med_retention_rule_data.xml",
         "report/med_recall_reports.xml",

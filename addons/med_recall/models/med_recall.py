@@ -1,10 +1,12 @@
 import io
 from collections import defaultdict
+from datetime import timedelta
 
 import xlsxwriter
 
 from odoo import Command, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
+from odoo.osv import expression
 from odoo.tools import SQL, float_compare, float_is_zero
 
 from odoo.addons.med_audit_export.models.base import PROTECTED_WRITE
@@ -22,6 +24,9 @@ NMPA_LEVELS = [
     ("2", "Level II (二级召回)"),
     ("3", "Level III (三级召回)"),
 ]
+# NMPA 医疗器械召回管理办法 (2017) art. 16: once the recall is decided, the consignees
+# are notified within 1 day (level I), 3 days (level II) or 7 days (level III).
+NMPA_NOTIFICATION_DAYS = {"1": 1, "2": 3, "3": 7}
 # FDA 21 CFR 7.3(m): class by the probability of serious adverse health consequences.
 FDA_CLASSES = [("I", "Class I"), ("II", "Class II"), ("III", "Class III")]
 INITIATIONS = [
@@ -36,6 +41,8 @@ DEPTHS = [
 ]
 # What a launch needs filled in: the regulator's report asks for each of them.
 LAUNCH_FIELDS = (
+    "user_id",
+    "date_discovered",
     "nmpa_level",
     "fda_class",
     "reason",
@@ -101,6 +108,24 @@ class MedRecall(models.Model):
     customer_instructions = fields.Text(
         help="What customers must do (stop use, quarantine, return, destroy): "
         "printed in each letter."
+    )
+    user_id = fields.Many2one(
+        "res.users",
+        string="Responsible",
+        default=lambda s: s.env.user,
+        domain=[("share", "=", False)],
+        tracking=True,
+        index=True,
+        check_company=True,
+        help="The person the authority and the customers contact about this recall "
+        "(联系人): named with phone and email in the authority report; reminded of "
+        "the notification deadline.",
+    )
+    date_discovered = fields.Date(
+        string="Problem Found On",
+        tracking=True,
+        help="When the defect was first found (发现问题日期), e.g. the complaint or "
+        "the out-of-specification result. Required to launch.",
     )
     date_decision = fields.Date(string="Decided On", tracking=True)
     date_target = fields.Date(string="Target Completion", tracking=True)
@@ -172,6 +197,20 @@ class MedRecall(models.Model):
     # -- launch and closure --
     date_launched = fields.Datetime(string="Launched On", readonly=True)
     launched_by_id = fields.Many2one("res.users", readonly=True)
+    notification_deadline = fields.Datetime(
+        string="Notify Consignees By",
+        compute="_compute_notification_deadline",
+        store=True,
+        help="NMPA recall rules, art. 16: every consignee is notified within 1 day "
+        "(level I), 3 days (level II) or 7 days (level III) of the launch "
+        "(召回通知时限).",
+    )
+    notification_overdue = fields.Boolean(
+        compute="_compute_notification_overdue",
+        search="_search_notification_overdue",
+        help="The notification deadline has passed and some consignee's letter is "
+        "not sent yet.",
+    )
     date_closed = fields.Datetime(string="Closed On", readonly=True)
     closed_by_id = fields.Many2one("res.users", readonly=True)
     cancel_reason = fields.Text(
@@ -186,6 +225,54 @@ class MedRecall(models.Model):
     )
 
     # -- computes --
+    @api.depends("date_launched", "nmpa_level")
+    def _compute_notification_deadline(self):
+        for recall in self:
+            days = NMPA_NOTIFICATION_DAYS.get(recall.nmpa_level)
+            recall.notification_deadline = (
+                recall.date_launched + timedelta(days=days)
+                if recall.date_launched and days
+                else False
+            )
+
+    @api.depends("notification_deadline", "notification_ids.state")
+    def _compute_notification_overdue(self):
+        # not stored: it turns true with time, not with a write
+        now = fields.Datetime.now()
+        for recall in self:
+            recall.notification_overdue = bool(
+                recall.state == "launched"
+                and recall.notification_deadline
+                and recall.notification_deadline < now
+                and "to_send" in recall.notification_ids.mapped("state")
+            )
+
+    def _search_notification_overdue(self, operator, value):
+        if operator not in ("=", "!="):
+            raise UserError(self.env._("Unsupported search on Notification Overdue."))
+        domain = [
+            ("state", "=", "launched"),
+            ("notification_deadline", "<", fields.Datetime.now()),
+            ("notification_ids.state", "=", "to_send"),
+        ]
+        if (operator == "=") == bool(value):
+            return domain
+        return ["!", *expression.normalize_domain(domain)]
+
+    @api.constrains("date_discovered")
+    def _check_date_discovered(self):
+        today = fields.Date.context_today(self)
+        for recall in self:
+            if recall.date_discovered and recall.date_discovered > today:
+                raise ValidationError(
+                    self.env._(
+                        "%(recall)s: the problem cannot be found on %(date)s, a date "
+                        "in the future. (发现问题日期不能晚于今天。)",
+                        recall=recall.name,
+                        date=recall.date_discovered,
+                    )
+                )
+
     @api.depends("notification_ids.state")
     def _compute_reached(self):
         for recall in self:
@@ -549,6 +636,54 @@ class MedRecall(models.Model):
             self.env["med.recall.notification"].create(
                 [{"recall_id": self.id, "partner_id": partner.id} for partner in new]
             )
+        self._med_schedule_notification_activity()
+
+    def _med_notification_activities(self):
+        activity_type = self.env.ref("med_recall.mail_activity_type_recall_notify")
+        return self.activity_ids.filtered(
+            lambda activity: activity.activity_type_id == activity_type
+        )
+
+    def _med_schedule_notification_activity(self):
+        """Remind the responsible person (else the launcher) of the NMPA deadline
+        while letters remain to send: one open reminder per recall, due on the
+        deadline's day in that person's time zone."""
+        for recall in self:
+            pending = "to_send" in recall.notification_ids.mapped("state")
+            if (
+                not pending
+                or not recall.notification_deadline
+                or recall._med_notification_activities()
+            ):
+                continue
+            user = recall.user_id or recall.launched_by_id or self.env.user
+            deadline = fields.Datetime.context_timestamp(
+                recall.with_context(tz=user.tz or "UTC"), recall.notification_deadline
+            )
+            recall.activity_schedule(
+                "med_recall.mail_activity_type_recall_notify",
+                date_deadline=deadline.date(),
+                summary=self.env._(
+                    "Notify every consignee by %(deadline)s",
+                    deadline=f"{deadline:%Y-%m-%d %H:%M} ({user.tz or 'UTC'})",
+                ),
+                note=self.env._(
+                    "NMPA recall rules, art. 16: a %(level)s recall is notified to "
+                    "every consignee within %(days)s day(s) of the decision. "
+                    "(召回通知时限。)",
+                    level=recall._med_selection_label("nmpa_level"),
+                    days=NMPA_NOTIFICATION_DAYS[recall.nmpa_level],
+                ),
+                user_id=user.id,
+            )
+
+    def _med_complete_notification_activity(self):
+        """The reminder is done once no letter remains to send."""
+        for recall in self:
+            if "to_send" not in recall.notification_ids.mapped("state"):
+                recall._med_notification_activities().action_feedback(
+                    feedback=self.env._("Every consignee notified")
+                )
 
     # -- returns --
     def action_open_returns(self):
@@ -798,6 +933,10 @@ class MedRecall(models.Model):
                 ", ".join(filter(None, products.mapped("med_udi_di"))),
             ),
             (
+                self.env._("Registration/Filing No."),
+                ", ".join(self._med_registration_numbers(products)),
+            ),
+            (
                 self.env._("Lots (recalled and made from them)"),
                 ", ".join(self.scope_lot_ids.lot_id.mapped("name")),
             ),
@@ -808,12 +947,23 @@ class MedRecall(models.Model):
             (self.env._("Health hazard assessment"), self.health_hazard or ""),
             (self.env._("Recall depth"), self._med_selection_label("depth")),
             (self.env._("Instructions to customers"), self.customer_instructions or ""),
+            (self.env._("Problem found on"), date(self.date_discovered) or ""),
             (self.env._("Decided on"), date(self.date_decision) or ""),
             (
                 self.env._("Launched on (UTC)"),
                 fields.Datetime.to_string(self.date_launched) or "",
             ),
+            (
+                self.env._("Consignees to be notified by (UTC)"),
+                fields.Datetime.to_string(self.notification_deadline) or "",
+            ),
             (self.env._("Target completion"), date(self.date_target) or ""),
+            (self.env._("Responsible person"), self.user_id.name or ""),
+            (
+                self.env._("Responsible person's phone"),
+                self.user_id.phone or self.user_id.mobile or "",
+            ),
+            (self.env._("Responsible person's email"), self.user_id.email or ""),
             (self.env._("Customers (consignees)"), str(self.customer_count)),
             (self.env._("Customers notified"), str(self.notified_count)),
             (self.env._("Customers reached (%)"), f"{self.reached_percent:.1f}"),
@@ -830,6 +980,14 @@ class MedRecall(models.Model):
             ),
             (self.env._("Closure justification"), self.closure_justification or ""),
         ]
+
+    @api.model
+    def _med_registration_numbers(self, products):
+        """The distinct registration/filing numbers (注册证编号/备案编号) of the
+        products, in the order of the products."""
+        return list(
+            dict.fromkeys(filter(None, products.mapped("med_registration_number")))
+        )
 
     @api.model
     def _med_qty(self, quantity):
@@ -878,6 +1036,20 @@ class MedRecall(models.Model):
                 (notification and notification.acknowledged_by) or "",
             ]
 
+    def _med_lot_labels(self):
+        return [
+            self.env._("Lot/Serial"),
+            self.env._("Product"),
+            self.env._("UDI-DI"),
+            self.env._("Registration/Filing No."),
+            self.env._("Production date"),
+            self.env._("Expiry date"),
+            self.env._("Recalled lot or made from one"),
+            self.env._("Status"),
+            self.env._("Shipped"),
+            self.env._("In stock at opening"),
+        ]
+
     def _med_lot_rows(self):
         """Each lot of the scope with what NMPA's and FDA's reports ask of it."""
         self.ensure_one()
@@ -895,6 +1067,7 @@ class MedRecall(models.Model):
                 lot.name,
                 lot.product_id.display_name,
                 lot.product_id.med_udi_di or "",
+                lot.product_id.med_registration_number or "",
                 fields.Date.to_string(lot.med_production_date) or "",
                 fields.Datetime.to_string(lot.expiration_date) or "",
                 self.env._("Recalled") if line.selected else self.env._("Made from"),
@@ -965,17 +1138,7 @@ class MedRecall(models.Model):
             ),
             (
                 self.env._("Lots"),
-                [
-                    self.env._("Lot/Serial"),
-                    self.env._("Product"),
-                    self.env._("UDI-DI"),
-                    self.env._("Production date"),
-                    self.env._("Expiry date"),
-                    self.env._("Recalled lot or made from one"),
-                    self.env._("Status"),
-                    self.env._("Shipped"),
-                    self.env._("In stock at opening"),
-                ],
+                self._med_lot_labels(),
                 list(self._med_lot_rows()),
             ),
             (

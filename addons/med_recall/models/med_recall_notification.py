@@ -130,6 +130,7 @@ class MedRecallNotification(models.Model):
                     "sent_by_id": self.env.uid,
                 }
             )
+        self.recall_id._med_complete_notification_activity()
 
     def action_acknowledge(self):
         self._med_check_qa_manager()

@@ -40,6 +40,7 @@ class MedRecallCommon(MedCapaCommon):
                     "depth": "retail",
                     "reason": "Barrels of lot BRL-R1 crack at the luer tip.",
                     "health_hazard": "Leak during injection; under-dosing possible.",
+                    "date_discovered": "2026-11-18",
                     "date_decision": "2026-11-20",
                     "date_target": "2026-12-31",
                 },
