@@ -91,3 +91,35 @@ class TestLotAudit(MedComplianceCommon):
             form.save()
         self.lot.invalidate_recordset()
         self.assertFalse(self.lot.ref)
+
+    def test_registration_number_change_is_in_the_trail(self):
+        template = self.product_lot.product_tmpl_id
+        template.med_registration_number = "国械注准20233140456"
+        # a product variant writes its template: audited the same way
+        self.product_lot.with_user(self.compliance_admin).with_context(
+            med_reason="renewed registration"
+        ).write({"med_registration_number": "国械注准20283140456"})
+        entry = self.env["med.audit.entry"].search(
+            [
+                ("res_model", "=", "product.template"),
+                ("res_id", "=", template.id),
+                ("field_name", "=", "med_registration_number"),
+            ],
+            order="id desc",
+            limit=1,
+        )
+        self.assertEqual(entry.old_value, "国械注准20233140456")
+        self.assertEqual(entry.new_value, "国械注准20283140456")
+        self.assertEqual(entry.user_id, self.compliance_admin)
+        self.assertEqual(entry.reason, "renewed registration")
+
+    def test_unaudited_product_fields_leave_no_entry(self):
+        template = self.product_lot.product_tmpl_id
+        domain = [("res_model", "=", "product.template"), ("res_id", "=", template.id)]
+        before = self.env["med.audit.entry"].search_count(domain)
+        template.description_sale = "5 ml, Luer lock"
+        self.env.flush_all()
+        self.assertEqual(self.env["med.audit.entry"].search_count(domain), before)
+        template.med_udi_di = "06901234567892"
+        self.env.flush_all()
+        self.assertEqual(self.env["med.audit.entry"].search_count(domain), before + 1)

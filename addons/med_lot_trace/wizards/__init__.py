@@ -3,3 +3,4 @@ from . import med_lot_genealogy
 from . import med_lot_genealogy_line
 from . import med_lot_recall_simulate
 from . import med_lot_recall_simulate_line
+from . import med_sales_record_export
