@@ -660,12 +660,12 @@ class MedRecall(models.Model):
             deadline = fields.Datetime.context_timestamp(
                 recall.with_context(tz=user.tz or "UTC"), recall.notification_deadline
             )
+            when = "{:%Y-%m-%d %H:%M} ({})".format(deadline, user.tz or "UTC")
             recall.activity_schedule(
                 "med_recall.mail_activity_type_recall_notify",
                 date_deadline=deadline.date(),
                 summary=self.env._(
-                    "Notify every consignee by %(deadline)s",
-                    deadline=f"{deadline:%Y-%m-%d %H:%M} ({user.tz or 'UTC'})",
+                    "Notify every consignee by %(deadline)s", deadline=when
                 ),
                 note=self.env._(
                     "NMPA recall rules, art. 16: a %(level)s recall is notified to "
