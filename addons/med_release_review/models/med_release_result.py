@@ -2,7 +2,7 @@ import logging
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL
+from odoo.tools import SQL, formatLang
 
 from odoo.addons.med_audit_export.models.base import PROTECTED_WRITE
 
@@ -106,11 +106,16 @@ class MedReleaseResult(models.Model):
             )
         return "\n".join(lines)
 
+    def _med_quantity(self, value):
+        # The quantities come from numeric and float columns alike (100.0 next to
+        # 10): shown with the precision and separators the UI shows quantities with.
+        return formatLang(self.env, value or 0.0, dp="Product Unit of Measure")
+
     def _med_message_inspected_quantity(self, detail):
         return self.env._(
             "Received %(received)s, inspected %(inspected)s (收货数量与检验数量不符)",
-            received=detail["received"],
-            inspected=detail["inspected"],
+            received=self._med_quantity(detail["received"]),
+            inspected=self._med_quantity(detail["inspected"]),
         )
 
     def _med_message_inspection_required(self, detail):
@@ -131,8 +136,8 @@ class MedReleaseResult(models.Model):
             "%(expected)s (收率超出容差)",
             production=production.exists().name or "",
             component=component.exists().display_name or "",
-            consumed=detail["consumed"],
-            expected=detail["expected"],
+            consumed=self._med_quantity(detail["consumed"]),
+            expected=self._med_quantity(detail["expected"]),
         )
 
     def _med_message_nc_disposition(self, detail):
@@ -146,8 +151,8 @@ class MedReleaseResult(models.Model):
             "moved so (处置未执行完毕)",
             nonconformance=detail["name"],
             disposition=dispositions.get(detail["disposition"], detail["disposition"]),
-            quantity=detail["quantity"],
-            moved=detail["moved"],
+            quantity=self._med_quantity(detail["quantity"]),
+            moved=self._med_quantity(detail["moved"]),
         )
 
     def _med_message_open_quality_records(self, detail):
