@@ -21,4 +21,7 @@
         "views/med_release_review_menus.xml",
     ],
     "demo": ["demo/med_release_review_demo.xml"],
+    "assets": {
+        "web.assets_tests": ["med_release_review/static/tests/tours/*.js"],
+    },
 }

@@ -3,3 +3,4 @@ from . import test_release
 from . import test_cockpit
 from . import test_access
 from . import test_views
+from . import test_tour_cockpit

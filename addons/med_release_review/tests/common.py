@@ -20,6 +20,16 @@ class ReleaseReviewCommon(MedCapaCommon):
             check.code: check for check in cls.env["med.release.check"].search([])
         }
 
+    @classmethod
+    def _received(cls, name, user=None):
+        """A new lot of 100 barrels received from the supplier by the warehouse (or
+        ``user``), waiting for release."""
+        picking = cls._transfer(cls.barrel, 100, incoming=True, partner=cls.supplier)
+        picking.move_ids.move_line_ids.write({"lot_name": name, "quantity": 100})
+        picking.move_ids.picked = True
+        picking.with_user(user or cls.warehouse).button_validate()
+        return picking.move_line_ids.lot_id
+
     def _result(self, lot, code):
         return self.Result.search(
             [("lot_id", "=", lot.id), ("check_id", "=", self.checks[code].id)]

@@ -21,14 +21,6 @@ class TestReleaseCockpit(ReleaseReviewCommon):
         # received by the QA manager himself
         cls.own = cls._received("BRL-OWN", user=cls.qa_manager)
 
-    @classmethod
-    def _received(cls, name, user=None):
-        picking = cls._transfer(cls.barrel, 100, incoming=True, partner=cls.supplier)
-        picking.move_ids.move_line_ids.write({"lot_name": name, "quantity": 100})
-        picking.move_ids.picked = True
-        picking.with_user(user or cls.warehouse).button_validate()
-        return picking.move_line_ids.lot_id
-
     def _batch(self, lots, password=None, user=None):
         user = user or self.qa_manager
         action = lots.with_user(user).action_med_batch_release()
