@@ -235,7 +235,7 @@ class MedRecall(models.Model):
                 else False
             )
 
-    @api.depends("notification_deadline", "notification_ids.state")
+    @api.depends("state", "notification_deadline", "notification_ids.state")
     def _compute_notification_overdue(self):
         # not stored: it turns true with time, not with a write
         now = fields.Datetime.now()
@@ -967,6 +967,10 @@ class MedRecall(models.Model):
             (self.env._("Customers (consignees)"), str(self.customer_count)),
             (self.env._("Customers notified"), str(self.notified_count)),
             (self.env._("Customers reached (%)"), f"{self.reached_percent:.1f}"),
+            (
+                self.env._("Quantity made or received (per product)"),
+                "; ".join(self._med_made_per_product()),
+            ),
             (self.env._("Quantity shipped"), f"{self.shipped_qty:g}"),
             (self.env._("Quantity returned"), f"{self.returned_qty:g}"),
             (self.env._("Quantity destroyed on site"), f"{self.destroyed_qty:g}"),
@@ -1046,8 +1050,54 @@ class MedRecall(models.Model):
             self.env._("Expiry date"),
             self.env._("Recalled lot or made from one"),
             self.env._("Status"),
+            self.env._("Made or received"),
             self.env._("Shipped"),
             self.env._("In stock at opening"),
+        ]
+
+    def _med_made_qty(self):
+        """{lot id: quantity}: what each lot of the scope was made (finished in
+        production) or received (from a supplier) in, in product units; the
+        quantity of the lot that the recall concerns (FDA 806.10(c)(7), NMPA
+        生产数量)."""
+        self.ensure_one()
+        lot_ids = self.scope_lot_ids.lot_id.ids
+        if not lot_ids:
+            return {}
+        self.env["stock.move.line"].flush_model()
+        # Set-based and without record rules: the quantity made is a fact of the
+        # lot, whoever exports the report (auditor).
+        return dict(
+            self.env.execute_query(
+                SQL(
+                    """
+            SELECT line.lot_id, sum(line.quantity_product_uom)
+              FROM stock_move_line line
+              JOIN stock_location source
+                ON source.id = line.location_id
+               AND source.usage IN ('production', 'supplier')
+              JOIN stock_location destination
+                ON destination.id = line.location_dest_id
+               AND destination.usage = 'internal'
+             WHERE line.state = 'done' AND line.lot_id = ANY(%s)
+             GROUP BY line.lot_id
+            """,
+                    lot_ids,
+                )
+            )
+        )
+
+    def _med_made_per_product(self):
+        """["product: quantity unit"] made or received, summed over the scope's lots
+        of each product."""
+        made = self._med_made_qty()
+        per_product = defaultdict(float)
+        for lot in self.scope_lot_ids.lot_id:
+            per_product[lot.product_id] += made.get(lot.id, 0.0)
+        return [
+            f"{product.display_name}: {self._med_qty(quantity)} {product.uom_id.name}"
+            for product, quantity in per_product.items()
+            if quantity
         ]
 
     def _med_lot_rows(self):
@@ -1056,6 +1106,7 @@ class MedRecall(models.Model):
         states = dict(
             self.env["stock.lot"]._fields["med_state"]._description_selection(self.env)
         )
+        made = self._med_made_qty()
         shipped, stock = defaultdict(float), defaultdict(float)
         for line in self.line_ids:
             shipped[line.lot_id] += line.shipped_qty
@@ -1072,6 +1123,7 @@ class MedRecall(models.Model):
                 fields.Datetime.to_string(lot.expiration_date) or "",
                 self.env._("Recalled") if line.selected else self.env._("Made from"),
                 states.get(lot.med_state, ""),
+                self._med_qty(made.get(lot.id, 0.0)),
                 self._med_qty(shipped[lot]),
                 self._med_qty(stock[lot]),
             ]

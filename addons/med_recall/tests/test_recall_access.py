@@ -102,8 +102,12 @@ class TestRecallAccess(MedRecallCommon):
             for row in workbook["Lots"].iter_rows(values_only=True)
             if row and row[0] in ("BRL-R1", "SYR-R1")
         }
-        self.assertEqual(lots["BRL-R1"][6:10], ("Recalled", "Recalled", "0", "40"))
-        self.assertEqual(lots["SYR-R1"][6:10], ("Made from", "Recalled", "35", "25"))
+        # made or received, shipped, in stock at opening (BRL-R1 was put in stock
+        # by an inventory adjustment: neither made nor received)
+        self.assertEqual(lots["BRL-R1"][6:11], ("Recalled", "Recalled", "0", "0", "40"))
+        self.assertEqual(
+            lots["SYR-R1"][6:11], ("Made from", "Recalled", "60", "35", "25")
+        )
         consignees = [
             row[0]
             for row in workbook["Consignees"].iter_rows(values_only=True)

@@ -54,6 +54,18 @@ class TestRecallReportFields(MedRecallCommon):
             sorted(numbers), sorted(["国械注准20233140456", "苏械注准20222140011"])
         )
         self.assertEqual(values["Problem found on"], "2026-11-18")
+        # the syringes and their bodies were made in production; the barrels were
+        # put in stock by an inventory adjustment (neither made nor received)
+        made = values["Quantity made or received (per product)"].split("; ")
+        self.assertEqual(
+            sorted(made),
+            sorted(
+                [
+                    f"{self.syringe.display_name}: 60 Units",
+                    f"{self.body.display_name}: 60 Units",
+                ]
+            ),
+        )
         self.assertEqual(values["Responsible person"], self.qa_manager.name)
         self.assertEqual(values["Responsible person's phone"], "+86 21 5555 0101")
         self.assertEqual(values["Responsible person's email"], "qa@devices.cn")
@@ -143,4 +155,19 @@ class TestRecallReportFields(MedRecallCommon):
         )
         self.assertEqual(
             set(entries.mapped("field_name")), {"date_discovered", "user_id"}
+        )
+
+    def test_quantity_received_from_a_supplier(self):
+        self._receive(self.needle, "NDL-RX", 30)
+        lot = self.env["stock.lot"].search([("name", "=", "NDL-RX")])
+        recall = self._open_recall(lots=lot)
+        self.assertEqual(recall._med_made_qty(), {lot.id: 30.0})
+        rows = list(recall._med_lot_rows())
+        labels = recall._med_lot_labels()
+        self.assertEqual(rows[0][labels.index("Made or received")], "30")
+        self.assertEqual(
+            dict(recall._med_report_fields())[
+                "Quantity made or received (per product)"
+            ],
+            f"{self.needle.display_name}: 30 Units",
         )
