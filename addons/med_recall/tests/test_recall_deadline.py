@@ -119,6 +119,25 @@ class TestRecallDeadline(MedRecallCommon):
             )
         )
 
+    def test_customer_found_after_every_letter_was_sent_is_reminded(self):
+        pharmacy = self.env["res.partner"].create(
+            {"name": "Huashan Pharmacy", "email": "p@example.com"}
+        )
+        self._deliver(pharmacy, [(self.syringe_lot, 2)])  # missed by the frozen scope
+        self._launch_at()
+        self._send(self.recall.notification_ids, "2026-11-21 09:00:00")
+        self.assertFalse(self.recall._med_notification_activities())
+        with freeze_time("2026-11-25 09:00:00"):
+            action = self.recall.with_user(self.qa_manager).action_recompute_scope()
+            self.env["med.recall.recompute"].browse(action["res_id"]).with_user(
+                self.qa_manager
+            ).action_accept()
+        activity = self.recall._med_notification_activities()
+        self.assertEqual(activity.user_id, self.inspector)
+        # the deadline stays the launch's: the new customer is overdue at once
+        self.assertEqual(activity.date_deadline, date(2026, 11, 24))
+        self.assertTrue(self._overdue_at("2026-11-25 09:01:00"))
+
     def test_launch_refused_without_a_responsible(self):
         self.recall.user_id = False
         with self.assertRaisesRegex(UserError, "Responsible"):
