@@ -10,6 +10,7 @@
     "data": [
         "security/ir.model.access.csv",
         "data/med_audit_rule_data.xml",
+        "data/med_retention_rule_data.xml",
         "data/ir_cron_data.xml",
         "views/med_lot_recall_simulate_views.xml",
         "views/med_sales_record_export_views.xml",

@@ -38,6 +38,16 @@ class ProductTemplate(models.Model):
         "filing number (医疗器械注册证编号/备案编号), FDA 510(k)/PMA number or CE "
         "certificate. Printed on sales records, recall reports and letters.",
     )
+    med_implantable = fields.Boolean(
+        string="Implantable Device",
+        help="Lots of an implantable device (植入性医疗器械) and their records are "
+        "kept permanently (ISO 13485 7.5.9.2, NMPA record retention).",
+    )
+    med_expected_life_years = fields.Integer(
+        string="Expected Life (years)",
+        help="The device's design and expected life. A lot's records are kept at least "
+        "that long after its production (ISO 13485 4.2.5, 21 CFR 820.180).",
+    )
     med_manufacturer_id = fields.Many2one(
         "res.partner",
         string="Device Manufacturer",
@@ -64,6 +74,16 @@ class ProductTemplate(models.Model):
         for template in self:
             template.med_release_required = (
                 template.is_storable and template.tracking in ("lot", "serial")
+            )
+
+    @api.constrains("med_expected_life_years")
+    def _check_med_expected_life_years(self):
+        if any(template.med_expected_life_years < 0 for template in self):
+            raise ValidationError(
+                self.env._(
+                    "The expected life of a device cannot be negative. "
+                    "(使用期限不能为负数。)"
+                )
             )
 
     @api.constrains(

@@ -1,5 +1,7 @@
 import logging
 
+from dateutil.relativedelta import relativedelta
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
@@ -70,6 +72,18 @@ class StockLot(models.Model):
         string="Expired", compute="_compute_med_expired", search="_search_med_expired"
     )
     med_production_date = fields.Date(string="Production Date", copy=False)
+    med_release_date = fields.Datetime(
+        string="Released On",
+        readonly=True,
+        copy=False,
+        help="When QA first signed the lot's release for distribution.",
+    )
+    med_end_of_life = fields.Date(
+        string="End of Device Life",
+        compute="_compute_med_end_of_life",
+        help="Production date (else creation) plus the product's expected life: the "
+        "lot's records are kept at least until then.",
+    )
     med_udi = fields.Char(
         string="UDI",
         compute="_compute_med_udi",
@@ -82,6 +96,19 @@ class StockLot(models.Model):
     med_downstream_count = fields.Integer(
         string="Downstream Lots", compute="_compute_med_trace_counts"
     )
+
+    @api.depends(
+        "product_id.med_expected_life_years", "med_production_date", "create_date"
+    )
+    def _compute_med_end_of_life(self):
+        for lot in self:
+            years = lot.product_id.med_expected_life_years
+            start = lot.med_production_date or (
+                lot.create_date and lot.create_date.date()
+            )
+            lot.med_end_of_life = (
+                start + relativedelta(years=years) if years and start else False
+            )
 
     @api.depends(
         "name", "product_id.med_udi_di", "med_production_date", "expiration_date"
@@ -233,6 +260,11 @@ class StockLot(models.Model):
             self._med_raise_blocking(blocking, self.env._("Release"))
         self._med_check_segregation()
         self._med_set_state("released")
+        first = self.filtered(lambda lot: not lot.med_release_date)
+        if first:
+            first._med_protected_write().write(
+                {"med_release_date": fields.Datetime.now()}
+            )
 
     def action_med_hold(self):
         self._med_check_qa_manager()
