@@ -9,7 +9,8 @@
 - `name()` / `model.name()`: a `def name(` exists in addons/.
 - `med.some.model`: a model with `_name = "med.some.model"` exists in addons/.
 - `med_field` / `_med_method`: the identifier occurs in addons/ (Python or XML).
-- "issue N": N is a known issue (only when the `issues` command is available).
+- "issue N": N is an issue; a line naming a gap (Partial, Not covered) names an open
+  one (only when the `issues` command is available).
 
 Prints each problem and exits 1 when there is one.
 """
@@ -102,13 +103,39 @@ def check_token(token):
     return None  # prose in backticks (commands, values): not checked
 
 
-def known_issues():
-    if not shutil.which("issues"):
-        return None
+def issue_numbers(command):
     out = subprocess.run(
-        ["issues", "list"], capture_output=True, text=True, check=False
+        ["issues", command], capture_output=True, text=True, check=False
     ).stdout
     return {int(n) for n in re.findall(r"# (?:issue|task) (\d+)", out)}
+
+
+def known_issues():
+    """(open issues, every issue), or None without the `issues` command."""
+    if not shutil.which("issues"):
+        return None
+    opened = issue_numbers("list")
+    return opened, opened | issue_numbers("all")
+
+
+def issue_problems(name, text, issues):
+    """A gap (a Partial or Not covered line) names the open issue that plans it;
+    elsewhere an issue is named as the source of a requirement and may be ended."""
+    opened, known = issues
+    problems = []
+    for line in text.splitlines():
+        # in a table, the status is the last cell; the first may name the source
+        status = line.strip().strip("|").split(" | ")[-1]
+        gap = "Partial" in status or "Not covered" in status
+        for match in ISSUE.finditer(line):
+            for number in map(int, filter(None, match.groups())):
+                if number not in known:
+                    problems.append(f"{name}: issue {number} does not exist")
+        for match in ISSUE.finditer(status if gap else ""):
+            for number in map(int, filter(None, match.groups())):
+                if number not in opened and "planned" not in status:
+                    problems.append(f"{name}: a gap names issue {number}, not open")
+    return problems
 
 
 def main():
@@ -122,10 +149,7 @@ def main():
             if problem:
                 problems.append(f"{doc.name}: {problem}")
         if issues is not None:
-            for match in ISSUE.finditer(text):
-                for number in filter(None, match.groups()):
-                    if int(number) not in issues:
-                        problems.append(f"{doc.name}: issue {number} is not open")
+            problems += issue_problems(doc.name, text, issues)
     for problem in problems:
         print(problem)
     print(f"{checked} references checked, {len(problems)} problems")
