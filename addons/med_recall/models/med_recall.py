@@ -656,7 +656,7 @@ class MedRecall(models.Model):
                 or recall._med_notification_activities()
             ):
                 continue
-            user = recall.user_id or recall.launched_by_id or self.env.user
+            user = recall.user_id or recall.launched_by_id
             deadline = fields.Datetime.context_timestamp(
                 recall.with_context(tz=user.tz or "UTC"), recall.notification_deadline
             )

@@ -120,6 +120,7 @@ class TestRecallDeadline(MedRecallCommon):
         )
 
     def test_customer_found_after_every_letter_was_sent_is_reminded(self):
+        """A new reminder, to the launcher when nobody is responsible any more."""
         pharmacy = self.env["res.partner"].create(
             {"name": "Huashan Pharmacy", "email": "p@example.com"}
         )
@@ -127,13 +128,15 @@ class TestRecallDeadline(MedRecallCommon):
         self._launch_at()
         self._send(self.recall.notification_ids, "2026-11-21 09:00:00")
         self.assertFalse(self.recall._med_notification_activities())
+        # the responsible person left: the launcher is reminded
+        self.recall.with_user(self.qa_manager).user_id = False
         with freeze_time("2026-11-25 09:00:00"):
             action = self.recall.with_user(self.qa_manager).action_recompute_scope()
             self.env["med.recall.recompute"].browse(action["res_id"]).with_user(
                 self.qa_manager
             ).action_accept()
         activity = self.recall._med_notification_activities()
-        self.assertEqual(activity.user_id, self.inspector)
+        self.assertEqual(activity.user_id, self.qa_manager)
         # the deadline stays the launch's: the new customer is overdue at once
         self.assertEqual(activity.date_deadline, date(2026, 11, 24))
         self.assertTrue(self._overdue_at("2026-11-25 09:01:00"))
