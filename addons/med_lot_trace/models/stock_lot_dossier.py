@@ -170,6 +170,7 @@ class StockLot(models.Model):
             ("reference", self.env._("Delivery")),
             ("customer", self.env._("Customer")),
             ("lot", self.env._("Lot/Serial")),
+            ("udi", self.env._("UDI")),
             ("product", self.env._("Product")),
             ("quantity", self.env._("Quantity")),
         ]
@@ -182,6 +183,7 @@ class StockLot(models.Model):
                 line.reference or "",
                 customer.display_name or "",
                 line.lot_id.name or "",
+                line.lot_id.med_udi or "",
                 line.product_id.display_name,
                 f"{line.quantity:g} {line.product_uom_id.name}",
             ]

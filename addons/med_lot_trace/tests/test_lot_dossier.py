@@ -18,6 +18,7 @@ class TestLotDossier(MedGenealogyCommon):
         cls.hospital.write(
             {"phone": "+86 21 6437 0045", "email": "equipment@ruijin.example"}
         )
+        cls.syringe.med_udi_di = "06901234567892"
         barrel = cls._lot(cls.barrel, "BRL-001", 100)
         plunger = cls._lot(cls.plunger, "PLG-001", 100)
         needle = cls._lot(cls.needle, "NDL-001", 100)
@@ -66,6 +67,11 @@ class TestLotDossier(MedGenealogyCommon):
         self.assertLessEqual({"BRL-001", "PLG-001", "NDL-001", "BDY-001"}, components)
         self.assertIn("Ruijin Hospital", self._cells(sheets["Deliveries (downstream)"]))
         self.assertIn("12 Units", self._cells(sheets["Deliveries (downstream)"]))
+        # the UDI of what was shipped (UDI rules: distribution records carry it)
+        self.assertTrue(self.syringe_lot.med_udi.startswith("(01)06901234567892"))
+        self.assertIn(
+            self.syringe_lot.med_udi, self._cells(sheets["Deliveries (downstream)"])
+        )
         self.assertIn("8 Units", self._cells(sheets["On hand"]))
         history = self._cells(sheets["Status history"])
         self.assertIn("released for the test", history)
