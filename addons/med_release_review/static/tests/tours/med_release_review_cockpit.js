@@ -57,7 +57,7 @@ registry.category("web_tour.tours").add("med_release_review_cockpit", {
         },
         {
             content: "It is the inspection of the lot, of 10 units only",
-            trigger: ".o_form_view:has(.o_field_widget[name=object_id]:contains('TOUR-BRL-RED'), .o_field_widget[name=object_id] input:value('TOUR-BRL-RED')) .o_field_widget[name=qty]:contains('10'), .o_form_view:has(.o_field_widget[name=object_id]:contains('TOUR-BRL-RED'), .o_field_widget[name=object_id] input:value('TOUR-BRL-RED')) .o_field_widget[name=qty] input:value('10')",
+            trigger: ".o_form_view:has(.o_field_widget[name=object_id]:contains('TOUR-BRL-RED'), .o_field_widget[name=object_id] input:value('TOUR-BRL-RED')) .o_field_widget[name=qty]:contains('10.00'), .o_form_view:has(.o_field_widget[name=object_id]:contains('TOUR-BRL-RED'), .o_field_widget[name=object_id] input:value('TOUR-BRL-RED')) .o_field_widget[name=qty] input:value('10.00')",
         },
         {
             content: "Back to the cockpit",
