@@ -21,6 +21,7 @@
         "views/med_release_review_menus.xml",
     ],
     "demo": ["demo/med_release_review_demo.xml"],
+    "post_init_hook": "post_init_hook",
     "assets": {
         "web.assets_tests": ["med_release_review/static/tests/tours/*.js"],
     },

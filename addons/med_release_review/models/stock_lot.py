@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 from odoo.tools.sql import column_exists, create_column
 
 from odoo.addons.med_audit_export.models.base import PROTECTED_WRITE
@@ -59,8 +60,8 @@ class StockLot(models.Model):
     )
 
     def _auto_init(self):
-        # No lot has a release date when the addon is installed: an empty column,
-        # rather than the ORM computing zero for every lot of the history.
+        # An empty column, rather than the ORM computing zero for every lot of the
+        # history: the post-init hook computes the lots released before.
         if not column_exists(self.env.cr, self._table, "med_release_hours"):
             create_column(self.env.cr, self._table, "med_release_hours", "numeric")
         return super()._auto_init()
@@ -180,6 +181,67 @@ class StockLot(models.Model):
         for release (a finding on a component counts for them)."""
         lots = self | self.browse(self.sudo()._med_trace_ids("downstream"))
         self.env["med.release.result"]._med_reconcile(self._med_pending_lots(lots))
+
+    @api.model
+    def _med_record_past_release_times(self):
+        """Produced/Received On, Released On and Hours to Release of the lots
+        received, produced or released before the addon was installed, from what
+        recorded them then: the first done receipt or production of the lot, and
+        its first release signature. Dates already recorded are kept; the hours of
+        every released lot without them are computed."""
+        # SQL: one statement over the whole history at installation; the lots are
+        # not changed by a user, their history is read (the signatures and moves
+        # stay the evidence).
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+            WITH ready AS (
+                SELECT line.lot_id, min(line.date) AS date
+                  FROM stock_move_line line
+                  JOIN stock_location src
+                    ON src.id = line.location_id
+                   AND src.usage IN ('supplier', 'production')
+                 WHERE line.state = 'done' AND line.lot_id IS NOT NULL
+                 GROUP BY line.lot_id
+            ), released AS (
+                SELECT res_id AS lot_id, min(timestamp) AS date
+                  FROM med_signature
+                 WHERE res_model = 'stock.lot' AND meaning = 'release'
+                 GROUP BY res_id
+            ), past AS (
+                SELECT COALESCE(ready.lot_id, released.lot_id) AS lot_id,
+                       ready.date AS ready_date, released.date AS release_date
+                  FROM ready
+                  FULL JOIN released ON released.lot_id = ready.lot_id
+            )
+            UPDATE stock_lot lot
+               SET med_ready_date = COALESCE(lot.med_ready_date, past.ready_date),
+                   med_release_date = COALESCE(lot.med_release_date, past.release_date)
+              FROM past
+             WHERE past.lot_id = lot.id
+               AND (lot.med_ready_date IS NULL AND past.ready_date IS NOT NULL
+                    OR lot.med_release_date IS NULL AND past.release_date IS NOT NULL)
+            RETURNING lot.id
+            """
+            )
+        )
+        ids = {row[0] for row in self.env.cr.fetchall()}
+        # A lower layer may have recorded release dates already.
+        self.env.cr.execute(
+            SQL(
+                """
+            SELECT id FROM stock_lot
+             WHERE med_release_date IS NOT NULL AND med_release_hours IS NULL
+            """
+            )
+        )
+        ids.update(row[0] for row in self.env.cr.fetchall())
+        lots = self.browse(sorted(ids))
+        lots.invalidate_recordset(["med_ready_date", "med_release_date"])
+        self.env.add_to_compute(self._fields["med_release_hours"], lots)
+        lots.flush_recordset(["med_release_hours"])
+        return lots
 
     def action_med_batch_release(self):
         """The cockpit's button: release the selected lots with one signature each."""
