@@ -4,10 +4,17 @@ from odoo.exceptions import ValidationError
 from ..tools import in_categories
 
 CERTIFICATE_SCOPES = [("supplier", "Supplier"), ("product", "Products")]
+APPLIES_TO = [
+    ("supplier", "Suppliers"),
+    ("customer", "Customers"),
+    ("both", "Suppliers and customers"),
+]
 
 
 class MedCertificateType(models.Model):
-    """A kind of licence or certificate a supplier must hold (营业执照, 注册证 ...)."""
+    """A kind of licence or certificate a supplier must hold (营业执照, 注册证 ...) or
+    that qualifies a customer to buy medical devices (购货者资格: 医疗机构执业许可证,
+    医疗器械经营许可证 or 备案凭证)."""
 
     _name = "med.certificate.type"
     _description = "Supplier Certificate Type"
@@ -24,6 +31,14 @@ class MedCertificateType(models.Model):
         help="Supplier: one certificate covers everything the supplier delivers. "
         "Products: each certificate names the products or categories it covers "
         "(registration certificates 注册证).",
+    )
+    applies_to = fields.Selection(
+        APPLIES_TO,
+        required=True,
+        default="supplier",
+        help="Suppliers: checked by the supplier gates when mandatory. Customers: one "
+        "valid certificate of any customer type qualifies a customer to receive "
+        "deliveries (购货者资格审核).",
     )
     mandatory = fields.Boolean(
         help="Purchases and receipts are refused without a valid certificate of this "
@@ -65,6 +80,17 @@ class MedCertificateType(models.Model):
                 self.env._(
                     "The reminder cannot be a negative number of days. "
                     "(提醒天数不能为负数。)"
+                )
+            )
+
+    @api.constrains("applies_to", "scope")
+    def _check_customer_scope(self):
+        if any(k.applies_to != "supplier" and k.scope != "supplier" for k in self):
+            raise ValidationError(
+                self.env._(
+                    "A customer qualification certificate covers the whole customer: "
+                    "its scope is Supplier, not Products. "
+                    "(购货者资质证明适用于整个购货单位。)"
                 )
             )
 

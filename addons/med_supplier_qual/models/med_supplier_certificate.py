@@ -349,6 +349,7 @@ class MedSupplierCertificate(models.Model):
             if (
                 certificate.company_id.med_suspend_on_expiry
                 and certificate.type_id.mandatory
+                and certificate.type_id.applies_to != "customer"
                 and certificate.partner_id.med_supplier_state
                 in ("approved", "conditional")
             ):

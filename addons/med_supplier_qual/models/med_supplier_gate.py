@@ -11,6 +11,8 @@ NAMED_PRODUCTS = 5
 class MedSupplierGate(models.AbstractModel):
     """The supplier gates shared by purchase confirmation and receipt validation:
     is this supplier approved for this product, with valid certificates, on this day?
+    And the customer gate of deliveries (购货者资格审核): does this customer hold a
+    valid licence to buy medical devices on the day of delivery?
 
     Reads everything it needs in a constant number of queries, whatever the number of
     lines: the certificates, approved supplier list entries and types of the suppliers
@@ -73,7 +75,9 @@ class MedSupplierGate(models.AbstractModel):
         certificates = self.env["med.supplier.certificate"].sudo().search(domain)
         entries = self.env["med.approved.supplier"].sudo().search(domain)
         types = (
-            self.env["med.certificate.type"].sudo().search([("mandatory", "=", True)])
+            self.env["med.certificate.type"]
+            .sudo()
+            .search([("mandatory", "=", True), ("applies_to", "!=", "customer")])
         )
         evidence = {
             "day": day,
@@ -225,21 +229,115 @@ class MedSupplierGate(models.AbstractModel):
         return ", ".join(names)
 
     @api.model
-    def _med_enforce(self, documents, messages, company, confirmed):
+    def _med_customer_violations(self, company, pairs, day):
+        """Messages for the (customer, product) ``pairs`` of deliveries that break
+        the customer gate on ``day`` for ``company``; empty when all pass. A customer
+        is qualified when its commercial partner holds one certificate of a customer
+        type valid on ``day`` (verified by QA when the company asks for it); only
+        storable lot- or serial-tracked products that are not exempt are gated."""
+        products = self._med_gated_products(
+            self.env["product.product"].union(*(product for _, product in pairs))
+        ).filtered(lambda p: p.tracking != "none")
+        by_partner = defaultdict(list)
+        for partner, product in pairs:
+            if product in products:
+                by_partner[partner.commercial_partner_id].append(product)
+        if not by_partner:
+            return []
+        partners = self.env["res.partner"].union(*by_partner)
+        # sudo: the gate reads the customers' certificates whoever ships (a warehouse
+        # user does not manage certificates); it only decides, it shows nothing else.
+        types = (
+            self.env["med.certificate.type"]
+            .sudo()
+            .search([("applies_to", "in", ("customer", "both"))])
+        )
+        certificates = (
+            self.env["med.supplier.certificate"]
+            .sudo()
+            .search(
+                [
+                    ("partner_id", "in", partners.ids),
+                    ("company_id", "=", company.id),
+                    ("type_id", "in", types.ids),
+                ]
+            )
+        )
+        require_verified = company.med_require_verified_certificates
+        date = fields.Date.to_string(day)
+        messages = []
+        for partner, partner_products in by_partner.items():
+            names = self._med_names(
+                self.env["product.product"].union(*partner_products)
+            )
+            if not partner:
+                messages.append(
+                    self.env._(
+                        "A delivery of %(products)s names no customer: set the "
+                        "customer so that its licence can be checked (未指定购货者; "
+                        "date %(date)s)",
+                        products=names,
+                        date=date,
+                    )
+                )
+                continue
+            held = certificates.filtered(lambda c, p=partner: c.partner_id == p)
+            if not held:
+                messages.append(
+                    self.env._(
+                        "Customer %(customer)s holds no qualification certificate "
+                        "(%(types)s) (无购货者资质证明; products: %(products)s; date "
+                        "%(date)s)",
+                        customer=partner.display_name,
+                        types=", ".join(types.mapped("name")),
+                        products=names,
+                        date=date,
+                    )
+                )
+                continue
+            problem = self._med_certificate_problem(held, day, require_verified)
+            if problem:
+                messages.append(
+                    self.env._(
+                        "Customer %(customer)s is not qualified: %(problem)s "
+                        "(购货者资质无效; products: %(products)s; date %(date)s)",
+                        customer=partner.display_name,
+                        problem=problem,
+                        products=names,
+                        date=date,
+                    )
+                )
+        return messages
+
+    @api.model
+    def _med_enforce(self, documents, messages, company, confirmed, gate="supplier"):
         """Refuse (block mode, or warn mode not confirmed by the user), or record the
-        user's confirmation of a warning in the audit trail of ``documents``."""
+        user's confirmation of a warning in the audit trail of ``documents``.
+        ``gate`` is "supplier" or "customer" (the delivery gate)."""
         if not messages:
             return
-        if company.med_supplier_gate_mode == "block" or not confirmed:
+        listed = "\n".join(f"- {message}" for message in messages)
+        if company._med_qualification_gate_mode(gate) == "block" or not confirmed:
+            if gate == "customer":
+                raise UserError(
+                    self.env._(
+                        "Customer qualification check failed (购货者资格审核未通过):\n"
+                        "%(messages)s",
+                        messages=listed,
+                    )
+                )
             raise UserError(
                 self.env._(
                     "Supplier qualification check failed (供应商资质审核未通过):\n"
                     "%(messages)s",
-                    messages="\n".join(f"- {message}" for message in messages),
+                    messages=listed,
                 )
             )
+        reason = (
+            self.env._("Confirmed by the user despite the customer qualification check")
+            if gate == "customer"
+            else self.env._("Confirmed by the user despite the supplier gates")
+        )
         documents._med_log_event(
-            "gate_override",
-            reason=self.env._("Confirmed by the user despite the supplier gates"),
-            details="\n".join(messages),
+            "gate_override", reason=reason, details="\n".join(messages)
         )

@@ -6,5 +6,6 @@ class ProductCategory(models.Model):
 
     med_supplier_gate_exempt = fields.Boolean(
         string="No Supplier Qualification Needed",
-        help="Products of this category and its subcategories skip the supplier gates.",
+        help="Products of this category and its subcategories skip the supplier gates "
+        "and the customer licence check at delivery.",
     )

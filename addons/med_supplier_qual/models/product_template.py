@@ -6,6 +6,7 @@ class ProductTemplate(models.Model):
 
     med_supplier_gate_exempt = fields.Boolean(
         string="No Supplier Qualification Needed",
-        help="Purchases and receipts of this product skip the supplier gates (office "
-        "supplies, non-GxP items). Services and consumables are never gated.",
+        help="Purchases and receipts of this product skip the supplier gates, and its "
+        "deliveries the customer licence check (office supplies, non-GxP items). "
+        "Services and consumables are never gated.",
     )

@@ -7,12 +7,17 @@ class StockMove(models.Model):
     _inherit = "stock.move"
 
     def _action_done(self, cancel_backorder=False):
-        # Every path that receives stock ends here (button, RPC, batch): the supplier
-        # gates are checked again on the day of receipt.
+        # Every path that receives or ships stock ends here (button, RPC, batch): the
+        # supplier gates are checked again on the day of receipt, the customer gate
+        # on the day of delivery.
         confirmed = bool(self.env.context.get("med_supplier_gate_confirmed"))
         Gate = self.env["med.supplier.gate"]
         for company, (moves, messages) in self._med_supplier_gate_messages().items():
             Gate._med_enforce(moves.picking_id or moves, messages, company, confirmed)
+        for company, (moves, messages) in self._med_customer_gate_messages().items():
+            Gate._med_enforce(
+                moves.picking_id or moves, messages, company, confirmed, "customer"
+            )
         return super()._action_done(cancel_backorder=cancel_backorder)
 
     def _med_supplier(self):
@@ -47,3 +52,55 @@ class StockMove(models.Model):
                 moves = self.browse([move.id for move, _ in items])
                 result[company] = (moves, messages)
         return result
+
+    def _med_customer_gate_messages(self):
+        """{company: (moves, messages)} for the deliveries to customers among these
+        moves whose customer is not qualified on the day of delivery (in the
+        company's time zone), for the companies whose customer gate is on. Returns
+        from customers and internal moves are not deliveries."""
+        by_company = defaultdict(lambda: self.browse())
+        for move in self:
+            if (
+                move.state not in ("done", "cancel")
+                and move.location_dest_id.usage == "customer"
+                and move.location_id.usage != "customer"
+                and move.company_id.med_customer_gate_mode != "off"
+            ):
+                by_company[move.company_id] |= move
+        Gate = self.env["med.supplier.gate"]
+        Certificate = self.env["med.supplier.certificate"]
+        result = {}
+        for company, moves in by_company.items():
+            pairs = [
+                (move.partner_id or move.picking_id.partner_id, move.product_id)
+                for move in moves
+            ]
+            day = Certificate._med_company_today(company)
+            messages = Gate._med_customer_violations(company, pairs, day)
+            if messages:
+                result[company] = (moves, messages)
+        return result
+
+    def _med_qualification_warnings(self):
+        """The messages of the supplier and customer gates these moves break, when
+        every broken gate is in warn mode; empty otherwise (nothing broken, or a
+        blocking gate that refuses at ``_action_done``)."""
+        companies = self.company_id
+        if not any(
+            "warn" in (company.med_supplier_gate_mode, company.med_customer_gate_mode)
+            for company in companies
+        ):
+            return []
+        broken = [
+            ("supplier", company, messages)
+            for company, (_, messages) in self._med_supplier_gate_messages().items()
+        ] + [
+            ("customer", company, messages)
+            for company, (_, messages) in self._med_customer_gate_messages().items()
+        ]
+        if any(
+            company._med_qualification_gate_mode(gate) != "warn"
+            for gate, company, _ in broken
+        ):
+            return []
+        return [message for _, _, messages in broken for message in messages]

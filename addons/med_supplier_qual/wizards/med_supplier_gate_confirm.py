@@ -3,7 +3,8 @@ from odoo import api, fields, models
 
 class MedSupplierGateConfirm(models.TransientModel):
     """In warn mode, the user confirms a purchase order or a receipt that breaks a
-    supplier gate; the confirmation is recorded in the audit trail."""
+    supplier gate, or a delivery to a customer without a valid licence; the
+    confirmation is recorded in the audit trail."""
 
     _name = "med.supplier.gate.confirm"
     _description = "Confirm a Supplier Gate Warning"
@@ -13,7 +14,7 @@ class MedSupplierGateConfirm(models.TransientModel):
     message = fields.Text(readonly=True)
 
     @api.model
-    def _med_open(self, documents, messages):
+    def _med_open(self, documents, messages, title=None):
         field = (
             "purchase_order_ids"
             if documents._name == "purchase.order"
@@ -27,7 +28,7 @@ class MedSupplierGateConfirm(models.TransientModel):
         )
         return {
             "type": "ir.actions.act_window",
-            "name": self.env._("Supplier Qualification Warning"),
+            "name": title or self.env._("Supplier Qualification Warning"),
             "res_model": self._name,
             "res_id": wizard.id,
             "view_mode": "form",
