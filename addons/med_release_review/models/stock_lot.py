@@ -44,7 +44,6 @@ class StockLot(models.Model):
         help="When the lot's production or receipt was done: the release lead time "
         "starts here.",
     )
-    med_release_date = fields.Datetime(string="Released On", readonly=True, copy=False)
     med_release_hours = fields.Float(
         string="Hours to Release",
         compute="_compute_med_release_hours",
@@ -163,15 +162,6 @@ class StockLot(models.Model):
             blocking.setdefault(lot, []).append(reason)
         return blocking
 
-    def _med_do_release(self):
-        result = super()._med_do_release()
-        first = self.filtered(lambda lot: not lot.med_release_date)
-        if first:
-            first._med_protected_write().write(
-                {"med_release_date": fields.Datetime.now()}
-            )
-        return result
-
     @api.model
     def _med_pending_lots(self, lots):
         return lots.filtered(lambda lot: lot.med_state in PENDING_STATES)
@@ -184,14 +174,12 @@ class StockLot(models.Model):
 
     @api.model
     def _med_record_past_release_times(self):
-        """Produced/Received On, Released On and Hours to Release of the lots
-        received, produced or released before the addon was installed, from what
-        recorded them then: the first done receipt or production of the lot, and
-        its first release signature. Dates already recorded are kept; the hours of
-        every released lot without them are computed."""
+        """Produced/Received On of the lots received or produced before the addon
+        was installed, from their first done receipt or production (a date
+        recorded already is kept), and Hours to Release of every released lot
+        without them (their release date is recorded by med_lot_trace)."""
         # SQL: one statement over the whole history at installation; the lots are
-        # not changed by a user, their history is read (the signatures and moves
-        # stay the evidence).
+        # not changed by a user, their moves are read (and stay the evidence).
         self.env.flush_all()
         self.env.cr.execute(
             SQL(
@@ -204,30 +192,16 @@ class StockLot(models.Model):
                    AND src.usage IN ('supplier', 'production')
                  WHERE line.state = 'done' AND line.lot_id IS NOT NULL
                  GROUP BY line.lot_id
-            ), released AS (
-                SELECT res_id AS lot_id, min(timestamp) AS date
-                  FROM med_signature
-                 WHERE res_model = 'stock.lot' AND meaning = 'release'
-                 GROUP BY res_id
-            ), past AS (
-                SELECT COALESCE(ready.lot_id, released.lot_id) AS lot_id,
-                       ready.date AS ready_date, released.date AS release_date
-                  FROM ready
-                  FULL JOIN released ON released.lot_id = ready.lot_id
             )
             UPDATE stock_lot lot
-               SET med_ready_date = COALESCE(lot.med_ready_date, past.ready_date),
-                   med_release_date = COALESCE(lot.med_release_date, past.release_date)
-              FROM past
-             WHERE past.lot_id = lot.id
-               AND (lot.med_ready_date IS NULL AND past.ready_date IS NOT NULL
-                    OR lot.med_release_date IS NULL AND past.release_date IS NOT NULL)
+               SET med_ready_date = ready.date
+              FROM ready
+             WHERE ready.lot_id = lot.id AND lot.med_ready_date IS NULL
             RETURNING lot.id
             """
             )
         )
         ids = {row[0] for row in self.env.cr.fetchall()}
-        # A lower layer may have recorded release dates already.
         self.env.cr.execute(
             SQL(
                 """
@@ -238,7 +212,7 @@ class StockLot(models.Model):
         )
         ids.update(row[0] for row in self.env.cr.fetchall())
         lots = self.browse(sorted(ids))
-        lots.invalidate_recordset(["med_ready_date", "med_release_date"])
+        lots.invalidate_recordset(["med_ready_date"])
         self.env.add_to_compute(self._fields["med_release_hours"], lots)
         lots.flush_recordset(["med_release_hours"])
         return lots

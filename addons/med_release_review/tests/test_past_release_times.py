@@ -9,8 +9,8 @@ from .common import ReleaseReviewCommon
 @tagged("post_install", "-at_install")
 class TestPastReleaseTimes(ReleaseReviewCommon):
     """At installation, the lots received, produced and released before get their
-    time to release from their first receipt or production and their first release
-    signature; what was recorded already is kept."""
+    time to release: from their first receipt or production to their release date
+    (recorded by med_lot_trace); what was recorded already is kept."""
 
     def _forget(self, lots, *columns):
         # As if these lots had been received and released before the addon was
@@ -36,50 +36,31 @@ class TestPastReleaseTimes(ReleaseReviewCommon):
         released = self._received("BRL-PAST-REL")
         waiting = self._received("BRL-PAST-WAIT")
         signature = self._release(released)
+        self.assertTrue(released.med_release_date)
         receipt = self.env["stock.move.line"].search([("lot_id", "=", released.id)])
-        receipt.date = signature.timestamp - timedelta(hours=30)
-        self._forget(
-            released | waiting,
-            "med_ready_date",
-            "med_release_date",
-            "med_release_hours",
-        )
-        self.assertFalse(released.med_release_date)
+        receipt.date = released.med_release_date - timedelta(hours=30)
+        self._forget(released | waiting, "med_ready_date", "med_release_hours")
 
         lots = self.env["stock.lot"]._med_record_past_release_times()
         self.assertLessEqual(released | waiting, lots)
         self.assertEqual(released.med_ready_date, receipt.date)
-        self.assertEqual(released.med_release_date, signature.timestamp)
         self.assertAlmostEqual(released.med_release_hours, 30, places=1)
+        self.assertEqual(signature.meaning, "release")
         # waiting for release: received, not released
         self.assertTrue(waiting.med_ready_date)
         self.assertFalse(waiting.med_release_date)
         self.assertFalse(waiting.med_release_hours)
 
-    def test_hours_of_a_release_date_recorded_before(self):
-        lot = self._received("BRL-PAST-DATED")
-        self._release(lot)
-        release_date = lot.med_release_date
-        lot._med_protected_write().write(
-            {"med_ready_date": release_date - timedelta(hours=12)}
-        )
-        # released while only the release date was recorded (by a lower layer)
-        self._forget(lot, "med_release_hours")
-        self.assertIn(lot, self.env["stock.lot"]._med_record_past_release_times())
-        self.assertEqual(lot.med_release_date, release_date)
-        self.assertAlmostEqual(lot.med_release_hours, 12, places=1)
-
-    def test_recorded_times_are_kept_and_unsigned_lots_have_none(self):
+    def test_recorded_times_are_kept_and_lots_never_received_have_none(self):
         recorded = self._received("BRL-PAST-KEPT")
         self._release(recorded)
-        times = (recorded.med_ready_date, recorded.med_release_date)
-        # a lot created released by hand: no receipt, no release signature
+        times = (recorded.med_ready_date, recorded.med_release_hours)
+        # a lot created by hand: no receipt, no release
         by_hand = self.env["stock.lot"].create(
             {"name": "BRL-PAST-HAND", "product_id": self.barrel.id}
         )
         lots = self.env["stock.lot"]._med_record_past_release_times()
         self.assertNotIn(recorded, lots)
         self.assertNotIn(by_hand, lots)
-        self.assertEqual((recorded.med_ready_date, recorded.med_release_date), times)
+        self.assertEqual((recorded.med_ready_date, recorded.med_release_hours), times)
         self.assertFalse(by_hand.med_ready_date)
-        self.assertFalse(by_hand.med_release_date)
