@@ -141,6 +141,22 @@ class TestCustomerGate(SupplierQualCommon):
         picking.button_validate()
         self.assertEqual(picking.state, "done")
 
+    def test_delivery_without_customer_is_refused(self):
+        picking = self._delivery(self.hospital)
+        picking.sudo().partner_id = False
+        self.assertRefused(picking, "names no customer", "Sterile syringe 5 ml")
+
+    def test_pickings_validated_together_are_all_refused(self):
+        self._licence()
+        stranger = self.env["res.partner"].create(
+            {"name": "Unlicensed Clinic", "is_company": True}
+        )
+        good, bad = self._delivery(self.hospital), self._delivery(stranger)
+        with self.assertRaisesRegex(UserError, "Unlicensed Clinic"):
+            (good | bad).button_validate()
+        self.assertEqual((good | bad).mapped("state"), ["assigned", "assigned"])
+        self.assertEqual(self._in_stock(), 100)
+
     def test_distributor_qualified_by_a_distribution_licence_or_filing(self):
         distributor = self.env["res.partner"].create(
             {"name": "Sinopharm East", "is_company": True}
@@ -270,6 +286,38 @@ class TestCustomerGate(SupplierQualCommon):
         move.picked = True
         move._action_done()
         self.assertEqual(move.state, "done")
+
+    def test_query_count_does_not_grow_with_customers(self):
+        counts = []
+        for size in (2, 12):
+            customers = self.env["res.partner"].create(
+                [
+                    {"name": f"Clinic {size}-{i}", "is_company": True}
+                    for i in range(size)
+                ]
+            )
+            moves = self.env["stock.move"].create(
+                [
+                    {
+                        "name": "syringes",
+                        "product_id": self.device.id,
+                        "product_uom_qty": 1,
+                        "location_id": self.stock.id,
+                        "location_dest_id": self.customers.id,
+                        "partner_id": customer.id,
+                    }
+                    for customer in customers
+                ]
+            )
+            moves._med_customer_gate_messages()  # warms the registry caches
+            self.env.flush_all()
+            self.env.invalidate_all()
+            start = self.cr.sql_log_count
+            violations = moves._med_customer_gate_messages()
+            counts.append(self.cr.sql_log_count - start)
+            self.assertEqual(len(violations[self.env.company][1]), size)
+        self.assertTrue(counts[0])
+        self.assertEqual(counts[0], counts[1], counts)
 
     # -- warn and off modes --
     def test_warn_mode_asks_and_records_the_confirmation(self):
