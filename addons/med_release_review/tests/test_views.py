@@ -1,3 +1,7 @@
+import ast
+
+from lxml import etree
+
 from odoo.tests import Form, tagged
 
 from .common import ReleaseReviewCommon
@@ -56,3 +60,36 @@ class TestReleaseReviewViews(ReleaseReviewCommon):
         self.assertFalse(
             self.Result.with_user(self.auditor).search([("lot_id", "=", lot.id)])
         )
+
+    def _filter_domain(self, node):
+        if node.get("domain"):
+            return ast.literal_eval(node.get("domain"))
+        # a date filter or a group by: lots must have the field set
+        field = node.get("date") or ast.literal_eval(node.get("context"))["group_by"]
+        return [(field.split(":")[0], "!=", False)]
+
+    def test_each_filter_finds_lots_within_its_action(self):
+        """No filter of the cockpit or of the time to release is empty by
+        construction (e.g. released lots in the cockpit of lots in quarantine)."""
+        red = self._received("BRL-FILTER-RED")
+        self._pass(self._inspect_lot(red, qty=10))
+        self.checks["open_quality_records"].severity = "warn"
+        self._inspect_lot(self._received("BRL-FILTER-WARN"))  # still open
+        self._received("BRL-FILTER-GREEN")
+        released = self._received("BRL-FILTER-REL")
+        self._sign(
+            released.with_user(self.qa_manager).action_med_release(), self.qa_manager
+        )
+        Lot = self.env["stock.lot"].with_user(self.qa_manager)
+        for xmlid in (
+            "med_release_review.stock_lot_action_med_release_cockpit",
+            "med_release_review.stock_lot_action_med_release_time",
+        ):
+            action = self.env.ref(xmlid)
+            domain = ast.literal_eval(action.domain)
+            search = etree.fromstring(action.search_view_id.arch)
+            for node in search.iter("filter"):
+                self.assertTrue(
+                    Lot.search_count(domain + self._filter_domain(node)),
+                    f"{xmlid}: filter {node.get('name')} finds nothing",
+                )
