@@ -58,7 +58,7 @@ class StockMove(models.Model):
         moves whose customer is not qualified on the day of delivery (in the
         company's time zone), for the companies whose customer gate is on. Returns
         from customers and internal moves are not deliveries."""
-        by_company = defaultdict(lambda: self.browse())
+        by_company = defaultdict(list)
         for move in self:
             if (
                 move.state not in ("done", "cancel")
@@ -66,11 +66,12 @@ class StockMove(models.Model):
                 and move.location_id.usage != "customer"
                 and move.company_id.med_customer_gate_mode != "off"
             ):
-                by_company[move.company_id] |= move
+                by_company[move.company_id].append(move.id)
         Gate = self.env["med.supplier.gate"]
         Certificate = self.env["med.supplier.certificate"]
         result = {}
-        for company, moves in by_company.items():
+        for company, move_ids in by_company.items():
+            moves = self.browse(move_ids)
             pairs = [
                 (move.partner_id or move.picking_id.partner_id, move.product_id)
                 for move in moves
