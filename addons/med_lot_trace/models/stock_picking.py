@@ -22,5 +22,7 @@ class StockPicking(models.Model):
                     "res_id": wizard.id,
                     "view_mode": "form",
                     "target": "new",
+                    # confirmations of other gates given before this one hold on
+                    "context": dict(self.env.context),
                 }
         return super().button_validate()

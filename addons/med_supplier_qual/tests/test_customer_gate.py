@@ -348,6 +348,36 @@ class TestCustomerGate(SupplierQualCommon):
             " ".join(filter(None, (override.new_value, override.reason))),
         )
 
+    def test_warnings_of_two_gates_are_confirmed_once_each(self):
+        # an unreleased lot to an unlicensed customer, both checks in warn mode: the
+        # user confirms the customer check, then the lot check, and it is done
+        self.env.company.write(
+            {"med_customer_gate_mode": "warn", "med_gate_mode": "warn"}
+        )
+        quarantined = self.env["stock.lot"].create(
+            {"name": "SY-2612-Q", "product_id": self.device.id}
+        )
+        self.assertEqual(quarantined.med_state, "quarantine")
+        self.env["stock.quant"]._update_available_quantity(
+            self.device, self.stock, 10, lot_id=quarantined
+        )
+        picking = self._delivery(self.hospital, lot=quarantined)
+        action = picking.button_validate()
+        self.assertEqual(action["res_model"], "med.supplier.gate.confirm")
+        # the web client opens each window with the context of its action
+        action = (
+            self.env[action["res_model"]]
+            .with_user(self.warehouse)
+            .with_context(**action.get("context", {}))
+            .browse(action["res_id"])
+            .action_confirm()
+        )
+        self.assertEqual(action["res_model"], "med.gate.confirm")
+        self.env[action["res_model"]].with_user(self.warehouse).with_context(
+            **action.get("context", {})
+        ).browse(action["res_id"]).action_confirm()
+        self.assertEqual(picking.state, "done")
+
     def test_warn_mode_without_problem_asks_nothing(self):
         self.env.company.med_customer_gate_mode = "warn"
         self._licence()
