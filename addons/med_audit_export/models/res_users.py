@@ -11,3 +11,58 @@ class ResUsers(models.Model):
     med_sign_locked_until = fields.Datetime(
         string="Signing Locked Until", readonly=True, copy=False
     )
+
+    def write(self, vals):
+        if "name" not in vals:
+            return super().write(vals)
+        # The name lives on the user's partner (_inherits), out of reach of the
+        # stored-field audit of res.users; a renamed account may be one handed to
+        # another person (21 CFR 11.100(a)), so it goes to the trail with the user.
+        config = self._med_audit_config()
+        old = {user.id: user.name for user in self}
+        result = super().write(vals)
+        if config and config.log_write:
+            reason = self._med_reason()
+            self._med_insert_entries(
+                [
+                    self._med_entry_row(
+                        "write",
+                        user.id,
+                        "name",
+                        old[user.id],
+                        user.name,
+                        self.env.uid,
+                        reason,
+                    )
+                    for user in self
+                    if user.name != old[user.id]
+                ]
+            )
+        return result
+
+    def _med_alert_lockout(self, locked_until):
+        """Tell the compliance administrators that this user's signing is locked:
+        repeated wrong passwords may be someone trying to sign as the user
+        (21 CFR 11.300(d))."""
+        self.ensure_one()
+        admins = self.env.ref("med_audit_export.group_med_compliance_admin").users
+        admins = admins.filtered(lambda admin: admin.active and not admin.share)
+        # sudo: the alert is the system's, whatever the locked user may write on
+        # partners or see of the administrators.
+        partner = self.partner_id.sudo()
+        for admin in admins.sudo():
+            partner.activity_schedule(
+                "mail.mail_activity_data_todo",
+                user_id=admin.id,
+                summary=self.env._(
+                    "Signature lockout of %(user)s", user=self.display_name
+                ),
+                note=self.env._(
+                    "%(user)s gave a wrong password too many times when signing; "
+                    "signing is locked until %(until)s (UTC). Check with the user "
+                    "that nobody else tried to sign in their name. "
+                    "(电子签名多次密码错误，已锁定。)",
+                    user=self.display_name,
+                    until=fields.Datetime.to_string(locked_until),
+                ),
+            )

@@ -89,3 +89,35 @@ class TestRoles(MedComplianceCommon):
         self.assertTrue(self.purchase.has_group("purchase.group_purchase_user"))
         self.assertFalse(self.auditor.has_group("stock.group_stock_user"))
         self.assertTrue(self.compliance_admin.has_group("stock.group_stock_manager"))
+
+    def test_renaming_an_account_is_in_the_trail(self):
+        """An account handed to another person shows (21 CFR 11.100(a)): the name
+        change is audited like the login and the roles."""
+        admin = self.env.ref("base.user_admin")
+        self.auditor.with_user(admin).write({"name": "Li Wei"})
+        self.env.flush_all()
+        entry = self.env["med.audit.entry"].search(
+            [
+                ("res_model", "=", "res.users"),
+                ("res_id", "=", self.auditor.id),
+                ("field_name", "=", "name"),
+                ("operation", "=", "write"),
+            ]
+        )
+        self.assertEqual(
+            (entry.old_value, entry.new_value),
+            ("med_auditor (med_audit_export.group_med_auditor)", "Li Wei"),
+        )
+        self.assertEqual(entry.user_id, admin)
+        # a field outside the rule leaves no entry
+        self.auditor.write({"signature": "<p>Li Wei, auditor</p>"})
+        self.env.flush_all()
+        self.assertFalse(
+            self.env["med.audit.entry"].search(
+                [
+                    ("res_model", "=", "res.users"),
+                    ("res_id", "=", self.auditor.id),
+                    ("field_name", "=", "signature"),
+                ]
+            )
+        )

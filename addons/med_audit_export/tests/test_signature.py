@@ -68,15 +68,29 @@ class TestSignature(MedAuditCommon):
         )
         self.assertEqual(len(self.verification.med_signature_ids), 1)
 
+    def _lockout_alerts(self):
+        return self.env["mail.activity"].search(
+            [
+                ("res_model", "=", "res.partner"),
+                ("res_id", "=", self.qa_manager.partner_id.id),
+                ("summary", "ilike", "Signature lockout"),
+            ]
+        )
+
     def test_lockout_after_five_failures_then_unlock_after_period(self):
         for attempt in range(1, 5):
             message = self._refused(self._wizard(self.qa_manager, "wrong"))
             self.assertIn(f"attempt {attempt}", message)
+        self.assertFalse(self._lockout_alerts())  # wrong passwords, no lockout yet
         message = self._refused(self._wizard(self.qa_manager, "wrong"))
         self.assertIn("locked until", message)
         self.assertTrue(self.qa_manager.med_sign_locked_until)
         lockouts = self._entries(self.qa_manager, operation="lockout")
         self.assertEqual(len(lockouts), 1)
+        # the compliance administrators are alerted (21 CFR 11.300(d))
+        alerts = self._lockout_alerts()
+        self.assertIn(self.compliance_admin, alerts.user_id)
+        self.assertNotIn(self.auditor, alerts.user_id)
         message = self._refused(self._wizard(self.qa_manager, "med_qa_manager"))
         self.assertIn("locked until", message)
         self.assertFalse(self.verification.med_signature_ids)

@@ -218,6 +218,7 @@ class MedSignatureWizard(models.TransientModel):
                                 until=fields.Datetime.to_string(locked_until),
                             ),
                         )
+                        user._med_alert_lockout(locked_until)
             except Exception:  # the counter must be committed even if this fails
                 _logger.warning(
                     "failed signature of uid %s not written to the trail", uid
