@@ -462,3 +462,33 @@ class TestCustomerGate(SupplierQualCommon):
             ),
             [],
         )
+
+    # -- the sales record --
+    def test_sales_record_names_the_licence_held_that_day(self):
+        self._licence(number="PDY-RUIJIN-2026")
+        self._licence(
+            number="PDY-RUIJIN-OLD",
+            issue_date=self.today - timedelta(days=900),
+            expiry=self.today - timedelta(days=30),
+        )
+        picking = self._delivery(self.ward)
+        picking.button_validate()
+        wizard = (
+            self.env["med.sales.record.export"]
+            .with_user(self.auditor)
+            .create(
+                {
+                    "date_from": self.today - timedelta(days=1),
+                    "date_to": self.today + timedelta(days=1),
+                    "partner_ids": [Command.set(self.hospital.ids)],
+                }
+            )
+        )
+        labels = wizard._med_labels()
+        lines = self.env["stock.move.line"].search(wizard._med_domain())
+        self.assertEqual(lines, picking.move_line_ids)
+        [row] = list(wizard._med_rows(lines))
+        record = dict(zip(labels, row, strict=True))
+        # the ward's company holds the licence; the expired one is not named
+        self.assertEqual(record["Customer Licence No."], "PDY-RUIJIN-2026")
+        self.assertEqual(record["Lot/Serial"], "SY-2611")
