@@ -1,7 +1,7 @@
 {
     "name": "Medical Device Compliance: Equipment Ledger and After-Sales",
     "summary": "Calibrated equipment per lot, installed base, complaints into CAPA",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Manufacturing/Quality",
     "website": "https://github.com/med-compliance/odoo-med-compliance",
     "author": "Medical Device Compliance Suite contributors",
@@ -14,6 +14,7 @@
         "data/med_certificate_type_data.xml",
         "data/med_capa_rule_data.xml",
         "data/med_audit_rule_data.xml",
+        "data/mail_activity_type_data.xml",
         "data/med_retention_rule_data.xml",
         "views/maintenance_equipment_views.xml",
         "views/med_supplier_certificate_views.xml",

@@ -1,5 +1,8 @@
+from datetime import timedelta
+
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
+from odoo.osv import expression
 
 from odoo.addons.med_capa.models.med_capa import CAPA_READERS
 from odoo.addons.med_capa.models.med_capa_rule import SEVERITIES
@@ -21,6 +24,42 @@ FROZEN_FIELDS = {
     "adverse_event",
     "date_received",
 }
+# Adverse-event category: what decides the reporting deadlines.
+EVENT_CATEGORIES = [
+    ("death", "Death"),
+    ("serious_injury", "Serious injury"),
+    ("malfunction", "Malfunction that could cause death or serious injury"),
+    ("other", "Other"),
+]
+REPORTABLE = [("yes", "Yes"), ("no", "No")]
+# The reportability decision: frozen once a QA manager signed it.
+DECISION_FIELDS = {
+    "event_category",
+    "date_aware",
+    "remedial_action",
+    "reportable",
+    "reportability_justification",
+}
+REPORT_FIELDS = {"report_reference", "date_report_submitted"}
+# NMPA 医疗器械不良事件监测和再评价管理办法 (2019) art. 25: a death is reported within
+# 7 days of awareness, a serious injury or any other reportable event within 20 days.
+NMPA_DEATH_DAYS = 7
+NMPA_OTHER_DAYS = 20
+# 21 CFR 803.50: 30 calendar days; 803.53: 5 work days when remedial action is needed
+# to prevent an unreasonable risk of substantial harm to the public health.
+FDA_CALENDAR_DAYS = 30
+FDA_REMEDIAL_WORK_DAYS = 5
+
+
+def _add_work_days(start, days):
+    """``start`` plus ``days`` working days (Monday to Friday; public holidays are
+    not known here, so the date is never later than the legal one)."""
+    current = start
+    while days:
+        current += timedelta(days=1)
+        if current.weekday() < 5:
+            days -= 1
+    return current
 
 
 class MedComplaint(models.Model):
@@ -33,7 +72,7 @@ class MedComplaint(models.Model):
     _inherit = ("mail.thread", "mail.activity.mixin", "med.signable.mixin")
     _order = "id desc"
     _check_company_auto = True
-    _med_signature_actions = ("_med_do_close",)
+    _med_signature_actions = ("_med_do_close", "_med_do_decide_reportability")
 
     name = fields.Char(
         string="Number", required=True, readonly=True, copy=False, default="/"
@@ -114,6 +153,213 @@ class MedComplaint(models.Model):
     company_id = fields.Many2one(
         "res.company", required=True, index=True, default=lambda s: s.env.company
     )
+    no_investigation_reason = fields.Text(
+        string="Reason for Not Investigating",
+        tracking=True,
+        help="ISO 13485 8.2.2, 21 CFR 820.198(b): a complaint that opened no CAPA is "
+        "closed only with the reason why no investigation is made (不调查的理由).",
+    )
+    # -- reportability to the authority (不良事件报告) --
+    event_category = fields.Selection(
+        EVENT_CATEGORIES,
+        tracking=True,
+        help="Decides the reporting deadlines: NMPA 7 days for a death, 20 days "
+        "otherwise; FDA 30 calendar days (5 work days with remedial action).",
+    )
+    date_aware = fields.Date(
+        string="Company Aware On",
+        compute="_compute_date_aware",
+        store=True,
+        readonly=False,
+        tracking=True,
+        help="The day the company became aware of the event (获知日期): the "
+        "reporting deadlines run from it. By default the day the complaint was "
+        "received.",
+    )
+    remedial_action = fields.Boolean(
+        string="Remedial Action Needed",
+        tracking=True,
+        help="21 CFR 803.53: remedial action is needed to prevent an unreasonable "
+        "risk of substantial harm to the public health; the FDA report is then due "
+        "within 5 work days.",
+    )
+    reportable = fields.Selection(
+        REPORTABLE,
+        string="Reportable to the Authority",
+        tracking=True,
+        help="QA's decision whether the complaint is an adverse event to report "
+        "(NMPA 医疗器械不良事件报告, FDA MDR 21 CFR 803). It takes effect when a QA "
+        "manager signs it.",
+    )
+    reportability_justification = fields.Text(string="Justification", tracking=True)
+    reportability_decided_by_id = fields.Many2one(
+        "res.users", readonly=True, copy=False
+    )
+    date_reportability_decided = fields.Datetime(
+        string="Reportability Decided On", readonly=True, copy=False
+    )
+    date_nmpa_deadline = fields.Date(
+        string="NMPA Report Due",
+        compute="_compute_report_deadlines",
+        store=True,
+        help="医疗器械不良事件监测和再评价管理办法 art. 25: 7 days after awareness "
+        "for a death, 20 days for a serious injury or another reportable event.",
+    )
+    date_fda_deadline = fields.Date(
+        string="FDA Report Due",
+        compute="_compute_report_deadlines",
+        store=True,
+        help="21 CFR 803.50: 30 calendar days after awareness; 803.53: 5 work days "
+        "when remedial action is needed.",
+    )
+    date_report_deadline = fields.Date(
+        string="Report Due",
+        compute="_compute_report_deadlines",
+        store=True,
+        help="The earliest of the NMPA and FDA deadlines.",
+    )
+    report_reference = fields.Char(
+        string="Authority Report Number", tracking=True, copy=False
+    )
+    date_report_submitted = fields.Date(
+        string="Report Submitted On", tracking=True, copy=False
+    )
+    report_overdue = fields.Boolean(
+        compute="_compute_report_overdue",
+        search="_search_report_overdue",
+        help="Reportable, not submitted, and the report deadline has passed.",
+    )
+
+    @api.depends("date_received")
+    def _compute_date_aware(self):
+        for complaint in self:
+            if complaint.date_received:
+                complaint.date_aware = fields.Date.context_today(
+                    complaint, complaint.date_received
+                )
+
+    @api.depends("date_aware", "event_category", "remedial_action", "reportable")
+    def _compute_report_deadlines(self):
+        for complaint in self:
+            aware = complaint.date_aware
+            category = complaint.event_category
+            if not aware or not category or complaint.reportable == "no":
+                complaint.date_nmpa_deadline = False
+                complaint.date_fda_deadline = False
+                complaint.date_report_deadline = False
+                continue
+            nmpa_days = NMPA_DEATH_DAYS if category == "death" else NMPA_OTHER_DAYS
+            nmpa = aware + timedelta(days=nmpa_days)
+            fda = (
+                _add_work_days(aware, FDA_REMEDIAL_WORK_DAYS)
+                if complaint.remedial_action
+                else aware + timedelta(days=FDA_CALENDAR_DAYS)
+            )
+            complaint.date_nmpa_deadline = nmpa
+            complaint.date_fda_deadline = fda
+            complaint.date_report_deadline = min(nmpa, fda)
+
+    def _compute_report_overdue(self):
+        # not stored: it turns true with time, not with a write
+        today = fields.Date.context_today(self)
+        for complaint in self:
+            complaint.report_overdue = bool(
+                complaint.reportable == "yes"
+                and complaint.reportability_decided_by_id
+                and not complaint.date_report_submitted
+                and complaint.date_report_deadline
+                and complaint.date_report_deadline < today
+            )
+
+    def _search_report_overdue(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(self.env._("Unsupported search on Report Overdue."))
+        domain = [
+            ("reportable", "=", "yes"),
+            ("reportability_decided_by_id", "!=", False),
+            ("date_report_submitted", "=", False),
+            ("date_report_deadline", "<", fields.Date.context_today(self)),
+        ]
+        if (operator == "=") == value:
+            return domain
+        return ["!", *expression.normalize_domain(domain)]
+
+    def _med_delivery_date(self):
+        """The day the complaint's device was delivered, when the installed base
+        knows it (the complaint's own record, else the lot's first delivery)."""
+        self.ensure_one()
+        # sudo: the delivery date bounds the awareness date whoever records it.
+        records = self.installed_base_id.sudo() or self.env[
+            "med.installed.base"
+        ].sudo().search(
+            [("lot_id", "=", self.lot_id.id)], order="date_delivered", limit=1
+        )
+        if records.date_delivered:
+            return fields.Date.context_today(self, records.date_delivered)
+        return records.date_install or False
+
+    @api.constrains("date_aware", "lot_id", "installed_base_id")
+    def _check_date_aware(self):
+        today = fields.Date.context_today(self)
+        for complaint in self.filtered("date_aware"):
+            if complaint.date_aware > today:
+                raise ValidationError(
+                    self.env._(
+                        "%(complaint)s: the company cannot become aware on "
+                        "%(date)s, a day still to come. (获知日期不能晚于今天。)",
+                        complaint=complaint.name,
+                        date=complaint.date_aware,
+                    )
+                )
+            delivered = complaint._med_delivery_date()
+            if delivered and complaint.date_aware < delivered:
+                raise ValidationError(
+                    self.env._(
+                        "%(complaint)s: the company cannot become aware on "
+                        "%(date)s, before %(lot)s was delivered on %(delivered)s. "
+                        "(获知日期不能早于产品交付日期。)",
+                        complaint=complaint.name,
+                        date=complaint.date_aware,
+                        lot=complaint.lot_id.name,
+                        delivered=delivered,
+                    )
+                )
+
+    @api.constrains("date_report_submitted", "report_reference")
+    def _check_report_submission(self):
+        today = fields.Date.context_today(self)
+        for complaint in self.filtered("date_report_submitted"):
+            if not (
+                complaint.reportable == "yes" and complaint.reportability_decided_by_id
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "%(complaint)s is not decided reportable: a QA manager "
+                        "signs the decision before the report is recorded. "
+                        "(请先签署报告决定。)",
+                        complaint=complaint.name,
+                    )
+                )
+            if not (complaint.report_reference or "").strip():
+                raise ValidationError(
+                    self.env._(
+                        "%(complaint)s: give the authority's report number with the "
+                        "submission date. (请填写报告编号。)",
+                        complaint=complaint.name,
+                    )
+                )
+            submitted = complaint.date_report_submitted
+            if submitted > today or submitted < complaint.date_aware:
+                raise ValidationError(
+                    self.env._(
+                        "%(complaint)s: the report cannot be submitted on %(date)s, "
+                        "before the company became aware (%(aware)s) or after "
+                        "today. (报告日期无效。)",
+                        complaint=complaint.name,
+                        date=submitted,
+                        aware=complaint.date_aware,
+                    )
+                )
 
     @api.onchange("installed_base_id")
     def _onchange_installed_base_id(self):
@@ -145,7 +391,32 @@ class MedComplaint(models.Model):
                     complaints=", ".join(registered.mapped("name")),
                 )
             )
-        return super().write(vals)
+        decided = self.filtered("reportability_decided_by_id")
+        if decided and DECISION_FIELDS.intersection(vals):
+            raise UserError(
+                self.env._(
+                    "The reportability of %(complaints)s is decided and signed: it "
+                    "can no longer change. (报告决定已签署，不能修改。)",
+                    complaints=", ".join(decided.mapped("name")),
+                )
+            )
+        if REPORT_FIELDS.intersection(vals):
+            self._med_check_qa_manager(
+                self.env._(
+                    "Only a QA manager records the report to the authority. "
+                    "(仅质量负责人可登记向监管部门的报告。)"
+                )
+            )
+        result = super().write(vals)
+        if vals.get("date_report_submitted"):
+            self._med_report_activities().action_feedback(
+                feedback=self.env._("Reported to the authority")
+            )
+        return result
+
+    def _med_check_qa_manager(self, message):
+        if not self.env.user.has_group("med_audit_export.group_med_qa_manager"):
+            raise UserError(message)
 
     def _med_form_action(self, context=None):
         return {
@@ -210,12 +481,11 @@ class MedComplaint(models.Model):
 
     # -- closure --
     def _med_check_close(self):
-        if not self.env.user.has_group("med_audit_export.group_med_qa_manager"):
-            raise UserError(
-                self.env._(
-                    "Only a QA manager closes complaints. (仅质量负责人可关闭投诉。)"
-                )
+        self._med_check_qa_manager(
+            self.env._(
+                "Only a QA manager closes complaints. (仅质量负责人可关闭投诉。)"
             )
+        )
         for complaint in self:
             if complaint.state != "open":
                 raise UserError(
@@ -229,6 +499,37 @@ class MedComplaint(models.Model):
                     self.env._(
                         "Write the answer to the customer of %(complaint)s before "
                         "closing it. (请填写答复。)",
+                        complaint=complaint.name,
+                    )
+                )
+            # sudo: whether a CAPA was opened counts whoever closes.
+            if (
+                not complaint.sudo().capa_ids
+                and not (complaint.no_investigation_reason or "").strip()
+            ):
+                raise UserError(
+                    self.env._(
+                        "%(complaint)s opened no CAPA: write the reason for not "
+                        "investigating it before closing it. "
+                        "(未开启纠正预防措施，请填写不调查的理由。)",
+                        complaint=complaint.name,
+                    )
+                )
+            if complaint.adverse_event and not complaint.reportability_decided_by_id:
+                raise UserError(
+                    self.env._(
+                        "%(complaint)s is a possible adverse event: sign the "
+                        "decision whether it is reportable before closing it. "
+                        "(可疑不良事件须先签署是否报告的决定。)",
+                        complaint=complaint.name,
+                    )
+                )
+            if complaint.reportable == "yes" and not complaint.date_report_submitted:
+                raise UserError(
+                    self.env._(
+                        "%(complaint)s is reportable: record the authority's report "
+                        "number and submission date before closing it. "
+                        "(请先登记不良事件报告。)",
                         complaint=complaint.name,
                     )
                 )
@@ -247,6 +548,120 @@ class MedComplaint(models.Model):
                 "date_closed": fields.Datetime.now(),
                 "closed_by_id": self.env.uid,
             }
+        )
+
+    # -- reportability decision (signed) --
+    def _med_check_reportability(self):
+        self._med_check_qa_manager(
+            self.env._(
+                "Only a QA manager decides whether a complaint is reported to the "
+                "authority. (仅质量负责人可决定是否向监管部门报告。)"
+            )
+        )
+        for complaint in self:
+            if complaint.state == "draft":
+                raise UserError(
+                    self.env._(
+                        "Register %(complaint)s before deciding its reportability. "
+                        "(请先登记投诉。)",
+                        complaint=complaint.name,
+                    )
+                )
+            if complaint.reportability_decided_by_id:
+                raise UserError(
+                    self.env._(
+                        "The reportability of %(complaint)s is already decided. "
+                        "(已决定。)",
+                        complaint=complaint.name,
+                    )
+                )
+            if not (
+                complaint.reportable
+                and complaint.event_category
+                and complaint.date_aware
+            ):
+                raise UserError(
+                    self.env._(
+                        "%(complaint)s: give the event category, the day the company "
+                        "became aware and whether it is reportable to the authority. "
+                        "(请填写事件类别、获知日期及是否报告。)",
+                        complaint=complaint.name,
+                    )
+                )
+            if not (complaint.reportability_justification or "").strip():
+                raise UserError(
+                    self.env._(
+                        "%(complaint)s: justify the decision whether it is "
+                        "reportable. (请填写报告决定的理由。)",
+                        complaint=complaint.name,
+                    )
+                )
+
+    def action_decide_reportability(self):
+        self._med_check_reportability()
+        return self._med_request_signature(
+            "evaluation",
+            "_med_do_decide_reportability",
+            title=self.env._("Decide the Reportability"),
+        )
+
+    def _med_do_decide_reportability(self):
+        self._med_check_reportability()
+        self._med_protected_write().write(
+            {
+                "reportability_decided_by_id": self.env.uid,
+                "date_reportability_decided": fields.Datetime.now(),
+            }
+        )
+        self.filtered(
+            lambda c: c.reportable == "yes" and c.date_report_deadline
+        )._med_schedule_report_activity()
+
+    def _med_report_activities(self):
+        activity_type = self.env.ref(
+            "med_equipment.mail_activity_type_adverse_event_report"
+        )
+        return self.activity_ids.filtered(
+            lambda activity: activity.activity_type_id == activity_type
+        )
+
+    def _med_schedule_report_activity(self):
+        """Remind the QA manager who decided of the report, due on the earliest
+        deadline."""
+        for complaint in self:
+            complaint.activity_schedule(
+                "med_equipment.mail_activity_type_adverse_event_report",
+                date_deadline=complaint.date_report_deadline,
+                summary=self.env._(
+                    "Report %(complaint)s to the authority by %(deadline)s",
+                    complaint=complaint.name,
+                    deadline=complaint.date_report_deadline,
+                ),
+                note=self.env._(
+                    "NMPA report due %(nmpa)s, FDA report due %(fda)s (aware on "
+                    "%(aware)s). (不良事件报告时限。)",
+                    nmpa=complaint.date_nmpa_deadline,
+                    fda=complaint.date_fda_deadline,
+                    aware=complaint.date_aware,
+                ),
+                user_id=self.env.uid,
+            )
+
+    def _med_dossier_reportability(self, labels):
+        """The signed decision in words for the evidence reports: answer, category,
+        awareness, justification, who decided and when; else *Not decided*."""
+        self.ensure_one()
+        if not self.reportability_decided_by_id:
+            return self.env._("Not decided")
+        return self.env._(
+            "%(answer)s (%(category)s, aware on %(aware)s): %(justification)s "
+            "— %(user)s, %(when)s",
+            answer=labels["reportable"].get(self.reportable, ""),
+            category=labels["event_category"].get(self.event_category, ""),
+            aware=fields.Date.to_string(self.date_aware),
+            justification=self.reportability_justification,
+            user=self.reportability_decided_by_id.name,
+            when=fields.Datetime.to_string(self.date_reportability_decided),
         )
 
     def action_open_nonconformances(self):

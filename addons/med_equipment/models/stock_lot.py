@@ -124,6 +124,10 @@ class StockLot(models.Model):
                     ("state", self.env._("Status")),
                     ("records", self.env._("Nonconformances and CAPAs")),
                     ("description", self.env._("Reported")),
+                    ("reportable", self.env._("Reportable to the authority")),
+                    ("deadlines", self.env._("Report due (NMPA / FDA)")),
+                    ("report", self.env._("Authority report")),
+                    ("no_investigation", self.env._("Reason for not investigating")),
                 ],
                 "rows": self._med_dossier_complaint_rows(),
             },
@@ -183,7 +187,7 @@ class StockLot(models.Model):
         complaints = self._med_dossier_complaints()
         labels = {
             name: dict(complaints._fields[name]._description_selection(self.env))
-            for name in ("severity", "state")
+            for name in ("severity", "state", "reportable", "event_category")
         }
         for complaint in complaints:
             yield [
@@ -199,4 +203,22 @@ class StockLot(models.Model):
                     + complaint.capa_ids.mapped("display_name")
                 ),
                 complaint.description,
+                complaint._med_dossier_reportability(labels),
+                " / ".join(
+                    fields.Date.to_string(date) or "-"
+                    for date in (
+                        complaint.date_nmpa_deadline,
+                        complaint.date_fda_deadline,
+                    )
+                ),
+                " ".join(
+                    filter(
+                        None,
+                        [
+                            complaint.report_reference,
+                            fields.Date.to_string(complaint.date_report_submitted),
+                        ],
+                    )
+                ),
+                complaint.no_investigation_reason or "",
             ]

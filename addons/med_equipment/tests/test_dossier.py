@@ -82,3 +82,48 @@ class TestEquipmentDossier(MedEquipmentCommon):
         # and not in an unrelated lot's
         other = self._lot(self.barrel, "BRL-ELSEWHERE", 5)
         self.assertNotIn(complaint.name, self._export(other)["Complaints"])
+
+    def test_complaints_sheet_has_the_reportability_and_the_reasons(self):
+        body = self._lot(self.body, "BODY-AE", 5)
+        reportable = self.env["med.complaint"].create(
+            {
+                "partner_id": self.hospital.id,
+                "lot_id": body.id,
+                "description": "Leak during injection",
+                "adverse_event": True,
+                "date_aware": "2025-03-03",
+            }
+        )
+        reportable.action_register()
+        reportable.with_user(self.qa_manager).write(
+            {
+                "event_category": "serious_injury",
+                "reportable": "yes",
+                "reportability_justification": "Under-dosing of a patient",
+            }
+        )
+        self._sign(
+            reportable.with_user(self.qa_manager).action_decide_reportability(),
+            self.qa_manager,
+        )
+        reportable.with_user(self.qa_manager).write(
+            {"report_reference": "AE-2025-0042", "date_report_submitted": "2025-03-10"}
+        )
+        minor = self.env["med.complaint"].create(
+            {
+                "partner_id": self.hospital.id,
+                "lot_id": body.id,
+                "description": "Label slightly smudged",
+                "severity": "minor",
+                "no_investigation_reason": "Cosmetic, legible, no risk",
+            }
+        )
+        minor.action_register()
+        cells = self._export(body)["Complaints"]
+        decision = next(cell for cell in cells if "Under-dosing" in cell)
+        self.assertIn("Yes (Serious injury, aware on 2025-03-03)", decision)
+        self.assertIn(self.qa_manager.name, decision)
+        self.assertIn("2025-03-23 / 2025-04-02", cells)  # NMPA 20 days, FDA 30
+        self.assertIn("AE-2025-0042 2025-03-10", cells)
+        self.assertIn("Cosmetic, legible, no risk", cells)
+        self.assertIn("Not decided", cells)  # the minor complaint
