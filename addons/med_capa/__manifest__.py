@@ -1,7 +1,7 @@
 {
     "name": "Medical Device Compliance: Nonconformance and CAPA",
     "summary": "Nonconformance and CAPA opened by rules, closed with a signature",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Manufacturing/Quality",
     "website": "https://github.com/med-compliance/odoo-med-compliance",
     "author": "Medical Device Compliance Suite contributors",
@@ -15,6 +15,7 @@
         "data/med_capa_risk_matrix_data.xml",
         "data/med_capa_rule_data.xml",
         "data/med_audit_rule_data.xml",
+        "data/med_audit_rule_disposition_data.xml",
         "data/med_retention_rule_data.xml",
         "wizards/med_capa_cancel_views.xml",
         "views/med_nonconformance_views.xml",

@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools.float_utils import float_compare, float_is_zero
 
 from odoo.addons.med_audit_export.models.base import PROTECTED_WRITE
 
@@ -23,6 +24,8 @@ DISPOSITIONS = [
     ("scrap", "Scrap"),
     ("concession", "Concession"),
 ]
+# The dispositions the signature carries out in stock; the others are recorded only.
+STOCK_DISPOSITIONS = ("scrap", "return")
 # What an inspector records; once dispositioned, the record is the evidence.
 FROZEN_FIELDS = {
     "description",
@@ -39,7 +42,10 @@ FROZEN_FIELDS = {
 
 class MedNonconformance(models.Model):
     """Nonconforming product (ISO 13485 8.3, 不合格品控制): identified, segregated,
-    evaluated and dispositioned; the disposition is signed by a QA manager."""
+    evaluated and dispositioned; the disposition is signed by a QA manager and
+    carried out through Odoo's stock flows in the signature's transaction: a scrap
+    validated from where the lot lies, a return to the supplier of the lot's receipt
+    made ready for the warehouse."""
 
     _name = "med.nonconformance"
     _description = "Nonconformance"
@@ -120,6 +126,28 @@ class MedNonconformance(models.Model):
     disposition_user_id = fields.Many2one(
         "res.users", string="Dispositioned By", readonly=True
     )
+    scrap_ids = fields.Many2many(
+        "stock.scrap",
+        string="Scraps",
+        readonly=True,
+        copy=False,
+        help="The scraps validated by the signed disposition.",
+    )
+    return_picking_ids = fields.Many2many(
+        "stock.picking",
+        string="Returns to Supplier",
+        readonly=True,
+        copy=False,
+        help="The returns to the supplier made ready by the signed disposition; the "
+        "warehouse ships them.",
+    )
+    scrap_count = fields.Integer(compute="_compute_stock_operation_counts")
+    return_picking_count = fields.Integer(compute="_compute_stock_operation_counts")
+
+    def _compute_stock_operation_counts(self):
+        for record in self:
+            record.scrap_count = len(record.scrap_ids)
+            record.return_picking_count = len(record.return_picking_ids)
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -215,6 +243,74 @@ class MedNonconformance(models.Model):
                         record=record.name,
                     )
                 )
+            if record.disposition in STOCK_DISPOSITIONS:
+                record._med_check_stock_disposition()
+
+    def _med_check_stock_disposition(self):
+        """Refuse a scrap or return that stock cannot carry out, before anything is
+        signed or moved."""
+        self.ensure_one()
+        if len(self.lot_ids) != 1:
+            raise UserError(
+                self.env._(
+                    "%(record)s: a scrap or a return is carried out on one lot; give "
+                    "the one lot of this nonconformance (record one nonconformance "
+                    "per lot). (报废或退货须指定一个批次。)",
+                    record=self.name,
+                )
+            )
+        on_hand = sum(self._med_lot_quants().mapped("quantity"))
+        rounding = self.lot_ids.product_id.uom_id.rounding
+        if float_compare(on_hand, self.quantity, precision_rounding=rounding) < 0:
+            raise UserError(
+                self.env._(
+                    "%(record)s: only %(on_hand)s %(unit)s of lot %(lot)s are in "
+                    "stock, less than the %(quantity)s %(unit)s to dispose of. Nothing "
+                    "was changed. (库存数量少于不合格数量，未作任何更改。)",
+                    record=self.name,
+                    on_hand=on_hand,
+                    quantity=self.quantity,
+                    unit=self.lot_ids.product_id.uom_id.name,
+                    lot=self.lot_ids.name,
+                )
+            )
+        if self.disposition == "return" and not self._med_receipt_line():
+            raise UserError(
+                self.env._(
+                    "%(record)s: lot %(lot)s was not received from a supplier (no "
+                    "validated receipt brought it in), so it cannot be returned. "
+                    "Choose another disposition. (该批次无供应商收货记录，无法退货。)",
+                    record=self.name,
+                    lot=self.lot_ids.name,
+                )
+            )
+
+    def _med_lot_quants(self):
+        """The stock of the nonconformance's lot in internal locations of its
+        company, oldest first."""
+        return self.env["stock.quant"].search(
+            [
+                ("lot_id", "in", self.lot_ids.ids),
+                ("location_id.usage", "=", "internal"),
+                ("company_id", "=", self.company_id.id),
+                ("quantity", ">", 0),
+            ],
+            order="in_date, id",
+        )
+
+    def _med_receipt_line(self):
+        """The last validated receipt line that brought the lot in from a supplier."""
+        return self.env["stock.move.line"].search(
+            [
+                ("lot_id", "in", self.lot_ids.ids),
+                ("state", "=", "done"),
+                ("location_id.usage", "=", "supplier"),
+                ("picking_id", "!=", False),
+                ("company_id", "=", self.company_id.id),
+            ],
+            order="date desc, id desc",
+            limit=1,
+        )
 
     def action_disposition(self):
         self._med_check_disposition()
@@ -232,6 +328,114 @@ class MedNonconformance(models.Model):
                 "disposition_date": fields.Datetime.now(),
                 "disposition_user_id": self.env.uid,
             }
+        )
+        # In the signature's transaction: if stock refuses, nothing is signed.
+        for record in self.filtered(lambda r: r.disposition in STOCK_DISPOSITIONS):
+            if record.disposition == "scrap":
+                record._med_scrap()
+            else:
+                record._med_return_to_supplier()
+
+    def _med_scrap(self):
+        """Scrap the quantity from the locations where the lot lies; reject the lot
+        when none of it is left in stock."""
+        self.ensure_one()
+        lot = self.lot_ids
+        rounding = lot.product_id.uom_id.rounding
+        remaining = self.quantity
+        scraps = self.env["stock.scrap"]
+        for quant in self._med_lot_quants():
+            if float_is_zero(remaining, precision_rounding=rounding):
+                break
+            quantity = min(remaining, quant.quantity)
+            scrap = scraps.create(
+                {
+                    "product_id": lot.product_id.id,
+                    "product_uom_id": lot.product_id.uom_id.id,
+                    "lot_id": lot.id,
+                    "package_id": quant.package_id.id,
+                    "owner_id": quant.owner_id.id,
+                    "location_id": quant.location_id.id,
+                    "scrap_qty": quantity,
+                    "origin": self.name,
+                    "company_id": self.company_id.id,
+                }
+            )
+            # Odoo answers a shortage with a window instead of scrapping; the
+            # quantity read back is the one its done move took.
+            done = scrap.action_validate() is True and scrap.state == "done"
+            if not done or float_compare(
+                scrap.scrap_qty, quantity, precision_rounding=rounding
+            ):
+                raise UserError(
+                    self.env._(
+                        "%(record)s: %(quantity)s of lot %(lot)s could not be scrapped "
+                        "from %(location)s. Nothing was signed. (报废失败，未签名。)",
+                        record=self.name,
+                        quantity=quantity,
+                        lot=lot.name,
+                        location=quant.location_id.display_name,
+                    )
+                )
+            scraps |= scrap
+            remaining -= quantity
+        self._med_protected_write().write(
+            {"scrap_ids": [fields.Command.link(scrap.id) for scrap in scraps]}
+        )
+        # A recalled lot keeps its status: the recall tracks it to its closure.
+        if not self._med_lot_quants() and lot.med_state not in ("rejected", "recalled"):
+            lot.with_context(
+                med_reason=self.env._(
+                    "Scrapped in full by nonconformance %(record)s (不合格品全部报废)",
+                    record=self.name,
+                )
+            )._med_set_state("rejected")
+
+    def _med_return_to_supplier(self):
+        """A return of the quantity of the lot to the supplier of its receipt,
+        through Odoo's return wizard, reserved on the lot and left for the warehouse
+        to ship."""
+        self.ensure_one()
+        lot = self.lot_ids
+        receipt_line = self._med_receipt_line()
+        receipt = receipt_line.picking_id
+        wizard = (
+            self.env["stock.return.picking"]
+            .with_context(active_id=receipt.id, active_model="stock.picking")
+            .create({"picking_id": receipt.id})
+        )
+        for line in wizard.product_return_moves:
+            line.quantity = self.quantity if line.move_id == receipt_line.move_id else 0
+        action = wizard.action_create_returns()
+        picking = self.env["stock.picking"].browse(action["res_id"])
+        picking.origin = f"{self.name}: {picking.origin}"
+        # The wizard reserves whatever the receipt brought, released lots only for an
+        # outgoing type; the return is of the nonconforming lot, wherever it lies.
+        move = picking.move_ids
+        move._do_unreserve()
+        rounding = lot.product_id.uom_id.rounding
+        remaining = self.quantity
+        line_vals = []
+        quants = self._med_lot_quants().filtered(
+            lambda q: q.location_id._child_of(picking.location_id)
+        )
+        for quant in quants:
+            free = quant.quantity - quant.reserved_quantity
+            if float_is_zero(remaining, precision_rounding=rounding) or free <= 0:
+                continue
+            quantity = min(remaining, free)
+            vals = move._prepare_move_line_vals(quantity=quantity)
+            vals.update(
+                location_id=quant.location_id.id,
+                lot_id=lot.id,
+                package_id=quant.package_id.id,
+                owner_id=quant.owner_id.id,
+            )
+            line_vals.append(vals)
+            remaining -= quantity
+        self.env["stock.move.line"].create(line_vals)
+        self._med_protected_write().write(
+            {"return_picking_ids": [fields.Command.link(picking.id)]}
         )
 
     def action_open_capa(self):
@@ -264,4 +468,26 @@ class MedNonconformance(models.Model):
             "res_model": "qc.inspection",
             "res_id": self.inspection_id.id,
             "view_mode": "form",
+        }
+
+    def action_open_scraps(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Scraps"),
+            "res_model": "stock.scrap",
+            "view_mode": "list,form",
+            "domain": [("id", "in", self.scrap_ids.ids)],
+            "context": {"create": False},
+        }
+
+    def action_open_return_pickings(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Returns to Supplier"),
+            "res_model": "stock.picking",
+            "view_mode": "list,form",
+            "domain": [("id", "in", self.return_picking_ids.ids)],
+            "context": {"create": False},
         }
