@@ -15,7 +15,6 @@
         "data/med_capa_risk_matrix_data.xml",
         "data/med_capa_rule_data.xml",
         "data/med_audit_rule_data.xml",
-        "data/med_audit_rule_disposition_data.xml",
         "data/med_retention_rule_data.xml",
         "wizards/med_capa_cancel_views.xml",
         "views/med_nonconformance_views.xml",
