@@ -243,22 +243,20 @@ class MedNonconformance(models.Model):
                         record=record.name,
                     )
                 )
-            if record.disposition in STOCK_DISPOSITIONS:
+            if record._med_carried_out_in_stock():
                 record._med_check_stock_disposition()
+
+    def _med_carried_out_in_stock(self):
+        """A scrap or return of one lot is carried out by the signature; with several
+        lots (a recall's returns) the split of the quantity is not known: recorded
+        only, the stock is moved by hand (the release review checks it is)."""
+        self.ensure_one()
+        return self.disposition in STOCK_DISPOSITIONS and len(self.lot_ids) == 1
 
     def _med_check_stock_disposition(self):
         """Refuse a scrap or return that stock cannot carry out, before anything is
         signed or moved."""
         self.ensure_one()
-        if len(self.lot_ids) != 1:
-            raise UserError(
-                self.env._(
-                    "%(record)s: a scrap or a return is carried out on one lot; give "
-                    "the one lot of this nonconformance (record one nonconformance "
-                    "per lot). (报废或退货须指定一个批次。)",
-                    record=self.name,
-                )
-            )
         on_hand = sum(self._med_lot_quants().mapped("quantity"))
         rounding = self.lot_ids.product_id.uom_id.rounding
         if float_compare(on_hand, self.quantity, precision_rounding=rounding) < 0:
@@ -330,7 +328,9 @@ class MedNonconformance(models.Model):
             }
         )
         # In the signature's transaction: if stock refuses, nothing is signed.
-        for record in self.filtered(lambda r: r.disposition in STOCK_DISPOSITIONS):
+        for record in self:
+            if not record._med_carried_out_in_stock():
+                continue
             if record.disposition == "scrap":
                 record._med_scrap()
             else:
