@@ -102,22 +102,25 @@ class TestReconciliationChecks(ReleaseReviewCommon):
         self.assertEqual(nonconformance.state, "dispositioned")
         return nonconformance
 
-    def test_scrap_disposition_not_carried_out_fails_then_passes(self):
+    def test_return_disposition_not_carried_out_fails_then_passes(self):
+        _picking, lot = self._received_lot("BRL-NC-RETURN", 50)
+        nonconformance = self._dispositioned(lot, "return")
+        self._assert_fail(
+            lot,
+            "nc_disposition",
+            nonconformance.name,
+            "Return to Supplier of 5.00",
+            "only 0.00",
+        )
+        returned = nonconformance.return_picking_ids
+        returned.move_ids.picked = True
+        returned.with_user(self.warehouse).button_validate()
+        self._assert_pass(lot, "nc_disposition")
+
+    def test_scrap_disposition_carried_out_by_the_signature_passes(self):
         lot = self._lot(self.barrel, "BRL-NC-SCRAP", 50, released=False)
         nonconformance = self._dispositioned(lot, "scrap")
-        self._assert_fail(
-            lot, "nc_disposition", nonconformance.name, "Scrap of 5.00", "only 0.00"
-        )
-        scrap = self.env["stock.scrap"].create(
-            {
-                "product_id": self.barrel.id,
-                "lot_id": lot.id,
-                "scrap_qty": 5,
-                "location_id": self.stock.id,
-            }
-        )
-        scrap.action_validate()
-        self.assertEqual(scrap.state, "done")
+        self.assertEqual(nonconformance.scrap_ids.state, "done")
         self._assert_pass(lot, "nc_disposition")
 
     def test_use_as_is_needs_no_move(self):
