@@ -38,6 +38,8 @@ class MedComplianceCommon(BaseCommon):
             .with_user(user)
             .with_context(**action["context"])
         )
+        if form.login_required:  # the first signing of a session (always, in tests)
+            form.login = user.login
         form.password = password or user.login
         form.comment = comment
         return form.save().action_sign()

@@ -1,6 +1,7 @@
 import json
 
 from odoo.tests import HttpCase, get_db_name, new_test_user, tagged
+from odoo.tests.common import JsonRpcException
 
 
 @tagged("post_install", "-at_install")
@@ -40,3 +41,70 @@ class TestHttpLogin(HttpCase):
         self.assertEqual(
             answer["error"]["data"]["name"], "odoo.exceptions.AccessDenied"
         )
+
+
+@tagged("post_install", "-at_install")
+class TestSigningSession(HttpCase):
+    """In a web session, the first signing asks for login and password, the next
+    ones the password only (21 CFR 11.200(a)(1))."""
+
+    def _sign(self, verification, **values):
+        wizard_id = self.make_jsonrpc_request(
+            "/web/dataset/call_kw",
+            {
+                "model": "med.signature.wizard",
+                "method": "create",
+                "args": [
+                    {
+                        "res_model": verification._name,
+                        "res_ids": str(verification.id),
+                        "meaning": "review",
+                        **values,
+                    }
+                ],
+                "kwargs": {},
+            },
+        )
+        [wizard] = self.make_jsonrpc_request(
+            "/web/dataset/call_kw",
+            {
+                "model": "med.signature.wizard",
+                "method": "read",
+                "args": [[wizard_id], ["login_required"]],
+                "kwargs": {},
+            },
+        )
+        self.make_jsonrpc_request(
+            "/web/dataset/call_kw",
+            {
+                "model": "med.signature.wizard",
+                "method": "action_sign",
+                "args": [[wizard_id]],
+                "kwargs": {},
+            },
+        )
+        return wizard["login_required"]
+
+    def test_login_at_the_first_signing_of_a_session_only(self):
+        user = new_test_user(
+            self.env,
+            login="med_http_signer",
+            groups="med_audit_export.group_med_qa_manager",
+        )
+        Verification = self.env["med.audit.verification"]
+        first, second = Verification.action_verify(), Verification.action_verify()
+        self.authenticate(user.login, user.login)
+        # the first signing without the login is refused
+        with self.assertRaisesRegex(JsonRpcException, "UserError"):
+            self._sign(first, password=user.login)
+        self.assertFalse(first.med_signature_ids)
+        self.assertTrue(self._sign(first, login=user.login, password=user.login))
+        self.assertEqual(first.med_signature_ids.signer_id, user)
+        # same session: the password is enough
+        self.assertFalse(self._sign(second, password=user.login))
+        self.assertEqual(second.med_signature_ids.signer_id, user)
+        # a new session asks again
+        self.authenticate(user.login, user.login)
+        with self.assertRaisesRegex(JsonRpcException, "UserError"):
+            self._sign(second, password=user.login)
+        self.assertEqual(len(second.med_signature_ids), 1)

@@ -28,13 +28,14 @@ class TestSignature(MedAuditCommon):
             return str(error)
         self.fail("the signature was not refused")
 
-    def _wizard(self, user, password, records=None, meaning="review"):
+    def _wizard(self, user, password, records=None, meaning="review", login=None):
         records = (records or self.verification).with_user(user)
         action = records.action_med_review()
         context = dict(action["context"], default_meaning=meaning)
         form = Form(
             self.env["med.signature.wizard"].with_user(user).with_context(**context)
         )
+        form.login = user.login if login is None else login
         form.password = password
         form.comment = "Monthly audit trail review"
         return form.save()
@@ -52,6 +53,21 @@ class TestSignature(MedAuditCommon):
         logged = self._entries(self.verification, operation="sign")
         self.assertEqual(logged.user_id, self.qa_manager)
         self.assertIn("Review", logged.new_value)
+
+    def test_first_signing_needs_the_signers_login(self):
+        """Both components at the first signing of a session (11.200(a)(1)(i)):
+        without a web session, every signing is a first one."""
+        wizard = self._wizard(self.qa_manager, "med_qa_manager")
+        self.assertTrue(wizard.login_required)
+        for login in ("", "med_auditor"):
+            wizard = self._wizard(self.qa_manager, "med_qa_manager", login=login)
+            self.assertIn("Wrong login", self._refused(wizard))
+        self.assertFalse(self.verification.med_signature_ids)
+        self.assertEqual(self.qa_manager.med_sign_failures, 2)
+        self._wizard(
+            self.qa_manager, "med_qa_manager", login="MED_QA_MANAGER"
+        ).action_sign()
+        self.assertEqual(len(self.verification.med_signature_ids), 1)
 
     def test_wrong_password_refused_and_counted(self):
         wizard = self._wizard(self.qa_manager, "wrong")
@@ -188,6 +204,7 @@ class TestLockoutSurvivesRollback(TransactionCase):
                         "res_model": verification._name,
                         "res_ids": str(verification.id),
                         "meaning": "review",
+                        "login": env.user.login,
                         "password": "wrong",
                     }
                 )

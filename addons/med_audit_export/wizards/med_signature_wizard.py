@@ -3,12 +3,15 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessDenied, AccessError, UserError
+from odoo.http import request
 from odoo.tools import SQL
 
 from ..models.med_signature import MEANINGS
 
 _logger = logging.getLogger(__name__)
 
+# The web session's mark that its user has signed once with login and password.
+SIGNED_IN_SESSION = "med_signed_with_login"
 # Meanings whose signature must say why (a hold or a rejection needs its reason).
 COMMENT_REQUIRED = ("hold", "rejection")
 DEFAULT_MAX_FAILURES = 5
@@ -19,7 +22,10 @@ class MedSignatureWizard(models.TransientModel):
     """Signs records after checking the signer's password again (21 CFR 11.200).
 
     The password is checked on every signing (Odoo's ``check_identity`` would accept it
-    for 10 minutes). Failed attempts are counted, and the account's signing locked after
+    for 10 minutes). The first signing of a session asks for the login too, both
+    components of the signature (21 CFR 11.200(a)(1)(i)); the later ones of that
+    session the password only. Without a web session (RPC, code) every signing asks
+    for both. Failed attempts are counted, and the account's signing locked after
     too many, from a separate cursor, so that the count survives the rollback of the
     failed attempt (21 CFR 11.300(d)).
     """
@@ -32,10 +38,25 @@ class MedSignatureWizard(models.TransientModel):
     meaning = fields.Selection(MEANINGS, required=True)
     comment = fields.Text()
     password = fields.Char()
+    login = fields.Char(string="Your Login")
+    login_required = fields.Boolean(
+        default=lambda self: self._med_first_signing(), readonly=True
+    )
     action_name = fields.Char()
     signer_name = fields.Char(default=lambda self: self.env.user.name, readonly=True)
     signer_login = fields.Char(default=lambda self: self.env.user.login, readonly=True)
     record_names = fields.Text(compute="_compute_record_names")
+
+    @api.model
+    def _med_first_signing(self):
+        """Is this the first signing of the user's session (no web session: yes)?"""
+        return not (request and request.session.get(SIGNED_IN_SESSION))
+
+    def _med_identified(self, user):
+        """The login typed when the session asks for it is the signer's."""
+        if not self._med_first_signing():
+            return True
+        return (self.login or "").strip().lower() == (user.login or "").lower()
 
     @api.depends("res_model", "res_ids")
     def _compute_record_names(self):
@@ -122,7 +143,10 @@ class MedSignatureWizard(models.TransientModel):
                     until=fields.Datetime.to_string(user.med_sign_locked_until),
                 )
             )
+        identified = self._med_identified(user)
         try:
+            if not identified:
+                raise AccessDenied()
             user._check_credentials(
                 {"type": "password", "password": self.password or ""},
                 {"interactive": True},
@@ -138,6 +162,15 @@ class MedSignatureWizard(models.TransientModel):
                         until=fields.Datetime.to_string(locked_until),
                     )
                 ) from None
+            if not identified:
+                raise UserError(
+                    self.env._(
+                        "Wrong login: the first signature of a session needs your "
+                        "login and password; the signature was not recorded (attempt "
+                        "%(count)s). (用户名错误，未签名。)",
+                        count=failures,
+                    )
+                ) from None
             raise UserError(
                 self.env._(
                     "Wrong password: the signature was not recorded "
@@ -146,6 +179,8 @@ class MedSignatureWizard(models.TransientModel):
                 )
             ) from None
         self.password = False
+        if request:
+            request.session[SIGNED_IN_SESSION] = True
         if user.med_sign_failures or user.med_sign_locked_until:
             # sudo: the counters are not writable by the user, only by this check.
             user.sudo().write({"med_sign_failures": 0, "med_sign_locked_until": False})

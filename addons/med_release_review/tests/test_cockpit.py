@@ -29,6 +29,8 @@ class TestReleaseCockpit(ReleaseReviewCommon):
             .with_user(user)
             .with_context(**action["context"])
         )
+        if form.login_required:  # the first signing of a session (always, in tests)
+            form.login = user.login
         form.password = password or user.login
         form.comment = "Batch release after review"
         return form.save()

@@ -12,6 +12,12 @@ class MedReleaseBatch(models.TransientModel):
     _description = "Release Lots in a Batch"
 
     lot_ids = fields.Many2many("stock.lot", string="Lots", required=True)
+    login = fields.Char(string="Your Login")
+    login_required = fields.Boolean(
+        default=lambda self: self.env["med.signature.wizard"]._med_first_signing(),
+        readonly=True,
+        help="The first signature of a session asks for the login too.",
+    )
     password = fields.Char()
     comment = fields.Text()
     state = fields.Selection(
@@ -46,6 +52,7 @@ class MedReleaseBatch(models.TransientModel):
                 "res_ids": ",".join(str(lot_id) for lot_id in releasable.ids),
                 "meaning": "release",
                 "action_name": "_med_do_release",
+                "login": self.login,
                 "password": self.password,
                 "comment": self.comment,
             }

@@ -29,6 +29,11 @@ registry.category("web_tour.tours").add("med_equipment_hold_suspect_lots", {
             },
         },
         {
+            content: "the first signature of the session asks for the login too",
+            trigger: ".modal .o_field_widget[name=login] input",
+            run: "edit med_qa_manager",
+        },
+        {
             content: "and asks for the password again",
             trigger: ".modal .o_field_widget[name=password] input",
             run: "edit med_qa_manager",

@@ -51,6 +51,11 @@ registry.category("web_tour.tours").add("med_lot_trace_release_signed", {
             run: "edit Sterility and batch record reviewed",
         },
         {
+            content: "the first signature of the session asks for the login too",
+            trigger: ".modal .o_field_widget[name=login] input",
+            run: "edit med_qa_manager",
+        },
+        {
             content: "and the password again",
             trigger: ".modal .o_field_widget[name=password] input",
             run: "edit med_qa_manager",

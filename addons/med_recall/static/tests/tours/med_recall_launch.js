@@ -23,6 +23,11 @@ registry.category("web_tour.tours").add("med_recall_launch_signed", {
             run: "edit Health hazard assessed by the safety board",
         },
         {
+            content: "the first signature of the session asks for the login too",
+            trigger: ".modal .o_field_widget[name=login] input",
+            run: "edit med_qa_manager",
+        },
+        {
             content: "and the password again",
             trigger: ".modal .o_field_widget[name=password] input",
             run: "edit med_qa_manager",

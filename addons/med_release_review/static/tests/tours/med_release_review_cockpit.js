@@ -84,6 +84,11 @@ registry.category("web_tour.tours").add("med_release_review_cockpit", {
             trigger: ".modal .o_field_widget[name=lot_ids]:has(.o_tag:contains('TOUR-BRL-GREEN-1')):has(.o_tag:contains('TOUR-BRL-GREEN-2'))",
         },
         {
+            content: "the first signature of the session asks for the login too",
+            trigger: ".modal .o_field_widget[name=login] input",
+            run: "edit med_qa_manager",
+        },
+        {
             content: "Enter the password once",
             trigger: ".modal .o_field_widget[name=password] input",
             run: "edit med_qa_manager",
