@@ -229,24 +229,11 @@ class MedSupplierGate(models.AbstractModel):
         return ", ".join(names)
 
     @api.model
-    def _med_customer_violations(self, company, pairs, day):
-        """Messages for the (customer, product) ``pairs`` of deliveries that break
-        the customer gate on ``day`` for ``company``; empty when all pass. A customer
-        is qualified when its commercial partner holds one certificate of a customer
-        type valid on ``day`` (verified by QA when the company asks for it); only
-        storable lot- or serial-tracked products that are not exempt are gated."""
-        products = self._med_gated_products(
-            self.env["product.product"].union(*(product for _, product in pairs))
-        ).filtered(lambda p: p.tracking != "none")
-        by_partner = defaultdict(list)
-        for partner, product in pairs:
-            if product in products:
-                by_partner[partner.commercial_partner_id].append(product)
-        if not by_partner:
-            return []
-        partners = self.env["res.partner"].union(*by_partner)
-        # sudo: the gate reads the customers' certificates whoever ships (a warehouse
-        # user does not manage certificates); it only decides, it shows nothing else.
+    def _med_customer_certificates(self, company, partners):
+        """(the certificate types that qualify a customer, the certificates of those
+        types that ``partners`` hold in ``company``), in two queries."""
+        # sudo: the customers' certificates are read whoever ships or exports (a
+        # warehouse user does not manage certificates); they decide, nothing more.
         types = (
             self.env["med.certificate.type"]
             .sudo()
@@ -263,6 +250,26 @@ class MedSupplierGate(models.AbstractModel):
                 ]
             )
         )
+        return types, certificates
+
+    @api.model
+    def _med_customer_violations(self, company, pairs, day):
+        """Messages for the (customer, product) ``pairs`` of deliveries that break
+        the customer gate on ``day`` for ``company``; empty when all pass. A customer
+        is qualified when its commercial partner holds one certificate of a customer
+        type valid on ``day`` (verified by QA when the company asks for it); only
+        storable lot- or serial-tracked products that are not exempt are gated."""
+        products = self._med_gated_products(
+            self.env["product.product"].union(*(product for _, product in pairs))
+        ).filtered(lambda p: p.tracking != "none")
+        by_partner = defaultdict(list)
+        for partner, product in pairs:
+            if product in products:
+                by_partner[partner.commercial_partner_id].append(product)
+        if not by_partner:
+            return []
+        partners = self.env["res.partner"].union(*by_partner)
+        types, certificates = self._med_customer_certificates(company, partners)
         require_verified = company.med_require_verified_certificates
         date = fields.Date.to_string(day)
         messages = []

@@ -27,15 +27,9 @@ class MedSalesRecordExport(models.TransientModel):
             yield [*row, numbers[key]]
 
     def _med_customer_certificates(self, lines):
-        """{commercial partner: its certificates of customer types} of the company,
-        in one search."""
-        partners = lines.med_partner_id.commercial_partner_id
-        certificates = self.env["med.supplier.certificate"].search(
-            [
-                ("partner_id", "in", partners.ids),
-                ("company_id", "=", self.company_id.id),
-                ("type_id.applies_to", "in", ("customer", "both")),
-            ]
+        """{commercial partner: its certificates of customer types} of the company."""
+        _types, certificates = self.env["med.supplier.gate"]._med_customer_certificates(
+            self.company_id, lines.med_partner_id.commercial_partner_id
         )
         held = defaultdict(lambda: certificates.browse())
         for certificate in certificates:
