@@ -45,6 +45,22 @@ class MedLotRecallSimulate(models.TransientModel):
     lot_count = fields.Integer(compute="_compute_counts")
     simulated = fields.Boolean(readonly=True)
 
+    @api.model
+    def default_get(self, fields_list):
+        # Opened from selected lots (the action is bound to stock.lot) or from a
+        # menu, where there is no selection: so the action's own context names no
+        # active_* variable.
+        values = super().default_get(fields_list)
+        context = self.env.context
+        if (
+            "lot_ids" in fields_list
+            and "lot_ids" not in values
+            and context.get("active_model") == "stock.lot"
+            and context.get("active_ids")
+        ):
+            values["lot_ids"] = [Command.set(context["active_ids"])]
+        return values
+
     @api.depends("line_ids", "scope_lot_ids")
     def _compute_counts(self):
         for wizard in self:

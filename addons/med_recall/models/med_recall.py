@@ -359,6 +359,21 @@ class MedRecall(models.Model):
         return result
 
     # -- create and write --
+    @api.model
+    def default_get(self, fields_list):
+        # "Open a Recall" on selected lots: the action names no active_* in its context,
+        # which would not evaluate where it is opened without a selection.
+        values = super().default_get(fields_list)
+        context = self.env.context
+        if (
+            "lot_ids" in fields_list
+            and "lot_ids" not in values
+            and context.get("active_model") == "stock.lot"
+            and context.get("active_ids")
+        ):
+            values["lot_ids"] = [Command.set(context["active_ids"])]
+        return values
+
     @api.model_create_multi
     def create(self, vals_list):
         trusted = self.env.context.get("med_protected_write") is PROTECTED_WRITE
