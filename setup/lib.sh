@@ -175,17 +175,55 @@ med_postgres() {
             || med_die "initdb failed for $MED_PG_DATA; see $MED_PG_LOG"
     fi
     if med_as_pg "$MED_PG_BIN/pg_ctl" -D "$MED_PG_DATA" status >/dev/null 2>&1; then
+        med_durable_postgres
         return 0
     fi
     rm -f "$MED_PG_SOCKET/.s.PGSQL.$MED_PG_PORT.lock"
     med_say "starting PostgreSQL (socket $MED_PG_SOCKET, port $MED_PG_PORT, log $MED_PG_LOG)"
     if ! med_as_pg "$MED_PG_BIN/pg_ctl" -D "$MED_PG_DATA" -l "$MED_PG_LOG" -w -t 60 \
-        -o "-p $MED_PG_PORT -k $MED_PG_SOCKET -c listen_addresses='' -c fsync=off -c max_connections=200" \
+        -o "-p $MED_PG_PORT -k $MED_PG_SOCKET -c listen_addresses='' -c max_connections=200" \
         start >/dev/null 2>&1; then
         med_die "PostgreSQL could not start; the reason is at the end of $MED_PG_LOG:
 $(tail -n 5 "$MED_PG_LOG" 2>/dev/null | sed 's/^/       /')"
     fi
     MED_STARTED_PG=1
+}
+
+# The cluster keeps fsync on: med_demo is a database people work in, and a power cut with
+# fsync off can corrupt it. Clusters started by earlier versions of this script ran with
+# fsync off: such a cluster is restarted once (it stays off until a restart).
+med_durable_postgres() {
+    [ "$(med_as_pg psql -h "$MED_PG_SOCKET" -p "$MED_PG_PORT" -U odoo -d postgres -Atc 'SHOW fsync' 2>/dev/null)" = off ] \
+        || return 0
+    med_say "the local PostgreSQL runs with fsync off (started by an older setup): restarting it with fsync on"
+    med_as_pg "$MED_PG_BIN/pg_ctl" -D "$MED_PG_DATA" -l "$MED_PG_LOG" -w -t 60 -m fast \
+        -o "-p $MED_PG_PORT -k $MED_PG_SOCKET -c listen_addresses='' -c max_connections=200" \
+        restart >/dev/null 2>&1 || med_die "PostgreSQL could not restart; see $MED_PG_LOG"
+}
+
+# med_free_port FIRST: the first TCP port from FIRST on that nobody listens on.
+med_free_port() {
+    python3 - "$1" <<'PY'
+import socket
+import sys
+
+first = int(sys.argv[1])
+for port in range(first, first + 100):
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("0.0.0.0", port))
+        except OSError:
+            continue
+    print(port)
+    break
+else:
+    sys.exit(f"no free TCP port from {first} to {first + 99}")
+PY
+}
+
+med_port_taken() {
+    ! python3 -c "import socket, sys; s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('0.0.0.0', int(sys.argv[1])))" "$1" 2>/dev/null
 }
 
 med_stop_postgres() {

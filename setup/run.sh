@@ -6,7 +6,7 @@ source "$(dirname "$0")/lib.sh"
 MED_HTTP_PORT=${MED_HTTP_PORT:-8069}
 db=${MED_DEMO_DB:-med_demo}
 
-if ! python3 -c "import socket, sys; s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('0.0.0.0', int(sys.argv[1])))" "$MED_HTTP_PORT" 2>/dev/null; then
+if med_port_taken "$MED_HTTP_PORT"; then
     med_die "port $MED_HTTP_PORT is already taken (another Odoo?). Stop it, or choose another port:
        MED_HTTP_PORT=8070 setup/run.sh"
 fi

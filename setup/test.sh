@@ -15,9 +15,26 @@ med_say "lint: pylint-odoo"
 pylint --rcfile=.pylintrc --disable=missing-readme addons/med_* || status=1
 [ $status = 0 ] || med_die "lint failed (see above)"
 
+# The tests serve HTTP (tours, PDF rendering through wkhtmltopdf) on a port of their own, so
+# that a demo started by setup/run.sh on 8069 never answers the tests' requests.
+if [ -n "${MED_HTTP_PORT:-}" ]; then
+    ! med_port_taken "$MED_HTTP_PORT" \
+        || med_die "MED_HTTP_PORT=$MED_HTTP_PORT is taken (a running Odoo?): unset it to let the tests pick a free port"
+    test_port=$MED_HTTP_PORT
+else
+    test_port=$(med_free_port 8069) || med_die "no free TCP port for the tests' HTTP server"
+fi
+test_conf="$MED_LOCAL/odoo-test.conf"
+grep -v '^\s*http_port\s*=' "$MED_CONF" >"$test_conf"
+echo "http_port = $test_port" >>"$test_conf"
+MED_CONF=$test_conf
+
 db=${MED_TEST_DB:-med_test}
-med_say "creating the test database $db with $MED_ADDONS (log: $MED_LOCAL/test-install.log)"
+med_say "creating the test database $db with $MED_ADDONS (HTTP port $test_port; log: $MED_LOCAL/test-install.log)"
 med_psql dropdb --if-exists "$db" >/dev/null
+# A throwaway database needs no durable commits: the cluster keeps fsync on for the demo.
+med_psql createdb -T template0 -E UTF8 "$db"
+med_psql psql -q -d postgres -c "ALTER DATABASE $db SET synchronous_commit = off"
 start=$(date +%s)
 if ! med_odoo -d "$db" -i "$MED_ADDONS" --load-language=en_US,zh_CN --stop-after-init \
     --log-level=warn --db-filter="^$db\$" >"$MED_LOCAL/test-install.log" 2>&1; then
