@@ -15,3 +15,4 @@ from . import med_export_template
 from . import med_export_template_section
 from . import report_dossier
 from . import med_data_dictionary
+from . import ir_actions_report

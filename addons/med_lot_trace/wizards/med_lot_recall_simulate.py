@@ -19,6 +19,21 @@ EXPORT_LABELS = [
 ]
 
 
+def default_selected_lots(model, values, fields_list):
+    """``values`` (defaults of ``model``) with the lots selected where the action
+    was opened, as ``lot_ids``. An action bound to stock.lot that is also on a menu
+    cannot name active_* in its own context: the client cannot evaluate it there."""
+    context = model.env.context
+    if (
+        "lot_ids" in fields_list
+        and "lot_ids" not in values
+        and context.get("active_model") == "stock.lot"
+        and context.get("active_ids")
+    ):
+        values["lot_ids"] = [Command.set(context["active_ids"])]
+    return values
+
+
 class MedLotRecallSimulate(models.TransientModel):
     """Shows what a recall of lots would reach: the lots made from them, the quantities
     shipped per customer and lot, and what is still on hand, per location."""
@@ -47,19 +62,9 @@ class MedLotRecallSimulate(models.TransientModel):
 
     @api.model
     def default_get(self, fields_list):
-        # Opened from selected lots (the action is bound to stock.lot) or from a
-        # menu, where there is no selection: so the action's own context names no
-        # active_* variable.
-        values = super().default_get(fields_list)
-        context = self.env.context
-        if (
-            "lot_ids" in fields_list
-            and "lot_ids" not in values
-            and context.get("active_model") == "stock.lot"
-            and context.get("active_ids")
-        ):
-            values["lot_ids"] = [Command.set(context["active_ids"])]
-        return values
+        return default_selected_lots(
+            self, super().default_get(fields_list), fields_list
+        )
 
     @api.depends("line_ids", "scope_lot_ids")
     def _compute_counts(self):

@@ -11,6 +11,9 @@ from odoo.tools import SQL, float_compare, float_is_zero
 
 from odoo.addons.med_audit_export.models.base import PROTECTED_WRITE
 from odoo.addons.med_audit_export.models.med_audit_export import XLSX_OPTIONS
+from odoo.addons.med_lot_trace.wizards.med_lot_recall_simulate import (
+    default_selected_lots,
+)
 
 STATES = [
     ("draft", "Draft"),
@@ -361,18 +364,10 @@ class MedRecall(models.Model):
     # -- create and write --
     @api.model
     def default_get(self, fields_list):
-        # "Open a Recall" on selected lots: the action names no active_* in its context,
-        # which would not evaluate where it is opened without a selection.
-        values = super().default_get(fields_list)
-        context = self.env.context
-        if (
-            "lot_ids" in fields_list
-            and "lot_ids" not in values
-            and context.get("active_model") == "stock.lot"
-            and context.get("active_ids")
-        ):
-            values["lot_ids"] = [Command.set(context["active_ids"])]
-        return values
+        # "Open a Recall" on selected lots
+        return default_selected_lots(
+            self, super().default_get(fields_list), fields_list
+        )
 
     @api.model_create_multi
     def create(self, vals_list):
