@@ -172,6 +172,7 @@ class MedDossierWizard(models.TransientModel):
             "med_audit_export.action_report_dossier",
             data={
                 "title": data["title"],
+                "filter_description": data["filter_description"],
                 "header": Export._med_header_lines(data),
                 "sections": tables,
                 "footer": Export._med_footer(),
