@@ -266,6 +266,13 @@ med_psql() {
         PGUSER=${conf_user:-${PGUSER:-odoo}} "$@"
 }
 
+# The folder holding the filestores (data_dir of the configuration, or Odoo's default).
+med_data_dir() {
+    local dir
+    dir=$(sed -n 's/^\s*data_dir\s*=\s*//p' "$MED_CONF" | tail -n1)
+    echo "${dir:-$HOME/.local/share/Odoo}"
+}
+
 med_db_exists() {
     [ "$(med_psql psql -d postgres -Atc "SELECT 1 FROM pg_database WHERE datname = '$1'")" = 1 ]
 }

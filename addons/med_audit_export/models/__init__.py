@@ -16,3 +16,4 @@ from . import med_export_template_section
 from . import report_dossier
 from . import med_data_dictionary
 from . import ir_actions_report
+from . import med_restore_check
