@@ -30,7 +30,7 @@
         "views/med_export_template_views.xml",
         "views/med_audit_export_menus.xml",
         "views/med_restore_check_views.xml",
-        "views/med_system_health_views.xml",
+        "wizards/med_system_health_views.xml",
         "views/med_data_dictionary_views.xml",
         "wizards/med_audit_export_verify_views.xml",
     ],

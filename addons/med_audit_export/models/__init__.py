@@ -17,5 +17,3 @@ from . import report_dossier
 from . import med_data_dictionary
 from . import ir_actions_report
 from . import med_restore_check
-from . import med_system_health
-from . import med_system_health_job

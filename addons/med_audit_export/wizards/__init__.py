@@ -2,3 +2,5 @@ from . import med_signature_wizard
 from . import med_audit_export_wizard
 from . import med_dossier_wizard
 from . import med_audit_export_verify
+from . import med_system_health
+from . import med_system_health_job
