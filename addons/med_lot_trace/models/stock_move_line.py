@@ -5,6 +5,17 @@ from odoo.tools.sql import column_exists, create_column, create_index
 
 from ..tools import gs1
 
+# The fields of a move line whose change, on a done move, moves stock (Odoo updates
+# the quants at once).
+MOVING_FIELDS = {
+    "lot_id",
+    "quant_id",
+    "location_id",
+    "location_dest_id",
+    "quantity",
+    "product_uom_id",
+}
+
 
 class StockMoveLine(models.Model):
     _inherit = "stock.move.line"
@@ -115,6 +126,54 @@ class StockMoveLine(models.Model):
         if data.get("production_date"):
             values["med_production_date"] = data["production_date"]
         return values
+
+    # -- lines of done moves: they move stock on their own, without _action_done --
+    @api.model_create_multi
+    def create(self, vals_list):
+        lines = super().create(vals_list)
+        lines.filtered(lambda line: line.state == "done")._med_check_done_lines()
+        return lines
+
+    def write(self, vals):
+        changed = self.browse()
+        if MOVING_FIELDS.intersection(vals):
+            changed = self.filtered(lambda line: line.state == "done")
+        if "quantity" in vals and not MOVING_FIELDS.difference(["quantity"]) & set(
+            vals
+        ):
+            # Less done quantity takes stock back from where it went: no gate.
+            changed = changed.filtered(lambda line: vals["quantity"] > line.quantity)
+        result = super().write(vals)
+        changed._med_check_done_lines()
+        return result
+
+    def _med_check_done_lines(self):
+        """Done lines created or changed (lot, locations, more quantity) moved stock
+        as a transfer does: the same lot gates hold, always blocking (correcting a
+        done transfer is no way to ship, consume or receive a lot that the gates
+        refuse; there is no warning to confirm), and goods received into a
+        released lot put it back in quarantine."""
+        lines = self.filtered(lambda line: line.lot_id)
+        if not lines:
+            return
+        lines.lot_id._med_lock_status()
+        Move = self.env["stock.move"]
+        now = fields.Datetime.now()
+        messages = []
+        for line in lines:
+            kind = Move._med_gate_kind(line.location_id, line.location_dest_id)
+            if kind:
+                messages += line.move_id._med_kind_violations(kind, line, now)
+        if messages:
+            raise UserError(
+                self.env._(
+                    "This change of a done transfer is refused: it would move a lot "
+                    "that the lot gates stop. Make a new transfer instead.\n"
+                    "%(messages)s",
+                    messages="\n".join(f"- {message}" for message in messages),
+                )
+            )
+        Move._med_requarantine_received(lines)
 
     def _prepare_new_lot_vals(self):
         vals = super()._prepare_new_lot_vals()
