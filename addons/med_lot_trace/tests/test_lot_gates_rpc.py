@@ -30,7 +30,16 @@ class TestLotGatesOverRpc(HttpCase):
         Quant = cls.env["stock.quant"]
         for lot in cls.released | cls.quarantined:
             Quant._update_available_quantity(cls.product, cls.stock, 20, lot_id=lot)
-        cls.delivery = cls.env["stock.picking"].create(
+        cls.delivery = cls._picked_delivery(warehouse)
+        cls.delivery.button_validate()
+        assert cls.delivery.state == "done"
+        cls.next_delivery = cls._picked_delivery(warehouse)
+        cls.env.flush_all()
+
+    @classmethod
+    def _picked_delivery(cls, warehouse):
+        """A delivery of 5 of the released lot (the one reservation takes), picked."""
+        picking = cls.env["stock.picking"].create(
             {
                 "partner_id": cls.env["res.partner"].create({"name": "RPC Ward"}).id,
                 "picking_type_id": warehouse.out_type_id.id,
@@ -49,12 +58,11 @@ class TestLotGatesOverRpc(HttpCase):
                 ],
             }
         )
-        cls.delivery.action_confirm()
-        cls.delivery.action_assign()
-        cls.delivery.move_ids.picked = True
-        cls.delivery.button_validate()
-        assert cls.delivery.state == "done"
-        cls.env.flush_all()
+        picking.action_confirm()
+        picking.action_assign()
+        assert picking.move_line_ids.lot_id == cls.released
+        picking.move_ids.picked = True
+        return picking
 
     def _call(self, model, method, args, kwargs=None):
         payload = {
@@ -109,10 +117,15 @@ class TestLotGatesOverRpc(HttpCase):
         self.assertIn("not released", answer["error"]["data"]["message"])
         self.assertEqual(self._quantity(self.quarantined, self.stock), 20)
         self.assertEqual(self._quantity(self.quarantined, self.customers), 0)
-        # allowed: a correction with the released lot
-        answer = self._call("stock.move.line", "write", [line.ids, {"quantity": 6}])
+        self.assertEqual(self._quantity(self.released, self.customers), 5)
+
+    def test_delivery_of_a_released_lot_validated(self):
+        self.authenticate("rpc_warehouse", "rpc_warehouse")
+        answer = self._call(
+            "stock.picking", "button_validate", [self.next_delivery.ids]
+        )
         self.assertNotIn("error", answer)
-        self.assertEqual(self._quantity(self.released, self.customers), 6)
+        self.assertEqual(self._quantity(self.released, self.customers), 10)
 
     def test_quant_of_a_quarantined_lot_cannot_be_written(self):
         self.authenticate("rpc_warehouse", "rpc_warehouse")
