@@ -4,6 +4,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tools import SQL
 
 from odoo.addons.med_audit_export.models.base import PROTECTED_WRITE
@@ -500,12 +501,22 @@ class StockLot(models.Model):
         }
         reasons = {lot_id: texts[day] for lot_id, day in sorted(expired.items())}
         if reasons:
-            self.browse(list(reasons)).with_context(
-                med_expiry_reasons=reasons
-            )._med_put_on_hold(
-                "expiry",
-                self.env._("Expired while in stock (found by the daily check)"),
-            )
+            try:
+                with cr.savepoint():
+                    self.browse(list(reasons)).with_context(
+                        med_expiry_reasons=reasons
+                    )._med_put_on_hold(
+                        "expiry",
+                        self.env._("Expired while in stock (found by the daily check)"),
+                    )
+            except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+                # A lot's status changed after this run read it (a release, a hold):
+                # holding on the old status would be wrong, and a failed cron waits
+                # for its next day. Run again at once, on a fresh snapshot.
+                _logger.info("lot expiry check met a concurrent status change: rerun")
+                # sudo: the check is the cron's own; whoever runs it may trigger it.
+                self.env.ref("med_lot_trace.ir_cron_lot_expiry").sudo()._trigger()
+                return
         for warehouse_id, rows in near.items():
             self._med_notify_near_expiry(
                 self.env["stock.warehouse"].browse(warehouse_id), rows

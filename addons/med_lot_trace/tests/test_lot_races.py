@@ -9,8 +9,9 @@ test database: their data has unique names and is left there.
 
 import threading
 import uuid
+from datetime import timedelta
 
-from odoo import SUPERUSER_ID, Command, api
+from odoo import SUPERUSER_ID, Command, api, fields
 from odoo.exceptions import UserError
 from odoo.modules.registry import Registry
 from odoo.service.model import retrying
@@ -24,9 +25,10 @@ class Session(threading.Thread):
     serialization failure. With ``pause``, the first try takes its snapshot (reads
     ``work``'s records), sets ``snapshot`` and waits for ``resume``."""
 
-    def __init__(self, registry, uid, work, pause=False):
+    def __init__(self, registry, uid, work, pause=False, retry=True):
         super().__init__(daemon=True)
         self.registry, self.uid, self.work, self.pause = registry, uid, work, pause
+        self.retry = retry  # a cron is not retried: Odoo runs it again next time
         self.snapshot, self.resume = threading.Event(), threading.Event()
         self.tries, self.result, self.error = 0, None, None
 
@@ -43,7 +45,10 @@ class Session(threading.Thread):
                 return self.work(env)
 
             try:
-                self.result = retrying(attempt, env)
+                if self.retry:
+                    self.result = retrying(attempt, env)
+                else:
+                    self.result = attempt()
             except Exception as error:  # reported to the test
                 self.error = error
                 cr.rollback()
@@ -347,3 +352,50 @@ class TestLotStatusRaces(BaseCase):
         self.assertEqual(releaser.tries, 2)
         self.assertIsInstance(releaser.error, UserError)
         self.assertIn(f"RACE-CMP-{self.tag}", str(releaser.error))
+
+    # -- the daily expiry check meets a status change made after it read the lots --
+    def test_expiry_check_reruns_after_a_concurrent_status_change(self):
+        def setup(env):
+            product = self._product(env, "Race catheter")
+            product.product_tmpl_id.write(
+                {"use_expiration_date": True, "expiration_time": 365}
+            )
+            lot = self._stocked_lot(env, product, f"RACE-EXP-{self.tag}")
+            lot.with_context(med_reason="race test").write(
+                {"expiration_date": fields.Datetime.now() - timedelta(days=2)}
+            )
+            return lot.id
+
+        lot_id = self._committed(setup)
+        started = fields.Datetime.now()
+
+        def expiry_check(env):
+            env["stock.lot"]._cron_med_expiry()
+
+        def hold(env):
+            env["stock.lot"].browse(lot_id).with_context(
+                med_reason="race test"
+            )._med_put_on_hold("manual", "Sterility deviation")
+
+        check = Session(
+            self.registry, SUPERUSER_ID, expiry_check, pause=True, retry=False
+        )
+        check.start()
+        self.assertTrue(check.snapshot.wait(WAIT))
+        Session(self.registry, SUPERUSER_ID, hold).finish()
+        check.finish()
+        self.assertIsNone(check.error)
+
+        def outcome(env):
+            lot = env["stock.lot"].browse(lot_id)
+            cron = env.ref("med_lot_trace.ir_cron_lot_expiry")
+            triggers = env["ir.cron.trigger"].search_count(
+                [("cron_id", "=", cron.id), ("create_date", ">=", started)]
+            )
+            return lot.med_hold_source, lot.med_hold_reason, triggers
+
+        source, reason, triggers = self._read(outcome)
+        # the manual hold stands; the check did nothing on its old snapshot and
+        # asked to run again at once
+        self.assertEqual((source, reason), ("manual", "Sterility deviation"))
+        self.assertGreaterEqual(triggers, 1)
