@@ -81,6 +81,12 @@ class TestApiRpc(HttpCase):
         cls.releasable = cls.env["stock.lot"].create(
             {"name": "L-API-REL", "product_id": cls.plunger.id}
         )
+        cls.env["stock.quant"]._update_available_quantity(
+            cls.plunger,
+            cls.env.ref("stock.warehouse0").lot_stock_id,
+            100,
+            lot_id=cls.releasable,
+        )  # a lot is released once received
         cls.supplier = cls.env["res.partner"].create(
             {"name": "Barrel Moulding Co.", "is_company": True}
         )

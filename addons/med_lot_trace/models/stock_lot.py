@@ -4,6 +4,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tools import SQL
 
 from odoo.addons.med_audit_export.models.base import PROTECTED_WRITE
@@ -155,10 +156,19 @@ class StockLot(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        # The status of a new lot is decided here, never by the caller (UI, import or
-        # RPC): quarantine when its product requires release.
+        # The status of a new lot is decided here, never by the caller (UI, import,
+        # copy, quick-create or RPC): quarantine when its product requires release.
+        # The product may come from the context (``default_product_id``, as the
+        # quick-create of a lot from a move line sends it) or a user default: it is
+        # resolved first, so that the status follows the product the lot gets.
+        without_product = [vals for vals in vals_list if "product_id" not in vals]
+        if without_product:
+            default = self.default_get(["product_id"]).get("product_id")
+            for vals in without_product:
+                if default:
+                    vals["product_id"] = default
         products = self.env["product.product"].browse(
-            [vals.get("product_id") for vals in vals_list if vals.get("product_id")]
+            {vals["product_id"] for vals in vals_list if vals.get("product_id")}
         )
         quarantined = set(products.filtered("med_release_required").ids)
         trusted = self.env.context.get("med_protected_write") is PROTECTED_WRITE
@@ -170,19 +180,105 @@ class StockLot(models.Model):
             )
         return super().create(vals_list)
 
+    def write(self, vals):
+        relabelled = self.browse()
+        if vals.get("product_id"):
+            relabelled = self.filtered(
+                lambda lot: lot.product_id.id != vals["product_id"]
+            )
+        result = super().write(vals)
+        # A released lot given a product that requires release was released as
+        # something else: it waits for QA again (the product's own release).
+        requarantined = relabelled.filtered(
+            lambda lot: lot.med_state == "released"
+            and lot.product_id.med_release_required
+        )
+        if requarantined:
+            requarantined.with_context(
+                med_reason=self.env._(
+                    "Product changed to %(product)s, which requires batch release",
+                    product=requarantined.product_id[:1].display_name,
+                )
+            )._med_set_state("quarantine")
+        return result
+
+    def _med_lock_status(self, change=False):
+        """Lock these lots' rows for the rest of the transaction, in one query (in id
+        order, so that two lockers of the same lots never deadlock).
+
+        Odoo runs REPEATABLE READ: a decision that reads a lot's status must lock it,
+        or a status committed after the transaction's snapshot goes unseen. A status
+        change is an UPDATE, which takes FOR NO KEY UPDATE on the row:
+
+        - ``change=False`` (a gate, a reservation, a release check reading a
+          component): FOR SHARE conflicts with that UPDATE, so a concurrent hold waits
+          for this transaction or, committed after its snapshot, makes this lock fail
+          with a serialization error that Odoo retries (the retry sees the hold and
+          refuses). Gates on the same lot share the lock and do not queue. FOR KEY
+          SHARE would not conflict with the UPDATE: it is not enough.
+        - ``change=True`` (release, hold, reject, recall, quarantine again): FOR NO KEY
+          UPDATE before the status is read, so two changes of one lot queue and the
+          second fails with a serialization error (its retry reads the new status);
+          two share locks upgraded at once would deadlock instead.
+        """
+        ids = sorted({lot_id for lot_id in self.ids if isinstance(lot_id, int)})
+        if not ids:
+            return
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM stock_lot WHERE id = ANY(%s) ORDER BY id %s",
+                ids,
+                SQL("FOR NO KEY UPDATE") if change else SQL("FOR SHARE"),
+            )
+        )
+
+    def _med_has_stock(self):
+        """The ids of these lots with a positive quantity in internal or transit
+        locations, in one query."""
+        if not self.ids:
+            return set()
+        self.env["stock.quant"].flush_model(["lot_id", "location_id", "quantity"])
+        self.env.cr.execute(
+            SQL(
+                """
+            SELECT quant.lot_id
+              FROM stock_quant quant
+              JOIN stock_location loc
+                ON loc.id = quant.location_id AND loc.usage IN ('internal', 'transit')
+             WHERE quant.lot_id = ANY(%s)
+             GROUP BY quant.lot_id
+            HAVING sum(quant.quantity) > 0
+            """,
+                list(self.ids),
+            )
+        )
+        return {row[0] for row in self.env.cr.fetchall()}
+
     # -- status --
     def _med_release_checks(self):
         """{lot: [reasons that block its release]}. Upper addons add their checks
         (open CAPA, failed inspection, expired supplier certificate)."""
         now = fields.Datetime.now()
+        # The statuses read below (the lots' and their components') hold until the
+        # release commits: a hold or a nonconformance's hold of a component made
+        # meanwhile conflicts with it (see _med_lock_status).
+        (self | self.browse(self._med_trace_ids("upstream")))._med_lock_status()
         upstream = {lot: lot.med_trace_upstream() for lot in self}
         states = dict(self._fields["med_state"]._description_selection(self.env))
+        stocked = self._med_has_stock()
         blocking = {}
         for lot in self:
             reasons = []
             if lot.med_state != "quarantine":
                 reasons.append(
                     self.env._("its status is %(state)s", state=states[lot.med_state])
+                )
+            if lot.id not in stocked:
+                reasons.append(
+                    self.env._(
+                        "it has no stock: a lot is released after it was received or "
+                        "produced, not before"
+                    )
                 )
             if lot.product_id.use_expiration_date and not lot.expiration_date:
                 reasons.append(self.env._("it has no expiry date"))
@@ -255,6 +351,9 @@ class StockLot(models.Model):
 
     def _med_do_release(self):
         self._med_check_qa_manager()
+        # Before the status is read: a second release of the same lot waits, then
+        # fails and its retry is refused (one release, one signature).
+        self._med_lock_status(change=True)
         blocking = self._med_release_checks()
         if blocking:
             self._med_raise_blocking(blocking, self.env._("Release"))
@@ -285,6 +384,7 @@ class StockLot(models.Model):
             raise UserError(
                 self.env._("Say why the lots are put on hold. (请填写冻结原因。)")
             )
+        self._med_lock_status(change=True)
         # Only the status is needed: the daily check holds thousands of lots at once.
         self.fetch(["med_state"])
         to_hold = self.filtered(
@@ -313,6 +413,7 @@ class StockLot(models.Model):
 
     def _med_do_unhold(self):
         self._med_check_qa_manager()
+        self._med_lock_status(change=True)
         not_held = self.filtered(lambda lot: lot.med_state != "hold")
         if not_held:
             raise UserError(
@@ -335,6 +436,7 @@ class StockLot(models.Model):
         self._med_set_state("rejected")
 
     def _med_set_state(self, state, extra=None):
+        self._med_lock_status(change=True)
         self._med_protected_write().write(dict(extra or {}, med_state=state))
 
     def _compute_med_trace_counts(self):
@@ -399,12 +501,22 @@ class StockLot(models.Model):
         }
         reasons = {lot_id: texts[day] for lot_id, day in sorted(expired.items())}
         if reasons:
-            self.browse(list(reasons)).with_context(
-                med_expiry_reasons=reasons
-            )._med_put_on_hold(
-                "expiry",
-                self.env._("Expired while in stock (found by the daily check)"),
-            )
+            try:
+                with cr.savepoint():
+                    self.browse(list(reasons)).with_context(
+                        med_expiry_reasons=reasons
+                    )._med_put_on_hold(
+                        "expiry",
+                        self.env._("Expired while in stock (found by the daily check)"),
+                    )
+            except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+                # A lot's status changed after this run read it (a release, a hold):
+                # holding on the old status would be wrong, and a failed cron waits
+                # for its next day. Run again at once, on a fresh snapshot.
+                _logger.info("lot expiry check met a concurrent status change: rerun")
+                # sudo: the check is the cron's own; whoever runs it may trigger it.
+                self.env.ref("med_lot_trace.ir_cron_lot_expiry").sudo()._trigger()
+                return
         for warehouse_id, rows in near.items():
             self._med_notify_near_expiry(
                 self.env["stock.warehouse"].browse(warehouse_id), rows

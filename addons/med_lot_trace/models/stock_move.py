@@ -1,6 +1,6 @@
 from datetime import timedelta
 
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 
@@ -13,7 +13,33 @@ class StockMove(models.Model):
         self._med_check_gates()
         done = super()._action_done(cancel_backorder=cancel_backorder)
         self._med_record_lot_origin(done)
+        self._med_requarantine_received(done.move_line_ids)
         return done
+
+    def _med_requarantine_received(self, lines):
+        """Goods received from a supplier, or produced, into a lot already released
+        put the lot back in quarantine: QA released the quantity it inspected, not
+        this one, which waits for its own release (receiving is not refused: a
+        supplier ships one lot number in several deliveries)."""
+        received = lines.filtered(
+            lambda line: line.state == "done"
+            and line.lot_id
+            and line.location_id.usage in ("supplier", "production")
+            and line.location_dest_id.usage in ("internal", "transit")
+        )
+        lots = received.lot_id.filtered(
+            lambda lot: lot.med_state == "released"
+            and lot.product_id.med_release_required
+        )
+        for lot in lots:
+            line = received.filtered(lambda ml, lot=lot: ml.lot_id == lot)[:1]
+            lot.with_context(
+                med_reason=self.env._(
+                    "Received into the released lot by %(reference)s: in quarantine "
+                    "until QA releases it again",
+                    reference=line.reference or line.move_id.display_name,
+                )
+            )._med_set_state("quarantine")
 
     def _med_record_lot_origin(self, done):
         """Remember who received or produced each new lot (segregation of duties)."""
@@ -38,24 +64,41 @@ class StockMove(models.Model):
         now = fields.Datetime.now()
         violations = {}
         moves = self.filtered(lambda m: m.state not in ("done", "cancel"))
-        # The lots of all moves in one query: reading them move by move costs one
-        # query per lot, so the gates would get slower with every line.
-        moves.move_line_ids.lot_id.fetch(["name", "med_state", "expiration_date"])
+        # The statuses read here hold until the transfer commits (see
+        # stock.lot._med_lock_status); the lots of all moves in one query: reading
+        # them move by move costs one query per lot.
+        lots = moves.move_line_ids.lot_id
+        lots._med_lock_status()
+        lots.fetch(["name", "med_state", "expiration_date"])
         for move in moves:
             lines = move.move_line_ids.filtered(lambda ml: ml.lot_id or ml.lot_name)
-            if not lines:
+            kind = self._med_gate_kind(move.location_id, move.location_dest_id)
+            if not lines or not kind:
                 continue
-            if move.location_dest_id.usage == "customer":
-                messages = move._med_outgoing_violations(lines, now)
-            elif move.location_id.usage == "supplier":
-                messages = move._med_receipt_violations(lines, now)
-            elif move.location_dest_id.usage == "production":
-                messages = move._med_consumption_violations(lines, now)
-            else:
-                continue
+            messages = move._med_kind_violations(kind, lines, now)
             if messages:
                 violations[move] = messages
         return violations
+
+    @api.model
+    def _med_gate_kind(self, source, destination):
+        """Which lot gate applies to stock going from ``source`` to ``destination``."""
+        if destination.usage == "customer":
+            return "outgoing"
+        if source.usage == "supplier":
+            return "receipt"
+        if destination.usage == "production":
+            return "consumption"
+        return None
+
+    def _med_kind_violations(self, kind, lines, now):
+        self.ensure_one()
+        check = {
+            "outgoing": self._med_outgoing_violations,
+            "receipt": self._med_receipt_violations,
+            "consumption": self._med_consumption_violations,
+        }[kind]
+        return check(lines, now)
 
     def _med_lot_label(self, lot):
         expiry = (
@@ -214,9 +257,14 @@ class StockMove(models.Model):
             if self._med_for_customer()
             else self
         )
-        return super(StockMove, move)._update_reserved_quantity(
+        reserved = super(StockMove, move)._update_reserved_quantity(
             need, location_id, lot_id, package_id, owner_id, strict
         )
+        if move is not self:
+            # The lots just reserved for a customer were read as releasable: a hold
+            # committed meanwhile makes the reservation fail and be retried.
+            self.move_line_ids.lot_id._med_lock_status()
+        return reserved
 
     def _get_available_quantity(
         self,

@@ -5,6 +5,17 @@ from odoo.tools.sql import column_exists, create_column, create_index
 
 from ..tools import gs1
 
+# The fields of a move line whose change, on a done move, moves stock (Odoo updates
+# the quants at once).
+MOVING_FIELDS = {
+    "lot_id",
+    "quant_id",
+    "location_id",
+    "location_dest_id",
+    "quantity",
+    "product_uom_id",
+}
+
 
 class StockMoveLine(models.Model):
     _inherit = "stock.move.line"
@@ -115,6 +126,107 @@ class StockMoveLine(models.Model):
         if data.get("production_date"):
             values["med_production_date"] = data["production_date"]
         return values
+
+    # -- lines of done moves: they move stock on their own, without _action_done --
+    # Checked twice: on the values to come, so that the refusal names the lot before
+    # Odoo moves stock and values it (and refuses for its own reasons), and on the
+    # result, which is what moved (Odoo may create the move of a line added to a done
+    # transfer, or take a lot and location from a quant).
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._med_predicted_done_lines(vals_list)._med_check_done_lines()
+        lines = super().create(vals_list)
+        done = lines.filtered(lambda line: line.state == "done")
+        done._med_check_done_lines()
+        self.env["stock.move"]._med_requarantine_received(done)
+        return lines
+
+    def write(self, vals):
+        changed = self.browse()
+        if MOVING_FIELDS.intersection(vals):
+            changed = self.filtered(lambda line: line.state == "done")
+        if "quantity" in vals and not MOVING_FIELDS.difference(["quantity"]) & set(
+            vals
+        ):
+            # Less done quantity takes stock back from where it went: no gate.
+            changed = changed.filtered(lambda line: vals["quantity"] > line.quantity)
+        changed._med_predicted(vals)._med_check_done_lines()
+        result = super().write(vals)
+        changed._med_check_done_lines()
+        self.env["stock.move"]._med_requarantine_received(changed)
+        return result
+
+    @api.model
+    def _med_predicted_done_lines(self, vals_list):
+        """Virtual lines for the values that create a line on a done move (or a done
+        transfer, which gets a done move for it)."""
+        Move, Picking = self.env["stock.move"], self.env["stock.picking"]
+        predicted = self.browse()
+        for vals in vals_list:
+            move = Move.browse(vals.get("move_id"))
+            picking = Picking.browse(vals.get("picking_id"))
+            if move.state == "done" or (not move and picking.state == "done"):
+                predicted |= self.new(vals)
+        return predicted
+
+    def _med_predicted(self, vals):
+        """These lines as virtual records with ``vals`` written."""
+        changes = {
+            name: vals[name]
+            for name in ("lot_id", "location_id", "location_dest_id")
+            if name in vals
+        }
+        quant = self.env["stock.quant"].browse(vals.get("quant_id"))
+        if quant:
+            changes.update(lot_id=quant.lot_id.id, location_id=quant.location_id.id)
+        predicted = self.browse()
+        for line in self:
+            values = {
+                "move_id": line.move_id.id,
+                "picking_id": line.picking_id.id,
+                "product_id": line.product_id.id,
+                "lot_id": line.lot_id.id,
+                "location_id": line.location_id.id,
+                "location_dest_id": line.location_dest_id.id,
+                "expiration_date": line.expiration_date,
+            }
+            predicted |= self.new(dict(values, **changes))
+        return predicted
+
+    def _med_check_done_lines(self):
+        """Done lines created or changed (lot, locations, more quantity) move stock
+        as a transfer does: the same lot gates hold, always blocking (correcting a
+        done transfer is no way to ship, consume or receive a lot that the gates
+        refuse; there is no warning to confirm)."""
+        lines = self.filtered(lambda line: line.lot_id)
+        if not lines:
+            return
+        lines.lot_id._med_lock_status()
+        Move = self.env["stock.move"]
+        now = fields.Datetime.now()
+        messages = []
+        for line in lines:
+            kind = Move._med_gate_kind(line.location_id, line.location_dest_id)
+            if not kind:
+                continue
+            # A line added to a done transfer gets its move from Odoo afterwards.
+            move = line.move_id or Move.new(
+                {
+                    "product_id": line.product_id.id,
+                    "picking_id": line.picking_id.id,
+                    "partner_id": line.picking_id.partner_id.id,
+                }
+            )
+            messages += move._med_kind_violations(kind, line, now)
+        if messages:
+            raise UserError(
+                self.env._(
+                    "This change of a done transfer is refused: it would move a lot "
+                    "that the lot gates stop. Make a new transfer instead.\n"
+                    "%(messages)s",
+                    messages="\n".join(f"- {message}" for message in messages),
+                )
+            )
 
     def _prepare_new_lot_vals(self):
         vals = super()._prepare_new_lot_vals()

@@ -1,11 +1,84 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import UserError
 from odoo.osv import expression
+
+from odoo.addons.med_audit_export.models.base import PROTECTED_WRITE
+
+# What a quant's stock is: changing one of these moves stock (or relabels it).
+STOCK_FIELDS = {"quantity", "location_id", "lot_id", "product_id"}
 
 
 class StockQuant(models.Model):
     _inherit = "stock.quant"
 
     med_lot_state = fields.Selection(related="lot_id.med_state", string="Lot Status")
+
+    # -- the stock of a lot changes only through moves --
+    @api.model
+    def _update_available_quantity(
+        self,
+        product_id,
+        location_id,
+        quantity=False,
+        reserved_quantity=False,
+        lot_id=None,
+        package_id=None,
+        owner_id=None,
+        in_date=None,
+    ):
+        # The stock engine: every done move line (transfers, manufacturing, inventory
+        # adjustments) changes the quants here, after the lot gates had their say.
+        return super(
+            StockQuant, self._med_protected_write()
+        )._update_available_quantity(
+            product_id,
+            location_id,
+            quantity=quantity,
+            reserved_quantity=reserved_quantity,
+            lot_id=lot_id,
+            package_id=package_id,
+            owner_id=owner_id,
+            in_date=in_date,
+        )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self._med_stock_engine():
+            lot_ids = {
+                vals["lot_id"]
+                for vals in vals_list
+                if vals.get("quantity") and vals.get("lot_id")
+            }
+            self._med_refuse_direct_change(self.env["stock.lot"].browse(lot_ids))
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if STOCK_FIELDS.intersection(vals) and not self._med_stock_engine():
+            lots = self.lot_id
+            if "lot_id" in vals:
+                lots |= self.env["stock.lot"].browse(vals["lot_id"])
+            self._med_refuse_direct_change(lots)
+        return super().write(vals)
+
+    def _med_stock_engine(self):
+        return self.env.context.get("med_protected_write") is PROTECTED_WRITE
+
+    def _med_refuse_direct_change(self, lots):
+        """Stock of a lot written on its quant (quantity, location, lot or product)
+        would skip the lot gates and leave no move line for the recall scope: only
+        transfers and inventory adjustments (whose moves record it) change it."""
+        lots = lots.exists()
+        if lots:
+            raise UserError(
+                self.env._(
+                    "The stock of lot %(lots)s cannot be edited on its quant "
+                    "(quantity, location, lot or product): use a transfer, or an "
+                    "inventory adjustment, which records the move and applies the lot "
+                    "gates.",
+                    # sudo: the refusal names the lot whatever its company rules.
+                    lots=", ".join(lots.sudo().mapped("display_name")),
+                )
+            )
 
     def _get_removal_strategy(self, product_id, location_id):
         strategy = super()._get_removal_strategy(product_id, location_id)

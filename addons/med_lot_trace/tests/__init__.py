@@ -9,3 +9,6 @@ from . import test_udi
 from . import test_lot_dossier
 from . import test_tour_lot_release
 from . import test_tour_auditor_dossier
+from . import test_lot_data_gates
+from . import test_lot_gates_rpc
+from . import test_lot_races

@@ -82,6 +82,10 @@ class TestLotRetention(MedComplianceCommon):
         lot = self._old_lot("FDA-REL", 6)
         self.assertEqual(lot.med_state, "quarantine")
         self.assertFalse(lot.med_release_date)
+        stock = self.env.ref("stock.warehouse0").lot_stock_id
+        self.env["stock.quant"]._update_available_quantity(
+            lot.product_id, stock, 10, lot_id=lot
+        )  # a lot is released once in stock
         self._sign(lot.with_user(self.qa_manager).action_med_release(), self.qa_manager)
         self.assertAlmostEqual(
             lot.med_release_date,
