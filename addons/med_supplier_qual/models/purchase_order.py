@@ -72,15 +72,10 @@ class PurchaseOrder(models.Model):
         result = super(
             PurchaseOrder, self.with_context(**{GATE_DEFERRED_KEY: deferred})
         ).write(vals)
-        Gate = self.env["med.supplier.gate"]
-        today = fields.Date.context_today(self)
-        for order in gated:
-            lines = order.order_line.filtered(
-                lambda line: line.product_id and not line.display_type
-            )
-            pairs = [(order.partner_id, line.product_id) for line in lines]
+        violations = confirming._med_supplier_gate_messages()
+        violations.update(resupplied._med_supplier_gate_messages(today=True))
+        for order, messages in violations.items():
             if order in confirming:
-                day = order._med_supplier_gate_day()
                 subject = self.env._(
                     "Purchase order %(order)s cannot be confirmed: supplier "
                     "%(supplier)s does not pass the supplier qualification check "
@@ -89,7 +84,6 @@ class PurchaseOrder(models.Model):
                     supplier=order.partner_id.display_name,
                 )
             else:
-                day = today
                 subject = self.env._(
                     "Purchase order %(order)s is confirmed: its supplier cannot be "
                     "changed to %(supplier)s, which does not pass the supplier "
@@ -97,9 +91,7 @@ class PurchaseOrder(models.Model):
                     order=order.display_name,
                     supplier=order.partner_id.display_name,
                 )
-            order._med_enforce_supplier_gates(
-                Gate._med_violations(order.company_id, pairs, day), subject
-            )
+            order._med_enforce_supplier_gates(messages, subject)
         return result
 
     def _med_confirming(self, vals):
@@ -126,10 +118,12 @@ class PurchaseOrder(models.Model):
         self.ensure_one()
         return fields.Date.context_today(self, self.date_order)
 
-    def _med_supplier_gate_messages(self):
-        """{order: [messages]} for the orders that break the supplier gates."""
+    def _med_supplier_gate_messages(self, today=False):
+        """{order: [messages]} for the orders that break the supplier gates on their
+        order date, or on ``today`` (a supplier changed on a confirmed order)."""
         Gate = self.env["med.supplier.gate"]
         result = {}
+        day = fields.Date.context_today(self) if today else None
         for order in self:
             pairs = [
                 (order.partner_id, line.product_id)
@@ -137,7 +131,7 @@ class PurchaseOrder(models.Model):
                 if line.product_id and not line.display_type
             ]
             messages = Gate._med_violations(
-                order.company_id, pairs, order._med_supplier_gate_day()
+                order.company_id, pairs, day or order._med_supplier_gate_day()
             )
             if messages:
                 result[order] = messages
