@@ -40,7 +40,7 @@ def gates_off(env):
         yield  # already off (a step nested in another)
         return
     for cls in classes:
-        cls._med_supplier_gate_messages = lambda self: {}
+        cls._med_supplier_gate_messages = lambda self, *args, **kwargs: {}
     try:
         yield
     finally:

@@ -11,6 +11,7 @@ from . import res_config_settings
 from . import product_template
 from . import product_category
 from . import purchase_order
+from . import purchase_order_line
 from . import stock_move
 from . import stock_picking
 from . import stock_lot

@@ -2,10 +2,46 @@ from collections import defaultdict
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 from ..tools import in_categories
 
 NAMED_PRODUCTS = 5
+
+# The gates lock what they decide on, in one statement, before reading it. Odoo runs
+# REPEATABLE READ: without a lock, a suspension, a revocation or a withdrawn list entry
+# committed after this transaction's snapshot stays invisible to it and nothing
+# conflicts, so an order is confirmed (a receipt done) after the supplier was
+# suspended. With FOR SHARE, such a change committed first makes the lock fail with a
+# serialization error that Odoo retries (the retry sees the change and refuses), and a
+# change that comes later waits until the decision commits. The lock is on the reading
+# side because the writers are many (signed decisions, the expiry job, evaluations,
+# forms, imports, RPC) and the readers are these gates; shared locks let decisions on
+# the same supplier run side by side. Rows inserted meanwhile need no lock: they can
+# only add evidence (one valid certificate or list entry suffices). The configuration
+# (certificate types, company modes) is not locked: it is not a status.
+SUPPLIER_EVIDENCE_LOCK = """
+    WITH partners AS (
+        SELECT id FROM res_partner WHERE id = ANY(%(partners)s) FOR SHARE
+    ), certificates AS (
+        SELECT id FROM med_supplier_certificate
+         WHERE partner_id = ANY(%(partners)s) AND company_id = %(company)s
+           FOR SHARE
+    ), entries AS (
+        SELECT id FROM med_approved_supplier
+         WHERE partner_id = ANY(%(partners)s) AND company_id = %(company)s
+           FOR SHARE
+    )
+    SELECT (SELECT count(*) FROM partners),
+           (SELECT count(*) FROM certificates),
+           (SELECT count(*) FROM entries)
+"""
+CUSTOMER_EVIDENCE_LOCK = """
+    SELECT id FROM med_supplier_certificate
+     WHERE partner_id = ANY(%(partners)s) AND company_id = %(company)s
+       AND type_id = ANY(%(types)s)
+       FOR SHARE
+"""
 
 
 class MedSupplierGate(models.AbstractModel):
@@ -41,6 +77,9 @@ class MedSupplierGate(models.AbstractModel):
     def _med_violations(self, company, pairs, day):
         """Messages for the (supplier, product) ``pairs`` that break the gates on
         ``day`` for ``company``; empty when all pass."""
+        # a date, also when the caller's today came as a string (Odoo's own tests
+        # patch fields.Date.context_today to return one)
+        day = fields.Date.to_date(day)
         products = self._med_gated_products(
             self.env["product.product"].union(*(product for _, product in pairs))
         )
@@ -69,6 +108,13 @@ class MedSupplierGate(models.AbstractModel):
         """What the gates need about ``partners`` for ``company`` on ``day``, read in
         three searches and indexed, so matching stays linear in the lines (a supplier
         may have one registration certificate and one list entry per product)."""
+        self.env.cr.execute(
+            SQL(
+                SUPPLIER_EVIDENCE_LOCK,
+                partners=partners.ids,
+                company=company.id,
+            )
+        )
         # sudo: the gates read the evidence whoever validates (a warehouse user does
         # not manage certificates); they only decide, they show nothing else.
         domain = [("partner_id", "in", partners.ids), ("company_id", "=", company.id)]
@@ -259,6 +305,7 @@ class MedSupplierGate(models.AbstractModel):
         is qualified when its commercial partner holds one certificate of a customer
         type valid on ``day`` (verified by QA when the company asks for it); only
         storable lot- or serial-tracked products that are not exempt are gated."""
+        day = fields.Date.to_date(day)
         products = self._med_gated_products(
             self.env["product.product"].union(*(product for _, product in pairs))
         ).filtered(lambda p: p.tracking != "none")
@@ -270,6 +317,16 @@ class MedSupplierGate(models.AbstractModel):
             return []
         partners = self.env["res.partner"].union(*by_partner)
         types, certificates = self._med_customer_certificates(company, partners)
+        # see SUPPLIER_EVIDENCE_LOCK: a licence revoked meanwhile (here, not in
+        # _med_customer_certificates, which the sales record export reads too)
+        self.env.cr.execute(
+            SQL(
+                CUSTOMER_EVIDENCE_LOCK,
+                partners=partners.ids,
+                company=company.id,
+                types=types.ids,
+            )
+        )
         require_verified = company.med_require_verified_certificates
         date = fields.Date.to_string(day)
         messages = []
@@ -317,29 +374,30 @@ class MedSupplierGate(models.AbstractModel):
         return messages
 
     @api.model
-    def _med_enforce(self, documents, messages, company, confirmed, gate="supplier"):
+    def _med_enforce(
+        self, documents, messages, company, confirmed, gate="supplier", subject=None
+    ):
         """Refuse (block mode, or warn mode not confirmed by the user), or record the
         user's confirmation of a warning in the audit trail of ``documents``.
-        ``gate`` is "supplier" or "customer" (the delivery gate)."""
+        ``gate`` is "supplier" or "customer" (the delivery gate); ``subject``, when
+        given, heads the refusal (which document, what was refused)."""
         if not messages:
             return
         listed = "\n".join(f"- {message}" for message in messages)
         if company._med_qualification_gate_mode(gate) == "block" or not confirmed:
             if gate == "customer":
-                raise UserError(
-                    self.env._(
-                        "Customer qualification check failed (购货者资格审核未通过):\n"
-                        "%(messages)s",
-                        messages=listed,
-                    )
+                refusal = self.env._(
+                    "Customer qualification check failed (购货者资格审核未通过):\n"
+                    "%(messages)s",
+                    messages=listed,
                 )
-            raise UserError(
-                self.env._(
+            else:
+                refusal = self.env._(
                     "Supplier qualification check failed (供应商资质审核未通过):\n"
                     "%(messages)s",
                     messages=listed,
                 )
-            )
+            raise UserError(f"{subject}\n{refusal}" if subject else refusal)
         reason = (
             self.env._("Confirmed by the user despite the customer qualification check")
             if gate == "customer"

@@ -1,38 +1,129 @@
-from odoo import fields, models
+from odoo import api, fields, models
+
+# An order in one of these states binds the company to buy. Reaching one of them is a
+# purchase decision that the supplier gates decide, whatever the path: the buttons,
+# a write of ``state`` (JSON-RPC, import), an order created or copied in that state.
+CONFIRMED_STATES = ("to approve", "purchase", "done")
+# Orders in these states passed the gates when they got there: locking and unlocking
+# them (purchase <-> done) is no new decision.
+PASSED_STATES = ("purchase", "done")
+# Whose change on a confirmed order makes it a purchase from another supplier.
+SUPPLIER_FIELDS = ("partner_id", "company_id")
+GATE_DEFERRED_KEY = "med_supplier_gate_deferred"
+
+
+class OrderGateDeferred:
+    """Context value set by ``purchase.order.write`` while it writes orders whose
+    lines it gates as a whole afterwards: their lines skip the line gate meanwhile.
+    An object, not a string: a JSON-RPC caller cannot send it."""
+
+    __slots__ = ("order_ids",)
+
+    def __init__(self, order_ids):
+        self.order_ids = frozenset(order_ids)
 
 
 class PurchaseOrder(models.Model):
     _inherit = "purchase.order"
 
     def button_confirm(self):
-        orders = self.filtered(lambda order: order.state in ("draft", "sent"))
-        violations = orders._med_supplier_gate_messages()
-        if violations:
-            if not self.env.context.get("med_supplier_gate_confirmed") and all(
+        # The gates hold in write(), when the state changes; here, in warn mode, the
+        # user is asked first and confirms through the wizard.
+        pending = self.filtered(lambda order: order.state in ("draft", "sent"))
+        if not self.env.context.get("med_supplier_gate_confirmed") and any(
+            order.company_id.med_supplier_gate_mode == "warn" for order in pending
+        ):
+            violations = pending._med_supplier_gate_messages()
+            if violations and all(
                 order.company_id.med_supplier_gate_mode == "warn"
                 for order in violations
             ):
                 return self.env["med.supplier.gate.confirm"]._med_open(
-                    orders, [msg for msgs in violations.values() for msg in msgs]
+                    pending, [msg for msgs in violations.values() for msg in msgs]
                 )
-            orders._med_enforce_supplier_gates(violations)
         return super().button_confirm()
 
-    def button_approve(self, force=False):
-        # Orders waiting for a second approval are checked again when approved: a
-        # licence may lapse in between. (Draft orders come from button_confirm.)
-        waiting = self.filtered(lambda order: order.state == "to approve")
-        waiting._med_enforce_supplier_gates(waiting._med_supplier_gate_messages())
-        return super().button_approve(force=force)
+    @api.model_create_multi
+    def create(self, vals_list):
+        default_state = self.env.context.get("default_state")
+        states = [vals.get("state", default_state) for vals in vals_list]
+        if not any(state in CONFIRMED_STATES for state in states):
+            return super().create(vals_list)
+        # Born confirmed (RPC, import, a copy with a default state): created as
+        # drafts (the state given in the values, so that no context default applies),
+        # then confirmed through write(), where the gates hold.
+        drafts = [
+            dict(vals, state="draft" if state in CONFIRMED_STATES else state or "draft")
+            for vals, state in zip(vals_list, states, strict=True)
+        ]
+        orders = super().create(drafts)
+        for order, state in zip(orders, states, strict=True):
+            if state in CONFIRMED_STATES:
+                order.write({"state": state})
+        return orders
+
+    def write(self, vals):
+        confirming = self._med_confirming(vals)
+        resupplied = self._med_resupplied(vals) - confirming
+        gated = confirming | resupplied
+        if not gated:
+            return super().write(vals)
+        deferred = OrderGateDeferred(gated.ids)
+        result = super(
+            PurchaseOrder, self.with_context(**{GATE_DEFERRED_KEY: deferred})
+        ).write(vals)
+        violations = confirming._med_supplier_gate_messages()
+        violations.update(resupplied._med_supplier_gate_messages(today=True))
+        for order, messages in violations.items():
+            if order in confirming:
+                subject = self.env._(
+                    "Purchase order %(order)s cannot be confirmed: supplier "
+                    "%(supplier)s does not pass the supplier qualification check "
+                    "for it.",
+                    order=order.display_name,
+                    supplier=order.partner_id.display_name,
+                )
+            else:
+                subject = self.env._(
+                    "Purchase order %(order)s is confirmed: its supplier cannot be "
+                    "changed to %(supplier)s, which does not pass the supplier "
+                    "qualification check for it.",
+                    order=order.display_name,
+                    supplier=order.partner_id.display_name,
+                )
+            order._med_enforce_supplier_gates(messages, subject)
+        return result
+
+    def _med_confirming(self, vals):
+        """The orders that ``vals`` brings into a confirmed state (an order waiting
+        for approval is checked again when approved: a licence may have lapsed)."""
+        state = vals.get("state")
+        if state not in CONFIRMED_STATES:
+            return self.browse()
+        return self.filtered(
+            lambda order: order.state not in PASSED_STATES and order.state != state
+        )
+
+    def _med_resupplied(self, vals):
+        """The confirmed orders whose supplier (or company) ``vals`` changes."""
+        changed = [name for name in SUPPLIER_FIELDS if name in vals]
+        if not changed:
+            return self.browse()
+        return self.filtered(
+            lambda order: order.state in CONFIRMED_STATES
+            and any(order[name].id != (vals[name] or False) for name in changed)
+        )
 
     def _med_supplier_gate_day(self):
         self.ensure_one()
         return fields.Date.context_today(self, self.date_order)
 
-    def _med_supplier_gate_messages(self):
-        """{order: [messages]} for the orders that break the supplier gates."""
+    def _med_supplier_gate_messages(self, today=False):
+        """{order: [messages]} for the orders that break the supplier gates on their
+        order date, or on ``today`` (a supplier changed on a confirmed order)."""
         Gate = self.env["med.supplier.gate"]
         result = {}
+        day = fields.Date.context_today(self) if today else None
         for order in self:
             pairs = [
                 (order.partner_id, line.product_id)
@@ -40,15 +131,22 @@ class PurchaseOrder(models.Model):
                 if line.product_id and not line.display_type
             ]
             messages = Gate._med_violations(
-                order.company_id, pairs, order._med_supplier_gate_day()
+                order.company_id, pairs, day or order._med_supplier_gate_day()
             )
             if messages:
                 result[order] = messages
         return result
 
-    def _med_enforce_supplier_gates(self, violations):
-        confirmed = bool(self.env.context.get("med_supplier_gate_confirmed"))
-        for order, messages in violations.items():
-            self.env["med.supplier.gate"]._med_enforce(
-                order, messages, order.company_id, confirmed
-            )
+    def _med_enforce_supplier_gates(self, messages, subject):
+        """Refuse, or (warn mode, confirmed by the user) record the override on this
+        order. The confirmation key only stands for the user's answer to the
+        warning, which warn mode lets every purchase user give: in block mode it
+        changes nothing, and in warn mode its use is in the audit trail."""
+        self.ensure_one()
+        self.env["med.supplier.gate"]._med_enforce(
+            self,
+            messages,
+            self.company_id,
+            bool(self.env.context.get("med_supplier_gate_confirmed")),
+            subject=subject,
+        )

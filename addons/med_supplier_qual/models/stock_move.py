@@ -13,10 +13,29 @@ class StockMove(models.Model):
         confirmed = bool(self.env.context.get("med_supplier_gate_confirmed"))
         Gate = self.env["med.supplier.gate"]
         for company, (moves, messages) in self._med_supplier_gate_messages().items():
-            Gate._med_enforce(moves.picking_id or moves, messages, company, confirmed)
-        for company, (moves, messages) in self._med_customer_gate_messages().items():
+            documents = moves.picking_id or moves
             Gate._med_enforce(
-                moves.picking_id or moves, messages, company, confirmed, "customer"
+                documents,
+                messages,
+                company,
+                confirmed,
+                subject=self.env._(
+                    "Receipt %(documents)s cannot be done.",
+                    documents=Gate._med_names(documents),
+                ),
+            )
+        for company, (moves, messages) in self._med_customer_gate_messages().items():
+            documents = moves.picking_id or moves
+            Gate._med_enforce(
+                documents,
+                messages,
+                company,
+                confirmed,
+                "customer",
+                subject=self.env._(
+                    "Delivery %(documents)s cannot be done.",
+                    documents=Gate._med_names(documents),
+                ),
             )
         return super()._action_done(cancel_backorder=cancel_backorder)
 

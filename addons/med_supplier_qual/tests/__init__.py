@@ -9,3 +9,6 @@ from . import test_approved_list_export
 from . import test_supplier_dossier
 from . import test_tour_expired_licence
 from . import test_customer_gate
+from . import test_purchase_data_gate
+from . import test_purchase_gate_rpc
+from . import test_gate_races
