@@ -208,8 +208,8 @@ class MedAuditRule(models.Model):
         return all(after["flags"][name] for name, on in before["flags"].items() if on)
 
     def _med_shipped(self):
-        """The rules that the suite's addons ship (by XML id), except those of an
-        addon being uninstalled: its models and records go with it."""
+        """The rules of these that the suite's addons ship (by XML id), and those
+        of an addon being uninstalled: its models and rules go with it."""
         # sudo: which addon owns a rule decides, whatever the user may read.
         data = (
             self.env["ir.model.data"]
@@ -225,16 +225,19 @@ class MedAuditRule(models.Model):
             )
             .mapped("name")
         )
-        return self.browse({d.res_id for d in data if d.module not in leaving}).exists()
+        shipped = self.browse({d.res_id for d in data if d.module not in leaving})
+        uninstalled = self.browse({d.res_id for d in data if d.module in leaving})
+        return shipped, uninstalled
 
     def _med_check_may_narrow(self):
         """Auditing is never switched off silently (Annex 11 §9, 21 CFR 11.10(e)):
         the GxP rules the suite ships may only be extended; any other rule is
         archived, deleted or narrowed only with a reason, which the trail of the
         rule keeps."""
-        if not self:
+        shipped, uninstalled = self._med_shipped()
+        rules = self - uninstalled
+        if not rules:
             return
-        shipped = self._med_shipped()
         if shipped:
             raise UserError(
                 self.env._(
@@ -245,13 +248,13 @@ class MedAuditRule(models.Model):
                     rules=", ".join(shipped.mapped("name")),
                 )
             )
-        if not self._med_reason():
+        if not rules._med_reason():
             raise UserError(
                 self.env._(
                     "Give a reason to archive, delete or narrow the audit rules "
                     "%(rules)s: what is no longer audited must be explained in the "
                     "trail. (停用、删除或缩小审计规则必须填写原因。)",
-                    rules=", ".join(self.mapped("name")),
+                    rules=", ".join(rules.mapped("name")),
                 )
             )
 

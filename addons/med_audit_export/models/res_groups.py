@@ -35,12 +35,10 @@ class ResGroups(models.Model):
         return ids
 
     def _med_role_holders(self):
-        """The users who hold these groups, directly or through a group implying
-        them: a change of the groups changes their roles."""
+        """The users who hold these groups (Odoo lists the users of the groups
+        implying them too): a change of the groups changes their roles."""
         # sudo: every holder's roles are logged, whatever the user may read.
-        groups = self.sudo().with_context(active_test=False)
-        groups |= groups.search([("trans_implied_ids", "in", self.ids)])
-        return groups.users
+        return self.sudo().with_context(active_test=False).users
 
     def _med_log_role_changes(self, change, more_user_ids=()):
         Users = self.env["res.users"]

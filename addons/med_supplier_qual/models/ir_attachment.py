@@ -16,7 +16,8 @@ class IrAttachment(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         attachments = super().create(vals_list)
-        attachments._med_verified_certificates()._med_void_verification(
+        # a new file is no certificate's scan yet: only its owner may be one
+        attachments._med_verified_certificates(owners_only=True)._med_void_verification(
             attachments.sudo().mapped("name"), "added"
         )
         return attachments
@@ -24,12 +25,23 @@ class IrAttachment(models.Model):
     def write(self, vals):
         if not SCAN_KEYS.intersection(vals):
             return super().write(vals)
-        before = self._med_verified_certificates()
+        before = {
+            att.id: (att._med_scan_identity(), att._med_verified_certificates())
+            for att in self.sudo()
+        }
         result = super().write(vals)
-        (before | self._med_verified_certificates())._med_void_verification(
-            self.sudo().mapped("name"), "changed"
+        # Moving the same content to another storage changes nothing QA checked.
+        changed = self.sudo().filtered(
+            lambda att: att._med_scan_identity() != before[att.id][0]
         )
+        certificates = changed._med_verified_certificates().union(
+            *(before[att.id][1] for att in changed)
+        )
+        certificates._med_void_verification(changed.mapped("name"), "changed")
         return result
+
+    def _med_scan_identity(self):
+        return (self.checksum, self.url, self.name, self.res_model, self.res_id)
 
     def unlink(self):
         certificates = self._med_verified_certificates()
@@ -38,7 +50,7 @@ class IrAttachment(models.Model):
         certificates._med_void_verification(names, "deleted")
         return result
 
-    def _med_verified_certificates(self):
+    def _med_verified_certificates(self, owners_only=False):
         """The verified certificates these attachments belong to: by their owner,
         or as scans of the certificate."""
         if not self:
@@ -48,16 +60,13 @@ class IrAttachment(models.Model):
         owner_ids = attachments.filtered(lambda a: a.res_model == CERTIFICATE).mapped(
             "res_id"
         )
+        if owners_only and not owner_ids:
+            return self.env[CERTIFICATE]
+        domain = [("id", "in", owner_ids)]
+        if not owners_only:
+            domain = ["|", *domain, ("attachment_ids", "in", attachments.ids)]
         return (
             self.env[CERTIFICATE]
             .sudo()
-            .with_context(active_test=False)
-            .search(
-                [
-                    ("verified_by_id", "!=", False),
-                    "|",
-                    ("id", "in", owner_ids),
-                    ("attachment_ids", "in", attachments.ids),
-                ]
-            )
+            .search([("verified_by_id", "!=", False), *domain])
         )
