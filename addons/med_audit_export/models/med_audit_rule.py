@@ -164,12 +164,14 @@ class MedAuditRule(models.Model):
         if "field_names" in vals or "protected_field_names" in vals:
             vals = dict(vals, model_id=vals.get("model_id", self[:1].model_id.id))
         before = {rule.id: rule._med_coverage() for rule in self}
-        result = super().write(self._med_resolve_names(vals))
-        narrowed = self.filtered(
-            lambda rule: not rule._med_coverage_extends(before[rule.id])
-        )
-        if narrowed:
-            narrowed._med_check_may_narrow()
+        # Compared once written (field commands, names); a refusal undoes it.
+        with self.env.cr.savepoint():
+            result = super().write(self._med_resolve_names(vals))
+            narrowed = self.filtered(
+                lambda rule: not rule._med_coverage_extends(before[rule.id])
+            )
+            if narrowed:
+                narrowed._med_check_may_narrow()
         return result
 
     def unlink(self):

@@ -57,22 +57,29 @@ class ResGroups(models.Model):
             )
         holders = self._med_role_holders() | Users.sudo().browse(more_user_ids)
         holders = holders.exists()
-        before = {user.id: set(user.groups_id.ids) for user in holders}
+        # named now: a deleted group has no name afterwards
+        before = {
+            user.id: (
+                set(user.groups_id.ids),
+                Users._med_format("groups_id", user.groups_id.ids),
+            )
+            for user in holders
+        }
         result = change()
         holders |= self.exists()._med_role_holders()
         holders.invalidate_recordset(["groups_id"])
         rows = []
         for user in holders:
-            old, new = before.get(user.id, set()), set(user.groups_id.ids)
-            if old == new:
+            old, old_text = before.get(user.id, (set(), ""))
+            if old == set(user.groups_id.ids):
                 continue
             rows.append(
                 Users._med_entry_row(
                     "write",
                     user.id,
                     "groups_id",
-                    Users._med_format("groups_id", sorted(old)),
-                    Users._med_format("groups_id", sorted(new)),
+                    old_text,
+                    Users._med_format("groups_id", user.groups_id.ids),
                     self.env.uid,
                     reason,
                 )
