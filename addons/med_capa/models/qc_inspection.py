@@ -1,5 +1,6 @@
 from odoo import fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 from .med_capa import CAPA_READERS
 
@@ -63,6 +64,13 @@ class QcInspection(models.Model):
         return result
 
     def _med_check_result_open(self):
+        if not self:
+            return
+        # Locked: an approval committed meanwhile makes this transaction retry
+        # and see the final result (REPEATABLE READ).
+        self.env.cr.execute(
+            SQL("SELECT id FROM qc_inspection WHERE id = ANY(%s) FOR SHARE", self.ids)
+        )
         final = self.filtered(lambda i: i.state in FINAL_STATES)
         if final:
             raise UserError(

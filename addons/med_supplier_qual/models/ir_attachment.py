@@ -1,4 +1,5 @@
 from odoo import api, models
+from odoo.tools import SQL
 
 CERTIFICATE = "med.supplier.certificate"
 # What makes an attachment the scan QA checked: its content and its owner.
@@ -65,8 +66,15 @@ class IrAttachment(models.Model):
         domain = [("id", "in", owner_ids)]
         if not owners_only:
             domain = ["|", *domain, ("attachment_ids", "in", attachments.ids)]
-        return (
-            self.env[CERTIFICATE]
-            .sudo()
-            .search([("verified_by_id", "!=", False), *domain])
+        certificates = self.env[CERTIFICATE].sudo().search(domain)
+        if not certificates:
+            return certificates
+        # Locked: a verification committed meanwhile makes this transaction retry
+        # and void it (REPEATABLE READ).
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM med_supplier_certificate WHERE id = ANY(%s) FOR SHARE",
+                certificates.ids,
+            )
         )
+        return certificates.filtered("verified_by_id")
