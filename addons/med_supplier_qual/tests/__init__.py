@@ -10,3 +10,4 @@ from . import test_supplier_dossier
 from . import test_tour_expired_licence
 from . import test_customer_gate
 from . import test_audit_coverage
+from . import test_certificate_scan_race
