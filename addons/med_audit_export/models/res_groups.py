@@ -47,6 +47,7 @@ class ResGroups(models.Model):
             return change()
         reason = Users._med_reason()
         if config.reason_required and not reason:
+            self.check_access("write")  # a refusal of access comes first
             raise UserError(
                 self.env._(
                     "Give a reason for changing %(fields)s of %(model)s: this change "
