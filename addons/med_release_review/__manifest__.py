@@ -2,7 +2,7 @@
     "name": "Medical Device Compliance: Release Review by Exception",
     "summary": "Production and quality data reconciled per lot; a cockpit to release "
     "the green lots with one signature each",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.2.0",
     "category": "Manufacturing/Quality",
     "website": "https://github.com/med-compliance/odoo-med-compliance",
     "author": "Medical Device Compliance Suite contributors",
@@ -12,6 +12,7 @@
         "security/ir.model.access.csv",
         "security/med_release_review_security.xml",
         "data/med_release_check_data.xml",
+        "data/med_audit_rule_data.xml",
         "data/ir_cron_data.xml",
         "wizards/med_release_batch_views.xml",
         "views/med_release_check_views.xml",

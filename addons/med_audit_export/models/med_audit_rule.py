@@ -1,8 +1,9 @@
 from collections import namedtuple
 
 from odoo import api, fields, models, tools
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.models import MAGIC_COLUMNS
+from odoo.tools import SQL
 
 OPERATIONS = [
     ("create", "Create"),
@@ -162,7 +163,149 @@ class MedAuditRule(models.Model):
     def write(self, vals):
         if "field_names" in vals or "protected_field_names" in vals:
             vals = dict(vals, model_id=vals.get("model_id", self[:1].model_id.id))
-        return super().write(self._med_resolve_names(vals))
+        before = {rule.id: rule._med_coverage() for rule in self}
+        # Compared once written (field commands, names); a refusal undoes it.
+        with self.env.cr.savepoint():
+            result = super().write(self._med_resolve_names(vals))
+            narrowed = self.filtered(
+                lambda rule: not rule._med_coverage_extends(before[rule.id])
+            )
+            if narrowed:
+                narrowed._med_check_may_narrow()
+        return result
+
+    def unlink(self):
+        self.check_access("unlink")  # a refusal of access comes first
+        self._med_check_may_narrow()
+        return super().unlink()
+
+    # -- what may switch auditing off --
+    def _med_coverage(self):
+        """What this rule records: a change may extend it, narrowing is guarded."""
+        self.ensure_one()
+        return {
+            "active": self.active,
+            "model_id": self.model_id.id,
+            "fields": frozenset(self.field_ids.ids),
+            "protected": frozenset(self.protected_field_ids.ids),
+            "flags": {
+                name: self[name]
+                for name in ("reason_required", "log_create", "log_write", "log_unlink")
+            },
+        }
+
+    def _med_coverage_extends(self, before):
+        after = self._med_coverage()
+        if after["model_id"] != before["model_id"]:
+            return False
+        if before["active"] and not after["active"]:
+            return False
+        # no field listed means every stored field: listing some narrows it
+        if before["fields"] and not after["fields"].issuperset(before["fields"]):
+            return False
+        if not before["fields"] and after["fields"]:
+            return False
+        if not after["protected"].issuperset(before["protected"]):
+            return False
+        return all(after["flags"][name] for name, on in before["flags"].items() if on)
+
+    def _med_shipped(self):
+        """The rules of these that the suite's addons ship (by XML id), and those
+        of an addon being uninstalled: its models and rules go with it."""
+        # sudo: which addon owns a rule decides, whatever the user may read.
+        data = (
+            self.env["ir.model.data"]
+            .sudo()
+            .search([("model", "=", self._name), ("res_id", "in", self.ids)])
+        )
+        data = data.filtered(lambda d: not d.module.startswith("__"))
+        leaving = set(
+            self.env["ir.module.module"]
+            .sudo()
+            .search(
+                [("name", "in", data.mapped("module")), ("state", "=", "to remove")]
+            )
+            .mapped("name")
+        )
+        shipped = self.browse({d.res_id for d in data if d.module not in leaving})
+        uninstalled = self.browse({d.res_id for d in data if d.module in leaving})
+        return shipped, uninstalled
+
+    def _med_check_may_narrow(self):
+        """Auditing is never switched off silently (Annex 11 §9, 21 CFR 11.10(e)):
+        the GxP rules the suite ships may only be extended; any other rule is
+        archived, deleted or narrowed only with a reason, which the trail of the
+        rule keeps."""
+        shipped, uninstalled = self._med_shipped()
+        rules = self - uninstalled
+        if not rules:
+            return
+        if shipped:
+            raise UserError(
+                self.env._(
+                    "%(rules)s are GxP audit rules shipped with the suite: they can "
+                    "be extended (more fields, more protection), not archived, "
+                    "deleted or narrowed. (系统预置的审计规则只能扩展，不能停用、"
+                    "删除或缩小范围。)",
+                    rules=", ".join(shipped.mapped("name")),
+                )
+            )
+        if not rules._med_reason():
+            raise UserError(
+                self.env._(
+                    "Give a reason to archive, delete or narrow the audit rules "
+                    "%(rules)s: what is no longer audited must be explained in the "
+                    "trail. (停用、删除或缩小审计规则必须填写原因。)",
+                    rules=", ".join(rules.mapped("name")),
+                )
+            )
+
+    # -- migrations of the addons that ship rules --
+    @api.model
+    def _med_adopt_rule(self, xmlid, model_name):
+        """Before an addon's data adds the rule ``xmlid`` of ``model_name`` to an
+        existing database: a rule the administrator made for that model already
+        becomes that rule (a model has one rule), extended by ``_med_extend_rule``."""
+        module, name = xmlid.split(".")
+        self.env.cr.execute(
+            SQL(
+                """INSERT INTO ir_model_data (module, name, model, res_id, noupdate)
+                SELECT %(module)s, %(name)s, 'med.audit.rule', rule.id, TRUE
+                  FROM med_audit_rule rule
+                  JOIN ir_model model ON model.id = rule.model_id
+                 WHERE model.model = %(model)s
+                   AND NOT EXISTS (
+                       SELECT 1 FROM ir_model_data
+                        WHERE module = %(module)s AND name = %(name)s)""",
+                module=module,
+                name=name,
+                model=model_name,
+            )
+        )
+
+    @api.model
+    def _med_extend_rule(self, xmlid, audited=(), protected=(), reason=None):
+        """Add fields to a shipped rule of an existing database (its data is
+        noupdate), as the data file does on a new one. A rule auditing every field
+        (no field listed) stays so."""
+        rule = self.env.ref(xmlid, raise_if_not_found=False)
+        if not rule:
+            return
+        model_fields = self.env["ir.model.fields"].search(
+            [("model", "=", rule.model_name), ("name", "in", list(audited))]
+        )
+        vals = {
+            "protected_field_ids": [
+                fields.Command.link(field.id)
+                for field in model_fields
+                if field.name in protected
+            ]
+        }
+        if rule.field_ids:
+            vals["field_ids"] = [
+                fields.Command.link(field.id) for field in model_fields
+            ]
+        rule.with_context(med_reason=reason or xmlid).write(vals)
 
     @api.model
     @tools.ormcache("model_name")

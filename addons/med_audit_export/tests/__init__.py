@@ -9,3 +9,4 @@ from . import test_signature
 from . import test_export_queue
 from . import test_export_verify
 from . import test_tour_auditor
+from . import test_audit_coverage

@@ -180,7 +180,9 @@ class TestAuditTrail(MedAuditCommon):
         self.assertEqual(deletion[0].res_name, "Implant buyer")
 
     def test_protected_field_refused_directly_allowed_to_code(self):
-        self.lot_rule.write({"protected_field_names": ["note"]})
+        self.lot_rule.with_context(med_reason="test").write(
+            {"protected_field_names": ["note"]}
+        )
         with self.assertRaisesRegex(UserError, "Description"):
             self.lot.with_context(med_reason="x", med_protected_write=True).write(
                 {"note": "<p>released</p>"}
@@ -225,6 +227,6 @@ class TestAuditRules(MedAuditCommon):
         self.assertEqual((entry.old_value, entry.new_value), ("True", "False"))
 
     def test_archived_rule_stops_auditing(self):
-        self.lot_rule.action_archive()
+        self.lot_rule.with_context(med_reason="pilot over").action_archive()
         self.lot.write({"ref": "after archive"})
         self.assertFalse(self._entries(self.lot, operation="write", field_name="ref"))

@@ -5,6 +5,7 @@ from . import med_capa
 from . import med_capa_action
 from . import med_capa_dossier
 from . import qc_inspection
+from . import qc_inspection_line
 from . import stock_lot
 from . import res_company
 from . import res_config_settings

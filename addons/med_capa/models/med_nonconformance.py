@@ -28,6 +28,8 @@ DISPOSITIONS = [
 STOCK_DISPOSITIONS = ("scrap", "return")
 # What an inspector records; once dispositioned, the record is the evidence.
 FROZEN_FIELDS = {
+    "date",
+    "user_id",
     "description",
     "source",
     "severity",
@@ -99,7 +101,11 @@ class MedNonconformance(models.Model):
     partner_id = fields.Many2one(
         "res.partner", string="Supplier", check_company=True, index=True, tracking=True
     )
-    inspection_id = fields.Many2one("qc.inspection", check_company=True, index=True)
+    # The inspection behind a finding stays: deleting it is refused, the link is
+    # never nulled behind the trail's back.
+    inspection_id = fields.Many2one(
+        "qc.inspection", check_company=True, index=True, ondelete="restrict"
+    )
     picking_id = fields.Many2one("stock.picking", string="Transfer", check_company=True)
     production_id = fields.Many2one(
         "mrp.production", string="Manufacturing Order", check_company=True

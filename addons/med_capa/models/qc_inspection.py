@@ -1,6 +1,31 @@
 from odoo import fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 from .med_capa import CAPA_READERS
+
+# A result that passed or failed (approved by QA when it failed) is final: the
+# inspection is a GxP record (21 CFR 820.80(e)), corrected by a new inspection.
+FINAL_STATES = ("success", "failed")
+# What the result is made of. The notes stay open to comments.
+RESULT_FIELDS = {
+    "name",
+    "state",
+    "success",
+    "date",
+    "date_done",
+    "object_id",
+    "product_id",
+    "lot_id",
+    "picking_id",
+    "qty",
+    "test",
+    "user",
+    "company_id",
+    "inspection_lines",
+    "med_equipment_ids",
+    "med_lab_ref",
+}
 
 
 class QcInspection(models.Model):
@@ -24,6 +49,8 @@ class QcInspection(models.Model):
             inspection.med_nonconformance_count = len(inspection.med_nonconformance_ids)
 
     def write(self, vals):
+        if RESULT_FIELDS.intersection(vals):
+            self._med_check_result_open()
         # Every way an inspection fails (approval of a failed result, a direct write
         # from code or RPC) passes here: the rules run in the same transaction.
         failing = self.browse()
@@ -35,6 +62,25 @@ class QcInspection(models.Model):
                 "inspection_failed", [i._med_failure_event() for i in failing]
             )
         return result
+
+    def _med_check_result_open(self):
+        if not self:
+            return
+        # Locked: an approval committed meanwhile makes this transaction retry
+        # and see the final result (REPEATABLE READ).
+        self.env.cr.execute(
+            SQL("SELECT id FROM qc_inspection WHERE id = ANY(%s) FOR SHARE", self.ids)
+        )
+        final = self.filtered(lambda i: i.state in FINAL_STATES)
+        if final:
+            raise UserError(
+                self.env._(
+                    "%(inspections)s have a final result: it can no longer be changed, "
+                    "reset or deleted. Record a new inspection to correct it. "
+                    "(检验结果已确定，不能修改、重置或删除，请新建检验。)",
+                    inspections=", ".join(final.mapped("name")),
+                )
+            )
 
     def _med_inspected_lots(self):
         self.ensure_one()

@@ -95,12 +95,18 @@ class TestInspectionFailure(MedCapaCommon):
         inspection.with_user(self.qa_manager).write({"state": "failed"})
         self._assert_escalated(inspection, lot)
 
+    def _report_failure_again(self, inspection):
+        inspection = inspection.with_user(self.qa_manager)
+        self.Rule.with_user(self.qa_manager)._med_fire(
+            "inspection_failed", [inspection._med_failure_event()]
+        )
+
     def test_same_failure_twice_opens_one_capa(self):
         lot = self._lot(self.barrel, "BRL-TWICE", 40)
         inspection = self._inspect_lot(lot)
         self._fail(inspection)
-        inspection.with_user(self.qa_manager).write({"state": "draft"})
-        inspection.with_user(self.qa_manager).write({"state": "failed"})
+        # a final result is not reset: the same failure reported again instead
+        self._report_failure_again(inspection)
         self.assertEqual(len(self._records("med.nonconformance", lot)), 1)
         self.assertEqual(len(self._records("med.capa", lot)), 1)
         # another failed inspection of the lot: its own NC, the same CAPA
@@ -115,8 +121,8 @@ class TestInspectionFailure(MedCapaCommon):
         lot = self._lot(self.barrel, "BRL-TWICE-N", 40)
         inspection = self._inspect_lot(lot)
         self._fail(inspection)
-        inspection.with_user(self.qa_manager).write({"state": "draft"})
-        inspection.with_user(self.qa_manager).write({"state": "failed"})
+        # a final result is not reset: the same failure reported again instead
+        self._report_failure_again(inspection)
         self.assertEqual(len(self._records("med.nonconformance", lot)), 2)
         self.assertEqual(len(self._records("med.capa", lot)), 2)
 

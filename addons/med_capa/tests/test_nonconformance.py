@@ -32,6 +32,31 @@ class TestNonconformance(MedCapaCommon):
             record.with_user(self.qa_manager).write({"disposition": "use_as_is"})
         self.assertEqual(record.disposition, "scrap")
 
+    def test_detection_date_and_reporter_audited_then_frozen(self):
+        record = self._record(quantity=12, disposition="scrap")
+        record.with_user(self.qa_manager).write(
+            {"date": "2026-01-05 08:00:00", "user_id": self.qa_manager_2.id}
+        )
+        self.env.flush_all()
+        entries = self.env["med.audit.entry"].search(
+            [
+                ("res_model", "=", record._name),
+                ("res_id", "=", record.id),
+                ("operation", "=", "write"),
+                ("field_name", "in", ("date", "user_id")),
+            ]
+        )
+        self.assertEqual(set(entries.mapped("field_name")), {"date", "user_id"})
+        self.assertEqual(entries.user_id, self.qa_manager)
+        self._sign(
+            record.with_user(self.qa_manager).action_disposition(), self.qa_manager
+        )
+        for vals in ({"date": "2026-01-01 08:00:00"}, {"user_id": self.qa_manager.id}):
+            with self.assertRaisesRegex(UserError, "dispositioned"):
+                record.with_user(self.qa_manager).write(vals)
+        self.assertEqual(record.user_id, self.qa_manager_2)
+        self.assertEqual(str(record.date), "2026-01-05 08:00:00")
+
     def test_disposition_without_quantity_refused(self):
         record = self._record(disposition="rework")
         with self.assertRaisesRegex(UserError, "nonconforming quantity"):

@@ -6,3 +6,4 @@ from . import test_dossier
 from . import test_access
 from . import test_tour_hold_suspect_lots
 from . import test_complaint_reportability
+from . import test_audit_coverage

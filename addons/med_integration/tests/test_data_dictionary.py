@@ -52,9 +52,13 @@ class TestDataDictionary(MedIntegrationCommon):
         self.assertEqual(row.label_en, "Sterilisation Batch")
         self.assertTrue(row.audited)
         self.assertTrue(row.reason_required)
-        rule.with_context(med_reason="test").write({"reason_required": False})
+        # a shipped rule is only extended: here by protecting the field
+        self.assertFalse(row.protected)
+        rule.with_context(med_reason="test").write(
+            {"protected_field_ids": [(4, field.id)]}
+        )
         row.invalidate_recordset()
-        self.assertFalse(row.reason_required)
+        self.assertTrue(row.protected)
 
     def test_retention_rule_shows_at_once(self):
         row = self._row("med.capa", "title")

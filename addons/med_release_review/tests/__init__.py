@@ -5,3 +5,4 @@ from . import test_access
 from . import test_views
 from . import test_tour_cockpit
 from . import test_past_release_times
+from . import test_configuration_audit

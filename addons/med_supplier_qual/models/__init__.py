@@ -1,5 +1,6 @@
 from . import med_certificate_type
 from . import med_supplier_certificate
+from . import ir_attachment
 from . import res_partner
 from . import res_partner_dossier
 from . import med_approved_supplier

@@ -222,6 +222,32 @@ class MedSupplierCertificate(models.Model):
             if loose:
                 loose.write({"res_model": self._name, "res_id": certificate.id})
 
+    def _med_void_verification(self, file_names, change):
+        """QA checked other files than these have now: the verification is void,
+        and the trail says which file changed."""
+        certificates = self.filtered("verified_by_id")
+        if not certificates:
+            return
+        files = ", ".join(name or "?" for name in file_names)
+        if change == "added":
+            reason = self.env._(
+                "Verification voided: file added (%(files)s)", files=files
+            )
+        elif change == "changed":
+            reason = self.env._(
+                "Verification voided: file replaced (%(files)s)", files=files
+            )
+        else:
+            reason = self.env._(
+                "Verification voided: file deleted (%(files)s)", files=files
+            )
+        # sudo: whoever may edit the file, the system voids the verification.
+        certificates.sudo().with_context(
+            med_reason=reason
+        )._med_protected_write().write(
+            {"verified_by_id": False, "verified_date": False}
+        )
+
     # -- coverage --
     def _med_valid_on(self, day, require_verified=True):
         """Certificates of these that are valid on ``day`` (a date)."""

@@ -12,3 +12,5 @@ from . import test_customer_gate
 from . import test_purchase_data_gate
 from . import test_purchase_gate_rpc
 from . import test_gate_races
+from . import test_audit_coverage
+from . import test_certificate_scan_race

@@ -1,0 +1,11 @@
+"""From 18.0.1.2.0 the release checks are audited by a shipped rule (Annex 11 §10):
+an existing rule on them becomes it."""
+
+from openupgradelib import openupgrade
+
+
+@openupgrade.migrate()
+def migrate(env, version):
+    env["med.audit.rule"]._med_adopt_rule(
+        "med_release_review.audit_rule_release_check", "med.release.check"
+    )
