@@ -46,8 +46,20 @@ if grep -E "(ERROR|CRITICAL) $db" "$MED_LOCAL/test-install.log" >&2; then
 fi
 med_say "installed in $(($(date +%s) - start)) s; running the tests"
 
+upgrade=0
 if [ $# -eq 0 ]; then
     set -- addons tests
+    # A full run also upgrades the released suite, with its data, to the work tree
+    # (MED_SKIP_UPGRADE_TEST=1 leaves it out, e.g. while iterating on one addon).
+    if [ -z "${MED_SKIP_UPGRADE_TEST:-}" ]; then
+        bash "$MED_ROOT/setup/upgrade_test.sh" || upgrade=1
+    fi
 fi
+status=0
 python -m pytest -p no:cacheprovider --odoo-config="$MED_CONF" --odoo-database="$db" \
-    --odoo-http --odoo-log-level=warn "$@"
+    --odoo-http --odoo-log-level=warn "$@" || status=$?
+if [ $upgrade != 0 ]; then
+    med_say "the upgrade test failed (see above)"
+    [ $status != 0 ] || status=1
+fi
+exit $status
