@@ -114,25 +114,35 @@ class PurchaseOrder(models.Model):
             and any(order[name].id != (vals[name] or False) for name in changed)
         )
 
-    def _med_supplier_gate_day(self):
+    def _med_supplier_gate_days(self, today=False):
+        """The days on which the supplier must be qualified: the day of confirming
+        (a backdated order date cannot reach back to a certificate that has lapsed
+        since) and the order date (a certificate lapsing before a future order date
+        fails it); only today for a supplier changed on a confirmed order."""
         self.ensure_one()
-        return fields.Date.context_today(self, self.date_order)
+        now = fields.Date.context_today(self)
+        if today:
+            return [now]
+        return sorted({now, fields.Date.context_today(self, self.date_order)})
 
     def _med_supplier_gate_messages(self, today=False):
-        """{order: [messages]} for the orders that break the supplier gates on their
-        order date, or on ``today`` (a supplier changed on a confirmed order)."""
+        """{order: [messages]} for the orders that break the supplier gates on one of
+        their gate days (``_med_supplier_gate_days``)."""
         Gate = self.env["med.supplier.gate"]
         result = {}
-        day = fields.Date.context_today(self) if today else None
         for order in self:
             pairs = [
                 (order.partner_id, line.product_id)
                 for line in order.order_line
                 if line.product_id and not line.display_type
             ]
-            messages = Gate._med_violations(
-                order.company_id, pairs, day or order._med_supplier_gate_day()
-            )
+            messages = []
+            for day in order._med_supplier_gate_days(today):
+                messages += [
+                    message
+                    for message in Gate._med_violations(order.company_id, pairs, day)
+                    if message not in messages
+                ]
             if messages:
                 result[order] = messages
         return result

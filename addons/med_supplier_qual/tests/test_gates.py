@@ -107,6 +107,21 @@ class TestPurchaseGate(SupplierQualCommon):
         order.button_confirm()
         self.assertEqual(order.state, "purchase")
 
+    def test_backdated_order_cannot_reach_a_lapsed_licence(self):
+        """The order date says when the licence was valid; confirming is today."""
+        self.licence.write(
+            {
+                "issue_date": self.today - timedelta(days=400),
+                "expiry_date": self.today - timedelta(days=5),
+            }
+        )
+        self.licence.with_user(self.qa_manager)._med_do_verify()
+        ordered = datetime.combine(
+            self.today - timedelta(days=10), datetime.min.time()
+        ) + timedelta(hours=4)
+        order = self._order(self.device, date_order=ordered)
+        self.assertRefused(order, "expired on")
+
     def test_unverified_certificate_counts_only_when_allowed(self):
         self.licence.write({"number": "91320500-BL2"})
         self.assertFalse(self.licence.verified_by_id, "an edit voids the check")
@@ -255,7 +270,10 @@ class TestReceiptGate(SupplierQualCommon):
         self.assertEqual(picking.state, "done")
 
     def test_licence_lapsed_after_the_order_blocks_the_receipt(self):
-        # Ordered 10 days ago, when the licence was valid; it lapsed 5 days ago.
+        # Ordered while the licence was valid; it lapsed before the goods came.
+        order = self._order(self.device)
+        order.button_confirm()
+        self.assertEqual(order.state, "purchase")
         self.licence.write(
             {
                 "issue_date": self.today - timedelta(days=400),
@@ -263,12 +281,6 @@ class TestReceiptGate(SupplierQualCommon):
             }
         )
         self.licence.with_user(self.qa_manager)._med_do_verify()
-        ordered = datetime.combine(
-            self.today - timedelta(days=10), datetime.min.time()
-        ) + timedelta(hours=4)
-        order = self._order(self.device, date_order=ordered)
-        order.button_confirm()
-        self.assertEqual(order.state, "purchase")
         picking = self._receive(order)
         with self.assertRaises(UserError) as refused:
             picking.button_validate()
