@@ -51,17 +51,51 @@ class QcInspection(models.Model):
     def write(self, vals):
         if RESULT_FIELDS.intersection(vals):
             self._med_check_result_open()
+        if vals.get("state") in FINAL_STATES:
+            self._med_check_approver()
         # Every way an inspection fails (approval of a failed result, a direct write
         # from code or RPC) passes here: the rules run in the same transaction.
         failing = self.browse()
         if vals.get("state") == "failed":
             failing = self.filtered(lambda i: i.state != "failed")
         result = super().write(vals)
+        if vals.get("state") == "success":
+            self._med_check_passed()
         if failing:
             self.env["med.capa.rule"]._med_fire(
                 "inspection_failed", [i._med_failure_event() for i in failing]
             )
         return result
+
+    def _med_check_approver(self):
+        """A failed result waits for QA (quality_control_oca's approval): whoever
+        recorded it cannot approve it, through the button's method or a write of the
+        state over RPC (ISO 13485 8.2.6: release of product by authorised people)."""
+        waiting = self.filtered(lambda i: i.state == "waiting")
+        if waiting and not (
+            self.env.su
+            or self.env.user.has_group("med_audit_export.group_med_qa_manager")
+        ):
+            raise UserError(
+                self.env._(
+                    "%(inspections)s wait for a QA manager's approval of their failed "
+                    "result: an inspector cannot approve them.",
+                    inspections=", ".join(waiting.mapped("name")),
+                )
+            )
+
+    def _med_check_passed(self):
+        """Passed means every line passed: a failed result is never written as a
+        success, whoever writes it."""
+        failed = self.filtered(lambda i: not i.success)
+        if failed:
+            raise UserError(
+                self.env._(
+                    "%(inspections)s failed: their result cannot be recorded as "
+                    "passed. Approve the failed result, or record a new inspection.",
+                    inspections=", ".join(failed.mapped("name")),
+                )
+            )
 
     def _med_check_result_open(self):
         if not self:
