@@ -2,7 +2,7 @@
     "name": "Medical Device Compliance: Audit Trail and Evidence Exports",
     "summary": "GxP roles, tamper-evident audit trail, electronic signatures and "
     "evidence exports for medical-device makers and distributors",
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.2.0",
     "category": "Manufacturing/Quality",
     "website": "https://github.com/med-compliance/odoo-med-compliance",
     "author": "Medical Device Compliance Suite contributors",
@@ -23,6 +23,7 @@
         "views/med_audit_entry_views.xml",
         "views/med_signature_views.xml",
         "views/med_audit_verification_views.xml",
+        "views/med_audit_checkpoint_views.xml",
         "views/med_audit_export_views.xml",
         "views/med_audit_rule_views.xml",
         "views/res_config_settings_views.xml",
