@@ -163,10 +163,7 @@ class MedAuditCheckpoint(models.Model):
     def action_create_now(self):
         if not self.env.user.has_group(ADMIN_GROUP):
             raise AccessError(
-                self.env._(
-                    "Only compliance administrators take checkpoints "
-                    "(只有合规管理员可以创建检查点)."
-                )
+                self.env._("Only compliance administrators take checkpoints.")
             )
         # sudo: a checkpoint is a system record, taken here for the administrator.
         checkpoint = self.sudo()._med_create("manual").with_env(self.env)
@@ -300,7 +297,7 @@ class MedAuditCheckpoint(models.Model):
         self.env["mail.mail"].sudo().create(
             {
                 "subject": self.env._(
-                    "Audit trail checkpoint %(name)s (审计追踪检查点)", name=self.name
+                    "Audit trail checkpoint %(name)s", name=self.name
                 ),
                 "body_html": self.env._(
                     "<p>Keep this file: it proves the audit trail as it was on "

@@ -130,7 +130,7 @@ class MedAuditVerification(models.Model):
                 signatures=len(self.broken_signature_ids),
             )
         else:
-            summary = self.env._("Audit trail left unsealed (审计追踪未封存)")
+            summary = self.env._("Audit trail left unsealed")
             note = self.problem_note
         for admin in admins:
             self.activity_schedule(

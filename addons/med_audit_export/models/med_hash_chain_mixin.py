@@ -174,11 +174,11 @@ def seal_rows(cr, table, model, limit=SEAL_BATCH):
     cr.execute(
         SQL(
             """
-        UPDATE %(table)s row
+        UPDATE %(table)s sealed
            SET chain_seq = link.seq, prev_hash = link.prev, entry_hash = link.hash
           FROM unnest(%(ids)s::int[], %(seqs)s::int[], %(prevs)s::varchar[],
                       %(hashes)s::varchar[]) AS link(id, seq, prev, hash)
-         WHERE row.id = link.id;
+         WHERE sealed.id = link.id;
         UPDATE %(head)s SET last_seq = %(seq)s, last_hash = %(hash)s,
                date_sealed = now() AT TIME ZONE 'UTC'
          WHERE model = %(model)s
@@ -458,10 +458,7 @@ class MedHashChainMixin(models.AbstractModel):
     def _med_check_verifier(self):
         if not self.env.su and not self.env.user.has_group(VERIFIER_GROUP):
             raise AccessError(
-                self.env._(
-                    "Only auditors and the quality team verify the audit trail "
-                    "(只有审计员和质量人员可以验证审计追踪)."
-                )
+                self.env._("Only auditors and the quality team verify the audit trail.")
             )
 
     @api.model
@@ -509,7 +506,8 @@ class MedHashChainMixin(models.AbstractModel):
         self._med_verify_unsealed(head, result)
         cr.execute(
             SQL(
-                "SELECT id FROM %s WHERE content_hash IS NULL AND id > %s",
+                "SELECT id FROM %s WHERE chain_seq IS NULL AND content_hash IS NULL"
+                " AND id > %s",
                 SQL.identifier(self._table),
                 head["legacy_last_id"],
             )
