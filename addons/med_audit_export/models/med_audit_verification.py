@@ -77,7 +77,7 @@ class MedAuditVerification(models.Model):
         entries, signatures = results["med.audit.entry"], results["med.signature"]
         for result in results.values():
             problems += result["problems"]
-        tampered = entries["broken"] or signatures["broken"] or problems
+        tampered = bool(entries["broken"] or signatures["broken"] or problems)
         late = entries["late"] or signatures["late"]
         if late:
             delay = self.env["ir.config_parameter"].sudo().get_param(SEAL_DELAY_PARAM)

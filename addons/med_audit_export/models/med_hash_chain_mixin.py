@@ -445,6 +445,7 @@ class MedHashChainMixin(models.AbstractModel):
             count = seal_rows(self.env.cr, self._table, self._name)
             sealed += count
             if count < SEAL_BATCH:
+                self.invalidate_model(["chain_seq", "prev_hash", "entry_hash"])
                 self.env["med.audit.chain.head"].invalidate_model()
                 return sealed
 
