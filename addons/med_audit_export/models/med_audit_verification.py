@@ -60,6 +60,7 @@ class MedAuditVerification(models.Model):
         refuse_change(self, deletion=True)
 
     @api.model
+    @api.returns("self", lambda verification: verification.id)  # its id over RPC
     def action_verify(self, full=True):
         """Verify both chains now (in full, or from the last good checkpoint), against
         the checkpoint files; store the result, alert on tampering or late sealing."""

@@ -463,6 +463,7 @@ class MedHashChainMixin(models.AbstractModel):
             )
 
     @api.model
+    @api.returns("self", lambda records: records.ids)  # ids over RPC
     def verify_chain(self, incremental=False):
         """Verify the chain; return the records whose hash, link or checkpoint does not
         match (an empty recordset when intact). See ``_med_verify`` for the rest."""

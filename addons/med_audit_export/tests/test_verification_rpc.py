@@ -47,6 +47,11 @@ class TestVerificationOverRpc(HttpCase):
         self.assertEqual(Checkpoint.search_count([]), count)
         Verification = self.env["med.audit.verification"]
         count = Verification.search_count([])
-        self._call(self.auditor, "med.audit.verification", "action_verify")
+        verification_id = self._call(
+            self.auditor, "med.audit.verification", "action_verify"
+        )
         self.assertEqual(Verification.search_count([]), count + 1)
-        self.assertFalse(self._call(self.auditor, "med.audit.entry", "verify_chain"))
+        self.assertEqual(Verification.browse(verification_id).user_id, self.auditor)
+        self.assertEqual(
+            self._call(self.auditor, "med.audit.entry", "verify_chain"), []
+        )
