@@ -573,8 +573,9 @@ class MedHashChainMixin(models.AbstractModel):
 
     def _med_verify_sealed(self, start_seq, start_hash, result):
         cr = self.env.cr
-        columns = (*self._med_hash_columns(), "content_hash", "chain_seq")
-        columns += ("prev_hash", "entry_hash")
+        names = self._med_hash_columns()
+        types = [self._fields[name].type for name in names]
+        columns = (*names, "content_hash", "chain_seq", "prev_hash", "entry_hash")
         expected_seq, expected_prev = start_seq + 1, start_hash
         last_seq, last_hash = start_seq, start_hash
         while True:
@@ -588,22 +589,27 @@ class MedHashChainMixin(models.AbstractModel):
                     VERIFY_CHUNK,
                 )
             )
-            chunk = cr.dictfetchall()
+            chunk = cr.fetchall()
             if not chunk:
                 return last_seq, last_hash
             result["count"] += len(chunk)
             for row in chunk:
-                seq = row["chain_seq"]
+                *values, row_hash, seq, prev_hash, entry_hash = row
                 if (
                     seq != expected_seq
-                    or row["prev_hash"] != expected_prev
-                    or self._med_content_hash(row) != row["content_hash"]
-                    or chain_hash(seq, row["prev_hash"], row["content_hash"])
-                    != row["entry_hash"]
+                    or prev_hash != expected_prev
+                    or content_hash(
+                        [
+                            canonical_value(field_type, value)
+                            for field_type, value in zip(types, values, strict=True)
+                        ]
+                    )
+                    != row_hash
+                    or chain_hash(seq, prev_hash, row_hash) != entry_hash
                 ):
-                    result["broken"].add(row["id"])
-                expected_seq, expected_prev = seq + 1, row["entry_hash"]
-                last_seq, last_hash = seq, row["entry_hash"]
+                    result["broken"].add(values[0])
+                expected_seq, expected_prev = seq + 1, entry_hash
+                last_seq, last_hash = seq, entry_hash
 
     def _med_verify_unsealed(self, head, result):
         cr = self.env.cr
