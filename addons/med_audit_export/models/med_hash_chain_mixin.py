@@ -5,6 +5,7 @@ import logging
 from collections import deque
 from datetime import UTC, date, datetime, timedelta
 
+import psycopg2
 from psycopg2 import errors
 
 from odoo import api, fields, models
@@ -434,7 +435,16 @@ class MedHashChainMixin(models.AbstractModel):
             return
         postcommit.data[key] = True
         registry, table, model = self.env.registry, self._table, self._name
-        postcommit.add(lambda: seal_committed(registry, table, model))
+
+        def seal():
+            # the writer's transaction is committed: a failure here must not turn
+            # its answer into an error; the cron seals what is left
+            try:
+                seal_committed(registry, table, model)
+            except psycopg2.Error as error:
+                _logger.warning("%s: sealing after commit failed: %s", table, error)
+
+        postcommit.add(seal)
 
     @api.model
     def _med_seal(self):
