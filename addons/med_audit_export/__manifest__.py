@@ -24,6 +24,7 @@
         "views/med_audit_entry_views.xml",
         "views/med_signature_views.xml",
         "views/med_audit_verification_views.xml",
+        "views/med_audit_checkpoint_views.xml",
         "views/med_audit_export_views.xml",
         "views/med_audit_rule_views.xml",
         "views/res_config_settings_views.xml",

@@ -129,7 +129,7 @@ class Base(models.AbstractModel):
 
     def _med_insert_entries(self, rows, reserved=None):
         """Add missing record names and companies, then append the rows to the
-        chain (with the ids and lock ``reserved`` already, if given)."""
+        trail (with the ids ``reserved`` already, if given)."""
         if not rows:
             return
         missing = {row["res_id"] for row in rows if not row["res_name"]}
@@ -273,7 +273,7 @@ class Base(models.AbstractModel):
         names = [n for n in names if self._fields[n].column_type]
         if not names:
             return super()._write_multi(vals_list)
-        # One round trip: lock the trail, reserve entry ids, read the old values
+        # One round trip, without any lock: reserve entry ids, read the old values
         # with the record's name and company.
         reserved = (
             self.env["med.audit.entry"]
@@ -282,7 +282,7 @@ class Base(models.AbstractModel):
                 len(self._ids) * len(names), self._med_old_rows_sql(names)
             )
         )
-        old_rows = {row["id"]: row for row in reserved[2] or ()}
+        old_rows = {row["id"]: row for row in reserved[1] or ()}
         super()._write_multi(vals_list)
         self._med_log_flushed(names, old_rows, vals_list, reserved)
 

@@ -252,7 +252,12 @@ class MedAuditExport(models.Model):
                     column("old_value"),
                     column("new_value"),
                     column("reason"),
-                    column("entry_hash"),
+                    # the entry's own hash (before 18.0.1.2.0: its chain hash)
+                    SQL(
+                        "COALESCE(%s, %s, '')",
+                        SQL.identifier(query.table, "content_hash"),
+                        SQL.identifier(query.table, "entry_hash"),
+                    ),
                 )
             )
             rows = cr.fetchall()

@@ -1,6 +1,12 @@
+from datetime import timedelta
+
 from odoo import api, fields, models
 
-from .med_hash_chain_mixin import refuse_change
+from .med_audit_chain_head import CHAINED_MODELS
+from .med_hash_chain_mixin import SEAL_DELAY_PARAM, refuse_change
+
+# The nightly job verifies in full when the last full run is older than this.
+FULL_EVERY_DAYS = 7
 
 
 class MedAuditVerification(models.Model):
@@ -26,8 +32,25 @@ class MedAuditVerification(models.Model):
     broken_signature_ids = fields.Many2many(
         "med.signature", string="Broken Signatures", readonly=True
     )
+    late_entry_count = fields.Integer(string="Entries Left Unsealed", readonly=True)
+    late_signature_count = fields.Integer(
+        string="Signatures Left Unsealed", readonly=True
+    )
+    checkpoint_count = fields.Integer(string="Checkpoints Compared", readonly=True)
+    full = fields.Boolean(
+        string="Full Verification",
+        readonly=True,
+        help="Verified from the start of the chains; otherwise from the last "
+        "checkpoint that matched.",
+    )
+    problem_note = fields.Text(string="Findings", readonly=True)
     state = fields.Selection(
-        [("intact", "Intact"), ("broken", "Tampering Detected")], readonly=True
+        [
+            ("intact", "Intact"),
+            ("unsealed", "Left Unsealed"),
+            ("broken", "Tampering Detected"),
+        ],
+        readonly=True,
     )
 
     def write(self, vals):  # pylint: disable=method-required-super
@@ -37,23 +60,53 @@ class MedAuditVerification(models.Model):
         refuse_change(self, deletion=True)
 
     @api.model
-    def action_verify(self):
-        """Verify both chains now, store the result, alert on tampering."""
-        entries = self.env["med.audit.entry"].sudo()
-        signatures = self.env["med.signature"].sudo()
-        broken_entries = entries.verify_chain()
-        broken_signatures = signatures.verify_chain()
-        # sudo: a verification is a system record; any auditor may start one.
+    @api.returns("self", lambda verification: verification.id)  # its id over RPC
+    def action_verify(self, full=True):
+        """Verify both chains now (in full, or from the last good checkpoint), against
+        the checkpoint files; store the result, alert on tampering or late sealing."""
+        self.env["med.audit.entry"]._med_check_verifier()
+        # sudo: a verification reads the whole trail and is a system record.
+        Checkpoint = self.env["med.audit.checkpoint"].sudo()
+        files = Checkpoint._med_read_files()
+        problems = Checkpoint._med_check_records()
+        results = {
+            model: self.env[model]
+            .sudo()
+            ._med_verify(incremental=not full, checkpoints=files)
+            for model in CHAINED_MODELS
+        }
+        entries, signatures = results["med.audit.entry"], results["med.signature"]
+        for result in results.values():
+            problems += result["problems"]
+        tampered = bool(entries["broken"] or signatures["broken"] or problems)
+        late = entries["late"] or signatures["late"]
+        if late:
+            delay = self.env["ir.config_parameter"].sudo().get_param(SEAL_DELAY_PARAM)
+            problems.append(
+                self.env._(
+                    "%(entries)s entries and %(signatures)s signatures were left "
+                    "unsealed longer than %(minutes)s minutes: check that the sealing "
+                    "job runs.",
+                    entries=len(entries["late"]),
+                    signatures=len(signatures["late"]),
+                    minutes=delay or 60,
+                )
+            )
         verification = self.sudo().create(
             {
-                "entry_count": entries.search_count([]),
-                "signature_count": signatures.search_count([]),
-                "broken_entry_ids": [fields.Command.set(broken_entries.ids)],
-                "broken_signature_ids": [fields.Command.set(broken_signatures.ids)],
-                "state": "broken" if broken_entries or broken_signatures else "intact",
+                "entry_count": entries["count"],
+                "signature_count": signatures["count"],
+                "broken_entry_ids": [fields.Command.set(entries["broken"])],
+                "broken_signature_ids": [fields.Command.set(signatures["broken"])],
+                "late_entry_count": len(entries["late"]),
+                "late_signature_count": len(signatures["late"]),
+                "checkpoint_count": len(files),
+                "full": full,
+                "problem_note": "\n".join(problems) or False,
+                "state": "broken" if tampered else "unsealed" if late else "intact",
             }
         )
-        if verification.state == "broken":
+        if verification.state != "intact":
             verification._med_alert()
         return verification
 
@@ -69,13 +122,17 @@ class MedAuditVerification(models.Model):
     def _med_alert(self):
         admins = self.env.ref("med_audit_export.group_med_compliance_admin").users
         admins = admins.filtered(lambda u: not u.share and u.active and u.id != 1)
-        summary = self.env._("Audit trail tampering detected (审计追踪被篡改)")
-        note = self.env._(
-            "%(entries)s audit entries and %(signatures)s signatures do not match "
-            "their hash chain. Investigate before the next audit.",
-            entries=len(self.broken_entry_ids),
-            signatures=len(self.broken_signature_ids),
-        )
+        if self.state == "broken":
+            summary = self.env._("Audit trail tampering detected (审计追踪被篡改)")
+            note = self.env._(
+                "%(entries)s audit entries and %(signatures)s signatures do not match "
+                "their hash chain. Investigate before the next audit.",
+                entries=len(self.broken_entry_ids),
+                signatures=len(self.broken_signature_ids),
+            )
+        else:
+            summary = self.env._("Audit trail left unsealed")
+            note = self.problem_note
         for admin in admins:
             self.activity_schedule(
                 "mail.mail_activity_data_warning",
@@ -104,4 +161,7 @@ class MedAuditVerification(models.Model):
 
     @api.model
     def _cron_verify(self):
-        self.action_verify()
+        """Nightly: from the last good checkpoint, in full once a week."""
+        since = fields.Datetime.now() - timedelta(days=FULL_EVERY_DAYS)
+        full = not self.search_count([("full", "=", True), ("date", ">=", since)])
+        self.action_verify(full=full)

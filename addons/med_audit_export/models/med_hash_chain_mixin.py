@@ -1,32 +1,39 @@
 import hashlib
 import io
-from datetime import datetime
+import json
+import logging
+from collections import deque
+from datetime import UTC, date, datetime, timedelta
+
+import psycopg2
+from psycopg2 import errors
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
+
+_logger = logging.getLogger(__name__)
 
 GENESIS_HASH = "0" * 64
 VERIFY_CHUNK = 5000
-UNIT_SEPARATOR = "\x1f"
-NULL_MARK = "\x00"
-RECORD_SEPARATOR = "\x1e"
+# Rows linked per sealing transaction: the chain head stays locked that long only.
+SEAL_BATCH = 5000
+# A sealer waits this long for another one to finish, then leaves the rows to the cron.
+SEAL_LOCK_TIMEOUT = "5s"
+SEAL_DELAY_PARAM = "med_audit_export.seal_delay_minutes"
+DEFAULT_SEAL_DELAY_MINUTES = 60
+# Who may run a verification: reading the whole trail is the auditor's job.
+VERIFIER_GROUP = "med_audit_export.group_med_auditor"
 # Batches from this size on are appended with COPY instead of INSERT.
 COPY_THRESHOLD = 50
 COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-# A batch written as the hashed texts joined by the separators becomes COPY's text
-# format by these replacements, in this order (each one a fast pass over the batch):
-# the values' own special characters escaped, then the separators turned into tab and
-# newline and the null mark into COPY's null.
-COPY_FROM_HASHED = (
-    ("\\", "\\\\"),
-    ("\t", "\\t"),
-    ("\n", "\\n"),
-    ("\r", "\\r"),
-    (UNIT_SEPARATOR, "\t"),
-    (RECORD_SEPARATOR, "\n"),
-    (NULL_MARK, "\\N"),
-)
+# Entries written before 18.0.1.2.0 (the legacy segment) were hashed over the values
+# as text joined by the unit separator, None written as NUL, chained in id order while
+# a lock was held; concurrent writers could fork onto a recent predecessor.
+LEGACY_SEPARATOR = "\x1f"
+LEGACY_NULL = "\x00"
+LEGACY_FORK_WINDOW = 10000
+HEAD_TABLE = "med_audit_chain_head"
 
 
 def refuse_change(records, deletion=False):
@@ -46,41 +53,231 @@ def refuse_change(records, deletion=False):
     )
 
 
+# -- the one canonical encoding of hashed values --
+def canonical_value(field_type, value):
+    """A value in the one form it is stored and hashed in, whatever the caller gave:
+    False is no value (NULL) except for booleans, "" stays a value, datetimes are naive
+    UTC with their microseconds, records are their id."""
+    if value is None or (value is False and field_type != "boolean"):
+        return None
+    if isinstance(value, models.BaseModel):
+        return value.id or None
+    if field_type == "datetime":
+        if isinstance(value, str):
+            value = datetime.fromisoformat(value)
+        if value.tzinfo:
+            value = value.astimezone(UTC).replace(tzinfo=None)
+        return value
+    if field_type == "date":
+        return date.fromisoformat(value) if isinstance(value, str) else value
+    if field_type in ("many2one", "integer"):
+        return int(value)
+    if field_type in ("float", "monetary"):
+        return float(value)
+    if field_type == "boolean":
+        return bool(value)
+    text = str(value)
+    # PostgreSQL text cannot hold NUL: stored (and hashed) as the replacement mark
+    return text.replace("\x00", "\ufffd") if "\x00" in text else text
+
+
+def hashed_text(value):
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S.%f")
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def content_hash(values):
+    """SHA-256 of canonical values (the id first) as one JSON array: JSON keeps None,
+    "", numbers and text apart, and any character (non-BMP too) is written as UTF-8."""
+    payload = json.dumps(
+        [hashed_text(value) for value in values],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def chain_hash(seq, prev_hash, row_content_hash):
+    return hashlib.sha256(f"{seq}|{prev_hash}|{row_content_hash}".encode()).hexdigest()
+
+
+def legacy_hash(prev_hash, texts):
+    payload = LEGACY_SEPARATOR.join([prev_hash, *texts])
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+# -- sealing: linking committed rows into the chain, outside users' transactions --
+def lock_head(cr, table, model):
+    """The chain head of ``table``, locked for this transaction; created at the first
+    seal, when rows written before 18.0.1.2.0 (no content hash) are the legacy segment
+    that the chain continues."""
+    select = SQL(
+        "SELECT last_seq, last_hash FROM %s WHERE model = %s FOR UPDATE",
+        SQL.identifier(HEAD_TABLE),
+        model,
+    )
+    cr.execute(select)
+    head = cr.fetchone()
+    if head:
+        return head
+    cr.execute(
+        SQL(
+            """
+        INSERT INTO %(head)s (model, last_seq, last_hash, legacy_last_id,
+                              legacy_last_hash, legacy_count)
+        SELECT %(model)s, 0, COALESCE(legacy.entry_hash, %(genesis)s),
+               COALESCE(legacy.id, 0), legacy.entry_hash,
+               (SELECT count(*) FROM %(table)s WHERE content_hash IS NULL)
+          FROM (SELECT 1) one
+          LEFT JOIN LATERAL (SELECT id, entry_hash FROM %(table)s
+                              WHERE content_hash IS NULL
+                              ORDER BY id DESC LIMIT 1) legacy ON TRUE
+        ON CONFLICT (model) DO NOTHING
+        """,
+            head=SQL.identifier(HEAD_TABLE),
+            model=model,
+            genesis=GENESIS_HASH,
+            table=SQL.identifier(table),
+        )
+    )
+    cr.execute(select)
+    return cr.fetchone()
+
+
+def seal_rows(cr, table, model, limit=SEAL_BATCH):
+    """Link up to ``limit`` unsealed rows visible to ``cr`` into the chain, in id
+    order; returns how many. The caller's transaction holds the head's lock until it
+    ends: run it in a short transaction of its own (``seal_committed``)."""
+    last_seq, last_hash = lock_head(cr, table, model)
+    cr.execute(
+        SQL(
+            "SELECT id, content_hash FROM %s WHERE chain_seq IS NULL"
+            " AND content_hash IS NOT NULL ORDER BY id LIMIT %s",
+            SQL.identifier(table),
+            limit,
+        )
+    )
+    rows = cr.fetchall()
+    if not rows:
+        return 0
+    ids, seqs, prevs, hashes = [], [], [], []
+    for row_id, row_content_hash in rows:
+        last_seq += 1
+        entry_hash = chain_hash(last_seq, last_hash, row_content_hash)
+        ids.append(row_id)
+        seqs.append(last_seq)
+        prevs.append(last_hash)
+        hashes.append(entry_hash)
+        last_hash = entry_hash
+    cr.execute(
+        SQL(
+            """
+        UPDATE %(table)s sealed
+           SET chain_seq = link.seq, prev_hash = link.prev, entry_hash = link.hash
+          FROM unnest(%(ids)s::int[], %(seqs)s::int[], %(prevs)s::varchar[],
+                      %(hashes)s::varchar[]) AS link(id, seq, prev, hash)
+         WHERE sealed.id = link.id;
+        UPDATE %(head)s SET last_seq = %(seq)s, last_hash = %(hash)s,
+               date_sealed = now() AT TIME ZONE 'UTC'
+         WHERE model = %(model)s
+        """,
+            table=SQL.identifier(table),
+            ids=ids,
+            seqs=seqs,
+            prevs=prevs,
+            hashes=hashes,
+            head=SQL.identifier(HEAD_TABLE),
+            seq=last_seq,
+            hash=last_hash,
+            model=model,
+        )
+    )
+    return len(rows)
+
+
+def seal_committed(registry, table, model):
+    """Seal every committed row of ``table`` in short transactions of a new cursor.
+
+    READ COMMITTED, so that the rows read after waiting for another sealer's lock are
+    the ones committed by then, not those of a snapshot taken before. Gives up quietly
+    when another sealer holds the head too long: the cron seals what is left."""
+    test_mode = registry.in_test_mode()
+    sealed = 0
+    with registry.cursor() as cr:
+        while True:
+            if not test_mode:  # a test cursor's transaction has begun already
+                cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
+            cr.execute(SQL("SET LOCAL lock_timeout = %s", SEAL_LOCK_TIMEOUT))
+            try:
+                count = seal_rows(cr, table, model)
+            except errors.LockNotAvailable:
+                cr.rollback()
+                _logger.info("%s: another sealer is busy; the cron seals later", table)
+                return sealed
+            # the sealer's own cursor: each batch is its own short transaction
+            cr.commit()  # pylint: disable=invalid-commit
+            sealed += count
+            if count < SEAL_BATCH:
+                return sealed
+
+
 class MedHashChainMixin(models.AbstractModel):
     """Append-only records chained by SHA-256, for audit entries and signatures.
 
-    Rows are inserted with SQL by trusted code only: each row's hash covers its own
-    content (the columns in ``_med_hash_fields``, its id included) and the hash of the
-    row before it, so an edited, removed or reordered row breaks the chain and
-    ``verify_chain()`` finds it. A database trigger refuses UPDATE of the hashed columns
-    and DELETE, even from SQL; the ORM guards refuse them for every user.
+    Rows are inserted with SQL by trusted code only, each with the hash of its own
+    content (``content_hash``: the columns in ``_med_hash_fields``, its id included),
+    without any lock: writers never wait for each other. A sealer links committed rows
+    into the chain afterwards, in commit order, in its own short transaction (after
+    the writer's commit, and by a cron): ``chain_seq``, ``prev_hash`` and the chain
+    hash ``entry_hash``. A database trigger allows that one change (chain columns from
+    empty to set, content unchanged) and refuses every other UPDATE, DELETE and
+    TRUNCATE, even from SQL; the ORM guards refuse them for every user.
+    ``verify_chain()`` recomputes everything and compares the chain with the
+    checkpoints kept outside the database (``med.audit.checkpoint``).
     """
 
     _name = "med.hash.chain.mixin"
     _description = "Hash-chained append-only record"
     _med_hash_fields = ()
 
+    content_hash = fields.Char(readonly=True)
+    chain_seq = fields.Integer(string="Chain Position", readonly=True)
     prev_hash = fields.Char(string="Previous Hash", readonly=True)
-    entry_hash = fields.Char(string="Hash", readonly=True)
+    entry_hash = fields.Char(string="Chain Hash", readonly=True)
 
     def init(self):
         if self._abstract:
             return
-        columns = " OR ".join(
+        content = " OR ".join(
             f"NEW.{name} IS DISTINCT FROM OLD.{name}"
-            for name in ("id", *self._med_hash_fields, "prev_hash", "entry_hash")
+            for name in ("id", *self._med_hash_fields, "content_hash")
         )
+        table = SQL.identifier(self._table)
         self.env.cr.execute(
             SQL(
                 """
             CREATE OR REPLACE FUNCTION %(function)s() RETURNS trigger AS $$
             BEGIN
-                IF TG_OP = 'UPDATE' THEN
-                    IF %(columns)s THEN
-                        RAISE EXCEPTION USING MESSAGE = TG_TABLE_NAME
-                            || ' is append-only: row ' || OLD.id || ' cannot change';
-                    END IF;
+                -- the one change allowed: an unsealed row linked into the chain
+                IF TG_OP = 'UPDATE' AND NOT (%(content)s)
+                   AND OLD.content_hash IS NOT NULL AND OLD.chain_seq IS NULL
+                   AND OLD.prev_hash IS NULL AND OLD.entry_hash IS NULL
+                   AND NEW.chain_seq IS NOT NULL AND NEW.prev_hash IS NOT NULL
+                   AND NEW.entry_hash IS NOT NULL THEN
                     RETURN NEW;
+                END IF;
+                IF TG_OP = 'UPDATE' AND NOT (%(content)s
+                   OR NEW.chain_seq IS DISTINCT FROM OLD.chain_seq
+                   OR NEW.prev_hash IS DISTINCT FROM OLD.prev_hash
+                   OR NEW.entry_hash IS DISTINCT FROM OLD.entry_hash) THEN
+                    RETURN NEW;
+                END IF;
+                IF TG_OP = 'UPDATE' THEN
+                    RAISE EXCEPTION USING MESSAGE = TG_TABLE_NAME
+                        || ' is append-only: row ' || OLD.id || ' cannot change';
                 END IF;
                 RAISE EXCEPTION USING MESSAGE = TG_TABLE_NAME
                     || ' is append-only: ' || TG_OP || ' refused';
@@ -91,12 +288,18 @@ class MedHashChainMixin(models.AbstractModel):
             DROP TRIGGER IF EXISTS %(trigger_truncate)s ON %(table)s;
             CREATE TRIGGER %(trigger_truncate)s BEFORE TRUNCATE ON %(table)s
                 FOR EACH STATEMENT EXECUTE FUNCTION %(function)s();
+            CREATE UNIQUE INDEX IF NOT EXISTS %(seq_index)s ON %(table)s (chain_seq)
+                WHERE chain_seq IS NOT NULL;
+            CREATE INDEX IF NOT EXISTS %(unsealed_index)s ON %(table)s (id)
+                WHERE chain_seq IS NULL;
             """,
                 function=SQL.identifier(f"{self._table}_refuse_change"),
                 trigger=SQL.identifier(f"{self._table}_append_only"),
                 trigger_truncate=SQL.identifier(f"{self._table}_no_truncate"),
-                table=SQL.identifier(self._table),
-                columns=SQL(columns),
+                table=table,
+                content=SQL(content),
+                seq_index=SQL.identifier(f"{self._table}_chain_seq_unique"),
+                unsealed_index=SQL.identifier(f"{self._table}_unsealed_index"),
             )
         )
 
@@ -117,105 +320,74 @@ class MedHashChainMixin(models.AbstractModel):
     def unlink(self):  # pylint: disable=method-required-super
         refuse_change(self, deletion=True)
 
-    # -- chain --
-    @api.model
-    def _med_hash(self, prev_hash, row):
-        """SHA-256 over the previous hash and the row's hashed values: values joined by
-        the unit separator, None written as NUL, so that None and "" differ."""
-        return self._med_hash_values(
-            prev_hash, [row[name] for name in self._med_hash_columns()]
-        )
-
-    @api.model
-    def _med_hash_values(self, prev_hash, values):
-        """``_med_hash`` of the hashed values, in ``_med_hash_columns`` order."""
-        return self._med_hash_texts(
-            prev_hash, [NULL_MARK if value is None else str(value) for value in values]
-        )
-
-    @api.model
-    def _med_hash_texts(self, prev_hash, texts):
-        """``_med_hash`` of the values as text, None written as the null mark."""
-        payload = UNIT_SEPARATOR.join([prev_hash, *texts])
-        return hashlib.sha256(payload.encode()).hexdigest()
-
+    # -- writing --
     @api.model
     def _med_hash_columns(self):
         return ("id", *self._med_hash_fields)
 
     @api.model
-    def _med_chain_reserve(self, count, extra=None):
-        """Lock the chain for this transaction and reserve ``count`` ids.
+    def _med_canonical_row(self, row):
+        """The hashed values of ``row`` (a dict), canonical, in column order."""
+        return [
+            canonical_value(self._fields[name].type, row.get(name))
+            for name in self._med_hash_columns()
+        ]
 
-        Returns (last hash, ids, value of the ``extra`` SQL expression) in one round
-        trip; the caller then appends with ``_med_chain_insert``. The transaction-level
-        advisory lock serialises writers, so two transactions never chain onto the
-        same predecessor; it is released at commit or rollback.
-        """
-        cr = self.env.cr
-        cr.execute(
+    @api.model
+    def _med_content_hash(self, row):
+        return content_hash(self._med_canonical_row(row))
+
+    @api.model
+    def _med_chain_reserve(self, count, extra=None):
+        """Reserve ``count`` ids and evaluate the ``extra`` SQL expression, in one
+        round trip and without any lock. Returns (ids, value of ``extra``), for
+        ``_med_chain_insert``."""
+        self.env.cr.execute(
             SQL(
-                """
-            SELECT pg_advisory_xact_lock(hashtext(%(table_name)s));
-            SELECT (SELECT entry_hash FROM %(table)s ORDER BY id DESC LIMIT 1),
-                   ARRAY(SELECT nextval(%(sequence)s)
-                           FROM generate_series(1, %(count)s)),
-                   %(extra)s
-            """,
-                table_name=self._table,
-                table=SQL.identifier(self._table),
-                sequence=f"{self._table}_id_seq",
-                count=count,
-                extra=extra or SQL("NULL"),
+                "SELECT ARRAY(SELECT nextval(%s) FROM generate_series(1, %s)), %s",
+                f"{self._table}_id_seq",
+                count,
+                extra or SQL("NULL"),
             )
         )
-        prev_hash, ids, extra_value = cr.fetchone()
-        return prev_hash or GENESIS_HASH, ids, extra_value
+        ids, extra_value = self.env.cr.fetchone()
+        return ids, extra_value
 
     @api.model
     def _med_chain_insert(self, rows, reserved=None):
-        """Append ``rows`` (dicts of the hashed columns, without id) in one statement.
+        """Append ``rows`` (dicts of the hashed columns, without id) in one statement,
+        each with its content hash; they are linked into the chain after commit.
 
         ``reserved`` is what ``_med_chain_reserve`` returned, when the caller reserved
         already (it may have reserved more ids than it needed). Returns the records.
         """
         if not rows:
             return self.browse()
-        prev_hash, ids, _extra = reserved or self._med_chain_reserve(len(rows))
+        ids = (reserved or self._med_chain_reserve(len(rows)))[0]
         names = self._med_hash_columns()
-        columns = (*names, "prev_hash", "entry_hash")
-        # A batch's rows mostly share one timestamp: each distinct one is written
-        # once in the canonical form of ``_med_normalize``.
-        datetimes = [
-            position
-            for position, name in enumerate(names)
-            if self._fields[name].type == "datetime"
-        ]
-        canonical = {}
-        table_rows, lines, nulls = [], [], 0
-        copy = len(rows) >= COPY_THRESHOLD
+        types = [self._fields[name].type for name in names]
+        columns = (*names, "content_hash")
+        # a batch's rows mostly share one timestamp: converted once
+        datetimes = {}
+        table_rows = []
         for new_id, row in zip(ids, rows, strict=False):
             row["id"] = new_id
-            values = [row[name] for name in names]
-            for position in datetimes:
-                value = values[position]
-                if isinstance(value, datetime):
-                    text = canonical.get(value)
-                    if text is None:
-                        text = canonical[value] = fields.Datetime.to_string(value)
-                    values[position] = text
-            texts = [NULL_MARK if value is None else str(value) for value in values]
-            entry_hash = self._med_hash_texts(prev_hash, texts)
-            values += (prev_hash, entry_hash)
+            values = []
+            for name, field_type in zip(names, types, strict=True):
+                value = row.get(name)
+                if field_type == "datetime" and value:
+                    canonical = datetimes.get(value)
+                    if canonical is None:
+                        canonical = datetimes[value] = canonical_value(
+                            field_type, value
+                        )
+                    values.append(canonical)
+                else:
+                    values.append(canonical_value(field_type, value))
+            values.append(content_hash(values))
             table_rows.append(values)
-            if copy:
-                # the texts just hashed are the COPY line too: converted once
-                nulls += texts.count(NULL_MARK)
-                texts += (prev_hash, entry_hash)
-                lines.append(UNIT_SEPARATOR.join(texts))
-            prev_hash = entry_hash
-        if copy:
-            self._med_copy_rows(columns, table_rows, lines, nulls)
+        if len(table_rows) >= COPY_THRESHOLD:
+            self._med_copy_rows(columns, table_rows)
         else:
             row_sql = "(" + ", ".join(["%s"] * len(columns)) + ")"
             query = SQL(
@@ -225,41 +397,27 @@ class MedHashChainMixin(models.AbstractModel):
                 *(value for table_row in table_rows for value in table_row),
             )
             self.env.cr.execute(query)
+        self._med_seal_after_commit()
         return self.browse(ids[: len(table_rows)])
 
-    def _med_copy_rows(self, columns, table_rows, lines, nulls):
-        """Bulk append with COPY, twice as fast as INSERT for large batches.
+    def _med_copy_rows(self, columns, table_rows):
+        """Bulk append with COPY, twice as fast as INSERT for large batches."""
 
-        ``lines`` are the rows as their hashed texts joined by the unit separator,
-        with ``nulls`` null marks among them: turned into COPY's format by a few
-        replacements over the whole batch, unless a value itself holds a separator
-        or the null mark (then each value of ``table_rows`` is escaped alone)."""
-        text = RECORD_SEPARATOR.join(lines)
-        if (
-            text.count(UNIT_SEPARATOR) == len(lines) * (len(columns) - 1)
-            and text.count(RECORD_SEPARATOR) == len(lines) - 1
-            and text.count(NULL_MARK) == nulls
-        ):
-            for char, replacement in COPY_FROM_HASHED:
-                text = text.replace(char, replacement)
-            buffer = io.StringIO(text + "\n")
-        else:
-            buffer = io.StringIO(
-                "".join(
-                    "\t".join(
-                        [
-                            "\\N"
-                            if value is None
-                            else value.translate(COPY_ESCAPES)
-                            if isinstance(value, str)
-                            else str(value)
-                            for value in table_row
-                        ]
-                    )
-                    + "\n"
-                    for table_row in table_rows
-                )
+        def copy_text(value):
+            if value is None:
+                return "\\N"
+            if isinstance(value, str):
+                return value.translate(COPY_ESCAPES)
+            if isinstance(value, datetime):
+                return value.isoformat(" ")
+            return str(value)
+
+        buffer = io.StringIO(
+            "".join(
+                "\t".join([copy_text(value) for value in table_row]) + "\n"
+                for table_row in table_rows
             )
+        )
         copy_sql = SQL(
             "COPY %s (%s) FROM STDIN",
             SQL.identifier(self._table),
@@ -267,32 +425,217 @@ class MedHashChainMixin(models.AbstractModel):
         )
         self.env.cr._obj.copy_expert(copy_sql.code, buffer)
 
-    @api.model
-    def _med_normalize(self, row):
-        """Hashed values in one canonical form, whether written or read back."""
-        return {
-            name: fields.Datetime.to_string(value)
-            if isinstance(value, datetime)
-            else value
-            for name, value in row.items()
-        }
+    # -- sealing --
+    def _med_seal_after_commit(self):
+        """Have the rows of this transaction sealed once it commits (once per
+        transaction and model), by a cursor of their own."""
+        postcommit = self.env.cr.postcommit
+        key = f"med_seal_{self._table}"
+        if postcommit.data.get(key):
+            return
+        postcommit.data[key] = True
+        registry, table, model = self.env.registry, self._table, self._name
+
+        def seal():
+            # the writer's transaction is committed: a failure here must not turn
+            # its answer into an error; the cron seals what is left
+            try:
+                seal_committed(registry, table, model)
+            except psycopg2.Error as error:
+                _logger.warning("%s: sealing after commit failed: %s", table, error)
+
+        postcommit.add(seal)
 
     @api.model
-    def verify_chain(self):
-        """Walk the whole chain; return the records whose hash or link does not match.
+    def _med_seal(self):
+        """Seal the unsealed rows this transaction sees, in this transaction (tests,
+        migration); the application seals with ``seal_committed`` after commit."""
+        sealed = 0
+        while True:
+            count = seal_rows(self.env.cr, self._table, self._name)
+            sealed += count
+            if count < SEAL_BATCH:
+                self.invalidate_model(["chain_seq", "prev_hash", "entry_hash"])
+                self.env["med.audit.chain.head"].invalidate_model()
+                return sealed
 
-        An empty recordset means the chain is intact. Reads in chunks with SQL, so
-        memory stays flat however long the trail is.
-        """
+    @api.model
+    def _med_seal_committed(self):
+        """Seal what other transactions committed, from a cursor of its own."""
+        return seal_committed(self.env.registry, self._table, self._name)
+
+    # -- verification --
+    @api.model
+    def _med_check_verifier(self):
+        if not self.env.su and not self.env.user.has_group(VERIFIER_GROUP):
+            raise AccessError(
+                self.env._("Only auditors and the quality team verify the audit trail.")
+            )
+
+    @api.model
+    @api.returns("self", lambda records: records.ids)  # ids over RPC
+    def verify_chain(self, incremental=False):
+        """Verify the chain; return the records whose hash, link or checkpoint does not
+        match (an empty recordset when intact). See ``_med_verify`` for the rest."""
+        return self.browse(self._med_verify(incremental=incremental)["broken"])
+
+    @api.model
+    def _med_verify(self, incremental=False, checkpoints=None):
+        """Verify this model's chain. Returns a dict: ``broken`` (ids of rows whose
+        content hash, chain link or checkpoint does not match), ``late`` (ids of rows
+        left unsealed longer than the configured delay), ``problems`` (messages),
+        ``count`` (rows read), ``seq`` and ``hash`` (the chain's end).
+
+        Full: the legacy segment with its old algorithm, then the chain from its
+        start. Incremental: from the last checkpoint that verified intact and still
+        matches its file. Reads in keyset chunks with SQL: memory stays flat however
+        long the trail is. ``checkpoints`` are the checkpoint files' contents (read
+        from the checkpoint folder when not given)."""
+        self._med_check_verifier()
         cr = self.env.cr
-        columns = (*self._med_hash_columns(), "prev_hash", "entry_hash")
-        broken = []
-        expected_prev = GENESIS_HASH
-        last_id = 0
+        Checkpoint = self.env["med.audit.checkpoint"]
+        if checkpoints is None:
+            checkpoints = Checkpoint._med_read_files()
+        head = self.env["med.audit.chain.head"]._med_head(self)
+        result = {"broken": set(), "late": [], "problems": [], "count": 0}
+        start_seq, start_hash = 0, head["genesis"]
+        good = self._med_check_checkpoints(head, checkpoints, result)
+        if incremental and good:
+            start_seq, start_hash = good
+        elif head["legacy_last_id"]:
+            self._med_verify_legacy(head, result)
+        seq, last_hash = self._med_verify_sealed(start_seq, start_hash, result)
+        if (seq, last_hash) != (head["last_seq"], head["last_hash"]):
+            result["problems"].append(
+                self.env._(
+                    "%(model)s: the chain ends at position %(seq)s, its head says "
+                    "%(head)s: entries were removed or the head was edited.",
+                    model=self._description,
+                    seq=seq,
+                    head=head["last_seq"],
+                )
+            )
+        self._med_verify_unsealed(head, result)
+        cr.execute(
+            SQL(
+                "SELECT id FROM %s WHERE chain_seq IS NULL AND content_hash IS NULL"
+                " AND id > %s",
+                SQL.identifier(self._table),
+                head["legacy_last_id"],
+            )
+        )
+        result["broken"].update(row[0] for row in cr.fetchall())
+        result.update(broken=sorted(result["broken"]), seq=seq, hash=last_hash)
+        return result
+
+    def _med_check_checkpoints(self, head, checkpoints, result):
+        """Compare the chain with each checkpoint file; returns (seq, hash) of the
+        latest checkpoint that matches and was taken on an intact chain, if any."""
+        cr = self.env.cr
+        good = None
+        for checkpoint in checkpoints:
+            stream = checkpoint["streams"].get(self._name)
+            if not stream:
+                continue
+            name = checkpoint["name"]
+            for key in ("legacy_last_id", "legacy_last_hash", "legacy_count"):
+                if stream.get(key) != head[key]:
+                    result["problems"].append(
+                        self.env._(
+                            "%(model)s: checkpoint %(name)s records %(key)s "
+                            "%(expected)s, the database %(actual)s.",
+                            model=self._description,
+                            name=name,
+                            key=key,
+                            expected=stream.get(key),
+                            actual=head[key],
+                        )
+                    )
+            if not stream["seq"]:
+                continue
+            cr.execute(
+                SQL(
+                    "SELECT id, entry_hash FROM %s WHERE chain_seq = %s",
+                    SQL.identifier(self._table),
+                    stream["seq"],
+                )
+            )
+            row = cr.fetchone()
+            if row and row[1] == stream["hash"]:
+                if checkpoint.get("chain_intact") and (
+                    not good or stream["seq"] > good[0]
+                ):
+                    good = (stream["seq"], stream["hash"])
+                continue
+            if row:
+                result["broken"].add(row[0])
+            result["problems"].append(
+                self.env._(
+                    "%(model)s: checkpoint %(name)s holds position %(seq)s with hash "
+                    "%(hash)s; the database no longer does: the chain was rewritten.",
+                    model=self._description,
+                    name=name,
+                    seq=stream["seq"],
+                    hash=stream["hash"],
+                )
+            )
+        return good
+
+    def _med_verify_sealed(self, start_seq, start_hash, result):
+        cr = self.env.cr
+        names = self._med_hash_columns()
+        types = [self._fields[name].type for name in names]
+        columns = (*names, "content_hash", "chain_seq", "prev_hash", "entry_hash")
+        expected_seq, expected_prev = start_seq + 1, start_hash
+        last_seq, last_hash = start_seq, start_hash
         while True:
             cr.execute(
                 SQL(
-                    "SELECT %s FROM %s WHERE id > %s ORDER BY id LIMIT %s",
+                    "SELECT %s FROM %s WHERE chain_seq >= %s ORDER BY chain_seq "
+                    "LIMIT %s",
+                    SQL(", ").join(SQL.identifier(name) for name in columns),
+                    SQL.identifier(self._table),
+                    expected_seq,
+                    VERIFY_CHUNK,
+                )
+            )
+            chunk = cr.fetchall()
+            if not chunk:
+                return last_seq, last_hash
+            result["count"] += len(chunk)
+            for row in chunk:
+                *values, row_hash, seq, prev_hash, entry_hash = row
+                if (
+                    seq != expected_seq
+                    or prev_hash != expected_prev
+                    or content_hash(
+                        [
+                            canonical_value(field_type, value)
+                            for field_type, value in zip(types, values, strict=True)
+                        ]
+                    )
+                    != row_hash
+                    or chain_hash(seq, prev_hash, row_hash) != entry_hash
+                ):
+                    result["broken"].add(values[0])
+                expected_seq, expected_prev = seq + 1, entry_hash
+                last_seq, last_hash = seq, entry_hash
+
+    def _med_verify_unsealed(self, head, result):
+        cr = self.env.cr
+        delay = int(
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param(SEAL_DELAY_PARAM, DEFAULT_SEAL_DELAY_MINUTES)
+        )
+        deadline = fields.Datetime.now() - timedelta(minutes=delay)
+        columns = (*self._med_hash_columns(), "content_hash")
+        last_id = head["legacy_last_id"]
+        while True:
+            cr.execute(
+                SQL(
+                    "SELECT %s FROM %s WHERE chain_seq IS NULL AND id > %s "
+                    "AND content_hash IS NOT NULL ORDER BY id LIMIT %s",
                     SQL(", ").join(SQL.identifier(name) for name in columns),
                     SQL.identifier(self._table),
                     last_id,
@@ -302,13 +645,81 @@ class MedHashChainMixin(models.AbstractModel):
             chunk = cr.dictfetchall()
             if not chunk:
                 break
+            result["count"] += len(chunk)
             for row in chunk:
-                row = self._med_normalize(row)
-                if (
-                    row["prev_hash"] != expected_prev
-                    or self._med_hash(row["prev_hash"], row) != row["entry_hash"]
-                ):
-                    broken.append(row["id"])
-                expected_prev = row["entry_hash"]
+                if self._med_content_hash(row) != row["content_hash"]:
+                    result["broken"].add(row["id"])
+                elif row["timestamp"] and row["timestamp"] < deadline:
+                    result["late"].append(row["id"])
             last_id = chunk[-1]["id"]
-        return self.browse(broken)
+
+    def _med_verify_legacy(self, head, result):
+        """The rows written before 18.0.1.2.0, with the algorithm they were written
+        with: each row's hash over its stored predecessor hash and its values, that
+        predecessor one of the rows just before it (concurrent writers forked then),
+        and the segment's count and last hash as recorded when it was closed."""
+        cr = self.env.cr
+        names = self._med_hash_columns()
+        datetimes = {n for n in names if self._fields[n].type == "datetime"}
+        columns = (*names, "content_hash", "prev_hash", "entry_hash")
+        recent = deque(maxlen=LEGACY_FORK_WINDOW)
+        known = {GENESIS_HASH: 1}
+        last_id, count, last_hash = 0, 0, None
+        while True:
+            cr.execute(
+                SQL(
+                    "SELECT %s FROM %s WHERE id > %s AND id <= %s ORDER BY id LIMIT %s",
+                    SQL(", ").join(SQL.identifier(name) for name in columns),
+                    SQL.identifier(self._table),
+                    last_id,
+                    head["legacy_last_id"],
+                    VERIFY_CHUNK,
+                )
+            )
+            chunk = cr.dictfetchall()
+            if not chunk:
+                break
+            count += len(chunk)
+            for row in chunk:
+                texts = []
+                for name in names:
+                    value = row[name]
+                    if name in datetimes and value:
+                        value = fields.Datetime.to_string(value)
+                    texts.append(LEGACY_NULL if value is None else str(value))
+                prev_hash, entry_hash = row["prev_hash"], row["entry_hash"]
+                # earlier versions hashed a False given for a text as "False" and
+                # stored it as "false"
+                ok = row["content_hash"] is None and known.get(prev_hash)
+                ok = ok and entry_hash in (
+                    legacy_hash(prev_hash, texts),
+                    legacy_hash(
+                        prev_hash,
+                        [{"false": "False"}.get(text, text) for text in texts],
+                    ),
+                )
+                if not ok:
+                    result["broken"].add(row["id"])
+                if len(recent) == recent.maxlen:
+                    forgotten = recent[0]
+                    known[forgotten] -= 1
+                    if not known[forgotten]:
+                        del known[forgotten]
+                recent.append(entry_hash)
+                known[entry_hash] = known.get(entry_hash, 0) + 1
+                last_hash = entry_hash
+            last_id = chunk[-1]["id"]
+        result["count"] += count
+        if count != head["legacy_count"] or last_hash != head["legacy_last_hash"]:
+            result["problems"].append(
+                self.env._(
+                    "%(model)s: the entries written before version 18.0.1.2.0 were "
+                    "%(expected)s when closed, ending with hash %(hash)s; there are "
+                    "%(count)s now, ending with %(last)s.",
+                    model=self._description,
+                    expected=head["legacy_count"],
+                    hash=head["legacy_last_hash"],
+                    count=count,
+                    last=last_hash,
+                )
+            )

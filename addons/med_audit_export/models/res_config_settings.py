@@ -14,3 +14,20 @@ class ResConfigSettings(models.TransientModel):
         config_parameter="med_audit_export.sign_lockout_minutes",
         default=15,
     )
+    med_tsa_url = fields.Char(
+        string="Time-Stamp Authority",
+        config_parameter="med_audit_export.tsa_url",
+        help="URL of an RFC 3161 time-stamp authority that stamps each audit trail "
+        "checkpoint; empty: checkpoints are not time-stamped.",
+    )
+    med_checkpoint_dir = fields.Char(
+        string="Checkpoint Folder",
+        config_parameter="med_audit_export.checkpoint_dir",
+        help="Folder the audit trail checkpoints are written to (e.g. a WORM share "
+        "the database owner cannot write); empty: the filestore's med_checkpoints.",
+    )
+    med_seal_delay_minutes = fields.Integer(
+        string="Unsealed Entries Reported After (minutes)",
+        config_parameter="med_audit_export.seal_delay_minutes",
+        default=60,
+    )

@@ -17,6 +17,7 @@ class TestAppendOnly(MedAuditCommon):
                 {"ref": f"R{number}"}
             )
         cls.env.flush_all()
+        cls.Entry._med_seal()  # what the sealer does after commit
         cls.entries = cls.Entry.search([("res_id", "=", cls.lot.id)], order="id")
 
     def test_nobody_changes_or_deletes_entries_through_the_orm(self):

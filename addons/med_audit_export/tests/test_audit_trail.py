@@ -20,7 +20,7 @@ class TestAuditTrail(MedAuditCommon):
             entries.new_value,
             f"{self.product_lot.display_name} (#{self.product_lot.id})",
         )
-        self.assertTrue(entries.entry_hash)
+        self.assertTrue(entries.content_hash)  # the chain links it after commit
 
     def test_write_with_reason_logged(self):
         lot = self.lot.with_user(self.warehouse).with_context(med_reason="Supplier CoA")

@@ -79,7 +79,7 @@ class TestExport(ExportCommon):
             self.assertEqual(row[4], str(self.lot.id))
             self.assertEqual(row[6], entry.field_label)
             self.assertEqual(row[8], entry.new_value)
-            self.assertEqual(row[10], entry.entry_hash)
+            self.assertEqual(row[10], entry.content_hash)
         self.assertEqual(table[2][9], "中文原因")
 
     def test_xlsx_footer_names_exporter_time_and_code(self):
