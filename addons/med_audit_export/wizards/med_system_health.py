@@ -27,6 +27,9 @@ class MedSystemHealth(models.TransientModel):
     exports_failed = fields.Integer()
     last_verification = fields.Datetime(string="Trail Last Verified")
     last_verification_state = fields.Char(string="Verification Result")
+    last_checkpoint = fields.Datetime(string="Last Checkpoint")
+    last_sealed = fields.Datetime(string="Trail Last Sealed")
+    unsealed_count = fields.Integer(string="Entries Not Sealed Yet")
     last_restore = fields.Datetime(string="Backup Last Restored")
     last_restore_passed = fields.Boolean(string="Restore Verified")
     database_size = fields.Char()
@@ -46,7 +49,12 @@ class MedSystemHealth(models.TransientModel):
     def med_health(self):
         """The health figures as a dict (JSON-RPC)."""
         health = self._med_health()
-        for key in ("last_verification", "last_restore"):
+        for key in (
+            "last_verification",
+            "last_checkpoint",
+            "last_sealed",
+            "last_restore",
+        ):
             health[key] = health[key] and fields.Datetime.to_string(health[key])
         for job in health["jobs"]:
             for key in ("lastcall", "nextcall", "first_failure_date"):
@@ -63,6 +71,15 @@ class MedSystemHealth(models.TransientModel):
         exports = env["med.audit.export"]
         verification = env["med.audit.verification"].search([], limit=1)
         restore = env["med.restore.check"].search([], limit=1)
+        checkpoint = env["med.audit.checkpoint"].search([], order="date desc", limit=1)
+        heads = env["med.audit.chain.head"].search([])
+        env.cr.execute(
+            "SELECT (SELECT count(*) FROM med_audit_entry WHERE chain_seq IS NULL"
+            " AND content_hash IS NOT NULL)"
+            " + (SELECT count(*) FROM med_signature WHERE chain_seq IS NULL"
+            " AND content_hash IS NOT NULL)"
+        )
+        unsealed = env.cr.fetchone()[0]
         env.cr.execute("SELECT pg_database_size(current_database())")
         database_bytes = env.cr.fetchone()[0]
         return {
@@ -72,6 +89,11 @@ class MedSystemHealth(models.TransientModel):
             "exports_failed": exports.search_count([("state", "=", "failed")]),
             "last_verification": verification.date or False,
             "last_verification_state": verification.state or False,
+            "last_checkpoint": checkpoint.date or False,
+            "last_sealed": max(
+                filter(None, heads.mapped("date_sealed")), default=False
+            ),
+            "unsealed_count": unsealed,
             "last_restore": restore.date or False,
             "last_restore_passed": bool(restore.passed),
             "database_size": human_size(database_bytes),
