@@ -14,3 +14,4 @@ from . import test_demo_data
 from . import test_disposition_stock
 from . import test_inspection_record
 from . import test_inspection_race
+from . import test_inspection_approval

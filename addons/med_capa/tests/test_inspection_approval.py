@@ -1,0 +1,91 @@
+import json
+
+from odoo.exceptions import UserError
+from odoo.tests import HttpCase, tagged
+
+from .common import MedCapaCommon
+
+
+class InspectionApprovalCommon(MedCapaCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.lot = cls._lot(cls.barrel, "BRL-APR-001", 100)
+
+    def _waiting(self):
+        inspection = self._inspect_lot(self.lot).with_user(self.inspector)
+        inspection.inspection_lines.qualitative_value = self.answer_ko
+        inspection.action_confirm()
+        self.assertEqual(inspection.state, "waiting")
+        return inspection
+
+
+@tagged("post_install", "-at_install")
+class TestInspectionApproval(InspectionApprovalCommon):
+    """A failed result waits for a QA manager; nobody turns it into a pass."""
+
+    def test_qa_manager_approves_the_failure(self):
+        inspection = self._waiting()
+        inspection.with_user(self.qa_manager).action_approve()
+        self.assertEqual(inspection.state, "failed")
+        self.assertTrue(
+            self.Nonconformance.search([("inspection_id", "=", inspection.id)])
+        )
+
+    def test_inspector_cannot_approve_the_failure(self):
+        inspection = self._waiting()
+        for call in (
+            lambda: inspection.action_approve(),
+            lambda: inspection.write({"state": "failed"}),
+            lambda: inspection.write({"state": "success"}),
+        ):
+            with self.assertRaisesRegex(UserError, "QA manager"):
+                call()
+            self.assertEqual(inspection.state, "waiting")
+        self.assertFalse(
+            self.Nonconformance.search([("inspection_id", "=", inspection.id)])
+        )
+
+    def test_failed_result_never_written_as_passed(self):
+        inspection = self._waiting().with_user(self.qa_manager)
+        with self.assertRaisesRegex(UserError, "cannot be recorded as passed"):
+            inspection.write({"state": "success"})
+        self.assertEqual(inspection.state, "waiting")
+
+    def test_passed_result_recorded_by_the_inspector(self):
+        inspection = self._pass(self._inspect_lot(self.lot))
+        self.assertEqual(inspection.state, "success")
+
+
+@tagged("post_install", "-at_install")
+class TestInspectionApprovalRpc(HttpCase, InspectionApprovalCommon):
+    def _call(self, method, args, kwargs=None):
+        payload = {
+            "jsonrpc": "2.0",
+            "method": "call",
+            "params": {
+                "model": "qc.inspection",
+                "method": method,
+                "args": args,
+                "kwargs": kwargs or {},
+            },
+        }
+        return self.url_open(
+            f"/web/dataset/call_kw/qc.inspection/{method}",
+            data=json.dumps(payload),
+            headers={"Content-Type": "application/json"},
+        ).json()
+
+    def test_inspector_approval_over_json_rpc_refused(self):
+        inspection = self._waiting()
+        self.authenticate(self.inspector.login, self.inspector.login)
+        for method, args in (
+            ("action_approve", [inspection.ids]),
+            ("write", [inspection.ids, {"state": "success"}]),
+        ):
+            answer = self._call(
+                method, args, {"context": {"med_protected_write": True}}
+            )
+            self.assertIn("error", answer, method)
+        inspection.invalidate_recordset()
+        self.assertEqual(inspection.state, "waiting")
