@@ -59,6 +59,9 @@ class TestInspectionApproval(InspectionApprovalCommon):
 
 @tagged("post_install", "-at_install")
 class TestInspectionApprovalRpc(HttpCase, InspectionApprovalCommon):
+    # MedCapaCommon already puts the registry in test mode.
+    registry_test_mode = False
+
     def _call(self, method, args, kwargs=None):
         payload = {
             "jsonrpc": "2.0",
