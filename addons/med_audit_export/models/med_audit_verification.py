@@ -1,6 +1,8 @@
 from odoo import api, fields, models
+from odoo.tools import frozendict
 
 from .med_hash_chain_mixin import refuse_change
+from .med_signable_mixin import QA_MANAGER
 
 
 class MedAuditVerification(models.Model):
@@ -9,7 +11,7 @@ class MedAuditVerification(models.Model):
     _name = "med.audit.verification"
     _description = "Audit Trail Verification"
     _inherit = ("mail.thread", "mail.activity.mixin", "med.signable.mixin")
-    _med_signature_actions = ("_med_post_review",)
+    _med_signature_actions = frozendict({"_med_post_review": ("review", QA_MANAGER)})
     _mail_post_access = "read"
     _order = "id desc"
     _rec_name = "date"
