@@ -1,6 +1,8 @@
 import logging
 from datetime import timedelta
 
+from psycopg2 import OperationalError
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessDenied, AccessError, UserError
 from odoo.http import request
@@ -16,6 +18,9 @@ SIGNED_IN_SESSION = "med_signed_with_login"
 COMMENT_REQUIRED = ("hold", "rejection")
 DEFAULT_MAX_FAILURES = 5
 DEFAULT_LOCKOUT_MINUTES = 15
+# The advisory lock that serializes the signing attempts of one user: (this key, uid).
+SIGN_LOCK_KEY = 11300  # 21 CFR 11.300(d)
+SIGN_LOCK_TIMEOUT = "60s"
 
 
 class MedSignatureWizard(models.TransientModel):
@@ -206,47 +211,51 @@ class MedSignatureWizard(models.TransientModel):
         """(evaluated?, failed?, failed attempt number, locked until) of this
         signing.
 
-        The password is checked under a lock of the user's counter row, in a
-        transaction of its own that counts a failure and is committed whatever
-        happens to the request's (21 CFR 11.300(d)): concurrent attempts of one
-        user wait for each other and read the committed count, so no more than the
-        allowed number of wrong passwords is ever evaluated."""
+        The attempts of one user are serialized by a lock taken in a transaction of
+        its own, which then reads the committed count, counts a failure and is
+        committed whatever happens to the request's (21 CFR 11.300(d)): concurrent
+        attempts wait for each other, so no more than the allowed number of wrong
+        passwords is ever evaluated. The lock is an advisory one, not the user's
+        row: the request's own transaction may have written that row."""
         uid = self.env.uid
-        credential = {"type": "password", "password": self.password or ""}
         with self.env.registry.cursor() as cr:
             if not self.env.registry.in_test_mode():
                 # The count committed by the attempt we waited for, not a snapshot
                 # taken before the wait.
                 cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
+            cr.execute(SQL("SET LOCAL lock_timeout = %s", SIGN_LOCK_TIMEOUT))
+            try:
+                cr.execute(
+                    SQL("SELECT pg_advisory_xact_lock(%s, %s)", SIGN_LOCK_KEY, uid)
+                )
+            except OperationalError as error:  # the lock timeout
+                raise UserError(
+                    self.env._(
+                        "Another signature of your account is being checked: try "
+                        "again in a moment."
+                    )
+                ) from error
             cr.execute(
                 SQL(
                     "SELECT COALESCE(med_sign_failures, 0), med_sign_locked_until "
-                    "FROM res_users WHERE id = %s FOR UPDATE",
+                    "FROM res_users WHERE id = %s",
                     uid,
                 )
             )
             row = cr.fetchone()
-            if not row:
-                # A user not committed yet (a test transaction): nothing to count.
-                try:
-                    if not identified:
-                        raise AccessDenied()
-                    self.env.user._check_credentials(credential, {"interactive": True})
-                except AccessDenied:
-                    return True, True, 0, False
-                return True, False, 0, False
-            failures, locked_until = row
+            failures, locked_until = row or (0, None)
             if locked_until and locked_until > fields.Datetime.now():
                 return False, True, failures, locked_until
             try:
                 if not identified:
                     raise AccessDenied()
-                # In this transaction: a re-hash of the password writes the row
-                # locked above.
-                self.env(cr=cr).user._check_credentials(
-                    credential, {"interactive": True}
+                self.env.user._check_credentials(
+                    {"type": "password", "password": self.password or ""},
+                    {"interactive": True},
                 )
             except AccessDenied:
+                if not row:  # a user not committed yet (a test transaction)
+                    return True, True, 0, False
                 result = self._med_register_failure(cr, records, failures + 1)
                 self.env.user.invalidate_recordset(
                     ["med_sign_failures", "med_sign_locked_until"]
