@@ -76,9 +76,11 @@ class ResUsers(models.Model):
         """These users, those who signed or are in the audit trail."""
         self.env.cr.execute(
             SQL(
-                "SELECT id FROM unnest(%s::int[]) AS id WHERE "
-                "EXISTS (SELECT 1 FROM med_signature WHERE signer_id = id) "
-                "OR EXISTS (SELECT 1 FROM med_audit_entry WHERE user_id = id)",
+                "SELECT candidate.uid FROM unnest(%s::int[]) AS candidate(uid) "
+                "WHERE EXISTS (SELECT 1 FROM med_signature s "
+                "WHERE s.signer_id = candidate.uid) "
+                "OR EXISTS (SELECT 1 FROM med_audit_entry e "
+                "WHERE e.user_id = candidate.uid)",
                 list(self.ids),
             )
         )

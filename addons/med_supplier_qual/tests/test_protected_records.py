@@ -4,7 +4,7 @@ from datetime import timedelta
 from odoo.exceptions import UserError
 from odoo.tests import HttpCase, tagged
 
-from .common import SupplierQualCommon
+from .common import SCAN, SupplierQualCommon
 
 
 class ProtectedRecordsCommon(SupplierQualCommon):
@@ -16,6 +16,9 @@ class ProtectedRecordsCommon(SupplierQualCommon):
                 "number": number,
                 "issue_date": self.today - timedelta(days=10),
                 "expiry_date": self.today + timedelta(days=700),
+                "attachment_ids": [
+                    (0, 0, {"name": f"{number}.pdf", "datas": SCAN.decode()})
+                ],
             },
             **extra,
         )
@@ -150,6 +153,9 @@ class TestProtectedSupplierRecords(ProtectedRecordsCommon):
 @tagged("post_install", "-at_install")
 class TestProtectedSupplierRecordsRpc(HttpCase, ProtectedRecordsCommon):
     """The same refusals over JSON-RPC, with a hostile context."""
+
+    # SupplierQualCommon already puts the registry in test mode.
+    registry_test_mode = False
 
     def _call(self, model, method, args, kwargs=None):
         payload = {
