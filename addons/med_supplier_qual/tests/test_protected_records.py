@@ -83,7 +83,8 @@ class TestProtectedSupplierRecords(ProtectedRecordsCommon):
             .with_user(self.purchase)
             .create(self._certificate_vals("SIGNED-1"))
         )
-        self._sign(certificate.action_med_verify(), self.qa_manager)
+        action = certificate.with_user(self.qa_manager).action_med_verify()
+        self._sign(action, self.qa_manager)
         self.assertEqual(certificate.verified_by_id, self.qa_manager)
 
     def test_evaluation_signed_by_plain_write_refused(self):
