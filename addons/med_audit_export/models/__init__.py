@@ -9,6 +9,7 @@ from . import med_signature
 from . import med_signable_mixin
 from . import res_users
 from . import res_groups
+from . import res_partner
 from . import med_retention_rule
 from . import med_audit_verification
 from . import med_audit_export

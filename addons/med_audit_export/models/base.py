@@ -39,6 +39,118 @@ class Base(models.AbstractModel):
         """These records, allowed to write their protected fields (for trusted code)."""
         return self.with_context(med_protected_write=PROTECTED_WRITE)
 
+    def _med_trusted(self):
+        """Does trusted code (``_med_protected_write``) run this call?"""
+        return self.env.context.get("med_protected_write") is PROTECTED_WRITE
+
+    # -- protected fields: declared once per model, enforced here --
+    # Fields that only the application's own actions set (a signed release, a QA
+    # verification, who recorded a lot): outside trusted code no caller sets them,
+    # neither at create (values, ``default_*`` context keys, copy, name_create,
+    # import) nor at write. A model declares them in ``_med_protected_fields``; a
+    # compliance administrator may protect more through the audit rule.
+    _med_protected_fields = ()
+    # Protected fields whose initial value the model's own create() decides for
+    # every caller, overwriting what it is given (a lot's status): not checked here.
+    _med_create_decided_fields = ()
+
+    def _med_protected_names(self):
+        config = self._med_audit_config()
+        names = frozenset(self._med_protected_fields)
+        return names | config.protected if config else names
+
+    def _med_create_forced_values(self):
+        """{field: value} that every record created outside trusted code starts
+        with, whatever the caller sends (e.g. who recorded a lot: its creator)."""
+        return {}
+
+    def _med_guard_create(self, vals_list):
+        """(model, vals_list) for a create outside trusted code: ``default_*``
+        context keys of protected fields dropped (a context key is a UI convenience,
+        never authority), forced initial values applied, and a refusal when a
+        protected field is given another value than its initial one."""
+        protected = self._med_protected_names()
+        if not protected:
+            return self, vals_list
+        context_keys = {f"default_{name}" for name in protected}
+        model = self
+        if context_keys.intersection(self.env.context):
+            # Keys are removed, not overridden: a context replaced as a whole.
+            model = self.with_context(  # pylint: disable=context-overridden
+                {k: v for k, v in self.env.context.items() if k not in context_keys}
+            )
+        forced = model._med_create_forced_values()
+        guarded, initial = [], None
+        for vals in vals_list:
+            given = protected.intersection(vals).difference(
+                forced, self._med_create_decided_fields
+            )
+            if given:
+                if initial is None:
+                    initial = model.default_get(sorted(protected))
+                changed = sorted(
+                    name
+                    for name in given
+                    if not model._med_same_value(name, vals[name], initial.get(name))
+                )
+                if changed:
+                    raise UserError(
+                        self.env._(
+                            "%(fields)s of a new %(model)s are set by the application's"
+                            " own actions (e.g. a signed verification), not when the "
+                            "record is created.",
+                            fields=", ".join(
+                                self._fields[n]._description_string(self.env)
+                                for n in changed
+                            ),
+                            model=self._description,
+                        )
+                    )
+            guarded.append(dict(vals, **forced))
+        return model, guarded
+
+    def _med_same_value(self, name, value, initial):
+        """Is ``value`` (as given to create) the field's initial value?"""
+        field = self._fields[name]
+        if field.type in ("one2many", "many2many"):
+            # Only an empty value is the initial one of a relation.
+            return not initial and all(
+                isinstance(command, list | tuple)
+                and (
+                    command[0] == fields.Command.CLEAR
+                    or (command[0] == fields.Command.SET and not command[2])
+                )
+                for command in value or ()
+            )
+        empty = self.browse()
+        new = field.convert_to_cache(value, empty, validate=False)
+        old = field.convert_to_cache(initial, empty, validate=False)
+        return (new or False) == (old or False)
+
+    def _med_raise_protected(self, names):
+        labels = ", ".join(sorted(self._fields[n].string for n in names))
+        raise UserError(
+            self.env._(
+                "%(fields)s can only be changed through the actions made for it "
+                "(e.g. a signed release), not edited directly. "
+                "(受保护字段只能通过相应的操作修改。)",
+                fields=labels,
+            )
+        )
+
+    def copy_data(self, default=None):
+        vals_list = super().copy_data(default)
+        if self._med_trusted():
+            return vals_list
+        # A copy starts with the initial values of the protected fields: a copied
+        # verified certificate is not verified. What the caller asks for in
+        # ``default`` goes to create, which refuses it.
+        dropped = self._med_protected_names().difference(default or ())
+        for vals in vals_list:
+            for name in dropped.intersection(vals):
+                del vals[name]
+        return vals_list
+
     def _med_reason(self):
         reason = self.env.context.get("med_reason")
         if reason is None or reason is False:
@@ -161,7 +273,10 @@ class Base(models.AbstractModel):
     # -- create --
     @api.model_create_multi
     def create(self, vals_list):
-        records = super().create(vals_list)
+        model = self
+        if not self._med_trusted():
+            model, vals_list = self._med_guard_create(vals_list)
+        records = super(Base, model).create(vals_list)
         config = records._med_audit_config()
         if config and config.log_create and records:
             records._med_log_create(config)
@@ -191,23 +306,14 @@ class Base(models.AbstractModel):
 
     # -- write --
     def write(self, vals):
-        config = self._med_audit_config()
-        if not config or not self:
+        if not self:
             return super().write(vals)
-        protected = config.protected.intersection(vals)
-        if (
-            protected
-            and self.env.context.get("med_protected_write") is not PROTECTED_WRITE
-        ):
-            labels = ", ".join(sorted(self._fields[n].string for n in protected))
-            raise UserError(
-                self.env._(
-                    "%(fields)s can only be changed through the actions made for it "
-                    "(e.g. a signed release), not edited directly. "
-                    "(受保护字段只能通过相应的操作修改。)",
-                    fields=labels,
-                )
-            )
+        protected = self._med_protected_names().intersection(vals)
+        if protected and not self._med_trusted():
+            self._med_raise_protected(protected)
+        config = self._med_audit_config()
+        if not config:
+            return super().write(vals)
         audited = config.fields.intersection(vals) if config.log_write else ()
         if not audited:
             return super().write(vals)

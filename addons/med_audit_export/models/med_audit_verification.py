@@ -1,9 +1,11 @@
 from datetime import timedelta
 
 from odoo import api, fields, models
+from odoo.tools import frozendict
 
 from .med_audit_chain_head import CHAINED_MODELS
 from .med_hash_chain_mixin import SEAL_DELAY_PARAM, refuse_change
+from .med_signable_mixin import QA_MANAGER
 
 # The nightly job verifies in full when the last full run is older than this.
 FULL_EVERY_DAYS = 7
@@ -15,7 +17,7 @@ class MedAuditVerification(models.Model):
     _name = "med.audit.verification"
     _description = "Audit Trail Verification"
     _inherit = ("mail.thread", "mail.activity.mixin", "med.signable.mixin")
-    _med_signature_actions = ("_med_post_review",)
+    _med_signature_actions = frozendict({"_med_post_review": ("review", QA_MANAGER)})
     _mail_post_access = "read"
     _order = "id desc"
     _rec_name = "date"

@@ -4,8 +4,11 @@ import json
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.models import MAGIC_COLUMNS
+from odoo.tools import frozendict
 
 from .med_audit_rule import SKIPPED_FIELD_TYPES
+
+QA_MANAGER = "med_audit_export.group_med_qa_manager"
 
 
 class MedSignableMixin(models.AbstractModel):
@@ -13,14 +16,18 @@ class MedSignableMixin(models.AbstractModel):
 
     A button calls ``_med_request_signature(meaning, "_action_x")``: the signature
     wizard asks for the user's password again (21 CFR 11.200) and, once it is right,
-    runs ``_action_x`` and records the signature. Only methods listed in
-    ``_med_signature_actions`` can be run that way. The form shows the signatures and a
+    runs ``_action_x`` and records the signature. The form shows the signatures and a
     "reason for change" field that audited writes take their reason from.
+
+    ``_med_signature_actions`` declares, once per model, every signed action:
+    ``{method: (meaning, group xml id)}``. A signature always runs one of them, with
+    its meaning, by a member of its group (``_med_check_signing``): nothing else is
+    signed, whatever a caller sends to the wizard.
     """
 
     _name = "med.signable.mixin"
     _description = "Signable Record"
-    _med_signature_actions = ()
+    _med_signature_actions = frozendict()
 
     med_signature_ids = fields.One2many(
         "med.signature",
@@ -115,14 +122,45 @@ class MedSignableMixin(models.AbstractModel):
         self._med_log_event("sign", reason=comment, details=f"{label}: {user.name}")
         return signatures.with_env(self.env)
 
-    def _med_request_signature(self, meaning, action=None, title=None):
-        """The window action of the signature wizard for these records."""
-        if action and action not in self._med_signature_actions:
+    @api.model
+    def _med_check_signing(self, meaning, action):
+        """Refuse unless ``action`` is a signed action of this model, signed with its
+        own meaning by a member of its group."""
+        if not action or action not in self._med_signature_actions:
             raise UserError(
                 self.env._(
-                    "%(action)s cannot be run through a signature.", action=action
+                    "%(action)s cannot be run through a signature.",
+                    action=action or "-",
                 )
             )
+        expected, group = self._med_signature_actions[action]
+        if meaning != expected:
+            meanings = self._med_signature_meanings()
+            raise UserError(
+                self.env._(
+                    "This action is signed with the meaning %(expected)s, not "
+                    "%(meaning)s.",
+                    expected=meanings[expected],
+                    meaning=meanings.get(meaning, meaning),
+                )
+            )
+        self._med_require_group(group)
+
+    @api.model
+    def _med_require_group(self, group):
+        """Refuse unless the current user is a member of ``group`` (an xml id)."""
+        if not self.env.user.has_group(group):
+            raise UserError(
+                self.env._(
+                    "Only members of %(group)s may sign this action.",
+                    # sudo: the refused user is told the group's name, readable or not.
+                    group=self.env.ref(group).sudo().full_name,
+                )
+            )
+
+    def _med_request_signature(self, meaning, action=None, title=None):
+        """The window action of the signature wizard for these records."""
+        self._med_check_signing(meaning, action)
         return {
             "type": "ir.actions.act_window",
             "name": title or self.env._("Electronic Signature"),

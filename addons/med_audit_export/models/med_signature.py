@@ -1,4 +1,8 @@
+from collections import defaultdict
+
 from odoo import api, fields, models
+from odoo.exceptions import AccessError
+from odoo.tools import SQL
 
 MEANINGS = [
     ("approval", "Approval"),
@@ -66,6 +70,64 @@ class MedSignature(models.Model):
                 # sudo: the digest covers the whole record, readable or not.
                 and record.sudo()._med_content_digest() != signature.content_digest
             )
+
+    # -- access: a signature is read by whoever may read the signed record --
+    def _med_readable_ids(self, rows):
+        """The ids among ``rows`` ((id, res_model, res_id)) whose signed record the
+        current user may read: the comment and meaning say what the record is."""
+        targets = defaultdict(lambda: defaultdict(list))
+        for signature_id, model, record_id in rows:
+            targets[model][record_id].append(signature_id)
+        readable = set()
+        for model, by_record in targets.items():
+            if model not in self.env or not self.env[model].has_access("read"):
+                continue
+            records = (
+                self.env[model]
+                .with_context(active_test=False)
+                .search([("id", "in", list(by_record))])
+            )
+            for record_id in records.ids:
+                readable.update(by_record[record_id])
+        return readable
+
+    @api.model
+    def _search(self, domain, offset=0, limit=None, order=None):
+        if self.env.su:
+            return super()._search(domain, offset, limit, order)
+        query = super()._search(domain, 0, None, order)
+        rows = self.env.execute_query(
+            query.select(
+                SQL.identifier(self._table, "id"),
+                SQL.identifier(self._table, "res_model"),
+                SQL.identifier(self._table, "res_id"),
+            )
+        )
+        readable = self._med_readable_ids(rows)
+        ids = [row[0] for row in rows if row[0] in readable]
+        ids = ids[offset : offset + limit if limit else None]
+        return self.browse(ids)._as_query(order)
+
+    def _check_access(self, operation):
+        result = super()._check_access(operation)
+        if result or self.env.su or operation != "read" or not self._ids:
+            return result
+        rows = self.env.execute_query(
+            SQL(
+                "SELECT id, res_model, res_id FROM med_signature WHERE id = ANY(%s)",
+                list(self._ids),
+            )
+        )
+        readable = self._med_readable_ids(rows)
+        forbidden = self.browse([i for i in self._ids if i not in readable])
+        if not forbidden:
+            return None
+        return forbidden, lambda: AccessError(
+            self.env._(
+                "You may not read the signatures of records you are not allowed to "
+                "read."
+            )
+        )
 
     def action_open_record(self):
         self.ensure_one()

@@ -1,4 +1,6 @@
 from odoo import fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 
 class ResUsers(models.Model):
@@ -13,6 +15,7 @@ class ResUsers(models.Model):
     )
 
     def write(self, vals):
+        self._med_check_rename(vals)
         if "name" not in vals:
             return super().write(vals)
         # The name lives on the user's partner (_inherits), out of reach of the
@@ -39,6 +42,57 @@ class ResUsers(models.Model):
                 ]
             )
         return result
+
+    def _med_check_rename(self, vals):
+        """A signature prints the signer's name and login (21 CFR 11.50): the account
+        of a user who signed or recorded GxP data keeps them, whoever asks; the new
+        name is a new account. A user with a compliance role does not rename
+        themselves."""
+        renamed = self.filtered(
+            lambda user: ("name" in vals and vals["name"] != user.name)
+            or ("login" in vals and vals["login"] != user.login)
+        )
+        if not renamed:
+            return
+        recorded = renamed._med_with_gxp_records()
+        if recorded:
+            raise UserError(
+                self.env._(
+                    "%(users)s signed or recorded GxP data: the name and login of "
+                    "that account cannot change. Deactivate it and create a new user "
+                    "with the new name.",
+                    users=", ".join(recorded.mapped("name")),
+                )
+            )
+        if self.env.user in renamed and self.env.user._med_has_compliance_role():
+            raise UserError(
+                self.env._(
+                    "You hold a compliance role: an administrator changes your name "
+                    "or login, not you."
+                )
+            )
+
+    def _med_with_gxp_records(self):
+        """These users, those who signed or are in the audit trail."""
+        self.env.cr.execute(
+            SQL(
+                "SELECT candidate.uid FROM unnest(%s::int[]) AS candidate(uid) "
+                "WHERE EXISTS (SELECT 1 FROM med_signature s "
+                "WHERE s.signer_id = candidate.uid) "
+                "OR EXISTS (SELECT 1 FROM med_audit_entry e "
+                "WHERE e.user_id = candidate.uid)",
+                list(self.ids),
+            )
+        )
+        return self.browse(row[0] for row in self.env.cr.fetchall())
+
+    def _med_has_compliance_role(self):
+        self.ensure_one()
+        category = self.env.ref("med_audit_export.module_category_med_compliance")
+        # sudo: the user's groups decide, whether or not they may read groups.
+        return bool(
+            self.sudo().groups_id.filtered(lambda group: group.category_id == category)
+        )
 
     def _med_alert_lockout(self, locked_until):
         """Tell the compliance administrators that this user's signing is locked:

@@ -59,6 +59,7 @@ class TestSigningSession(HttpCase):
                         "res_model": verification._name,
                         "res_ids": str(verification.id),
                         "meaning": "review",
+                        "action_name": "_med_post_review",
                         **values,
                     }
                 ],

@@ -134,27 +134,22 @@ class TestSignature(MedAuditCommon):
 
     def test_action_not_whitelisted_refused(self):
         wizard = self._wizard(self.qa_manager, "med_qa_manager")
-        wizard.action_name = "unlink"
         with self.assertRaisesRegex(UserError, "cannot be run"):
-            wizard.action_sign()
+            wizard.action_name = "unlink"
         self.assertTrue(self.verification.exists())
         self.assertFalse(self.verification.med_signature_ids)
 
     def test_signing_unreadable_record_refused(self):
-        wizard = (
-            self.env["med.signature.wizard"]
-            .with_user(self.warehouse)
-            .create(
+        with self.assertRaisesRegex(UserError, "Only members of"):
+            self.env["med.signature.wizard"].with_user(self.warehouse).create(
                 {
                     "res_model": "med.audit.verification",
                     "res_ids": str(self.verification.id),
-                    "meaning": "approval",
+                    "meaning": "review",
+                    "action_name": "_med_post_review",
                     "password": "med_warehouse",
                 }
             )
-        )
-        with self.assertRaisesRegex(UserError, "not allowed to read"):
-            wizard.action_sign()
         self.assertFalse(self.verification.sudo().med_signature_ids)
 
     def test_change_after_signature_is_visible(self):
@@ -204,6 +199,7 @@ class TestLockoutSurvivesRollback(TransactionCase):
                         "res_model": verification._name,
                         "res_ids": str(verification.id),
                         "meaning": "review",
+                        "action_name": "_med_post_review",
                         "login": env.user.login,
                         "password": "wrong",
                     }

@@ -1,6 +1,8 @@
 import logging
 from datetime import timedelta
 
+from psycopg2 import OperationalError
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessDenied, AccessError, UserError
 from odoo.http import request
@@ -16,6 +18,9 @@ SIGNED_IN_SESSION = "med_signed_with_login"
 COMMENT_REQUIRED = ("hold", "rejection")
 DEFAULT_MAX_FAILURES = 5
 DEFAULT_LOCKOUT_MINUTES = 15
+# The advisory lock that serializes the signing attempts of one user: (this key, uid).
+SIGN_LOCK_KEY = 11300  # 21 CFR 11.300(d)
+SIGN_LOCK_TIMEOUT = "60s"
 
 
 class MedSignatureWizard(models.TransientModel):
@@ -46,6 +51,24 @@ class MedSignatureWizard(models.TransientModel):
     signer_name = fields.Char(default=lambda self: self.env.user.name, readonly=True)
     signer_login = fields.Char(default=lambda self: self.env.user.login, readonly=True)
     record_names = fields.Text(compute="_compute_record_names")
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        wizards = super().create(vals_list)
+        wizards._med_check_request()
+        return wizards
+
+    def write(self, vals):
+        result = super().write(vals)
+        if {"res_model", "res_ids", "meaning", "action_name"}.intersection(vals):
+            self._med_check_request()
+        return result
+
+    def _med_check_request(self):
+        """Only a declared signed action, with its meaning, by its group: refused
+        when the wizard is made, whatever the values and context sent."""
+        for wizard in self:
+            wizard._med_records()._med_check_signing(wizard.meaning, wizard.action_name)
 
     @api.model
     def _med_first_signing(self):
@@ -111,13 +134,7 @@ class MedSignatureWizard(models.TransientModel):
                     "%(meaning)s is not a signature meaning.", meaning=self.meaning
                 )
             )
-        if self.action_name and self.action_name not in records._med_signature_actions:
-            raise UserError(
-                self.env._(
-                    "%(action)s cannot be run through a signature.",
-                    action=self.action_name,
-                )
-            )
+        records._med_check_signing(self.meaning, self.action_name)
         if self.meaning in COMMENT_REQUIRED and not (self.comment or "").strip():
             raise UserError(
                 self.env._(
@@ -134,67 +151,55 @@ class MedSignatureWizard(models.TransientModel):
                     "(无权查看的记录不能签名。)"
                 )
             ) from error
-        now = fields.Datetime.now()
-        if user.med_sign_locked_until and user.med_sign_locked_until > now:
+        identified = self._med_identified(user)
+        evaluated, failed, failures, locked_until = self._med_check_password(
+            records, identified
+        )
+        self.password = False
+        if not evaluated:
             raise UserError(
                 self.env._(
                     "Signing is locked until %(until)s (UTC) after too many wrong "
                     "passwords. (密码错误次数过多，签名已锁定。)",
-                    until=fields.Datetime.to_string(user.med_sign_locked_until),
+                    until=fields.Datetime.to_string(locked_until),
                 )
             )
-        identified = self._med_identified(user)
-        try:
-            if not identified:
-                raise AccessDenied()
-            user._check_credentials(
-                {"type": "password", "password": self.password or ""},
-                {"interactive": True},
+        if locked_until:
+            raise UserError(
+                self.env._(
+                    "Wrong password. Signing is now locked until %(until)s (UTC). "
+                    "(密码错误，签名已锁定。)",
+                    until=fields.Datetime.to_string(locked_until),
+                )
             )
-        except AccessDenied:
-            failures, locked_until = self._med_register_failure(records)
-            self.password = False
-            if locked_until:
-                raise UserError(
-                    self.env._(
-                        "Wrong password. Signing is now locked until %(until)s (UTC). "
-                        "(密码错误，签名已锁定。)",
-                        until=fields.Datetime.to_string(locked_until),
-                    )
-                ) from None
-            if not identified:
-                raise UserError(
-                    self.env._(
-                        "Wrong login: the first signature of a session needs your "
-                        "login and password; the signature was not recorded (attempt "
-                        "%(count)s). (用户名错误，未签名。)",
-                        count=failures,
-                    )
-                ) from None
+        if failed and not identified:
+            raise UserError(
+                self.env._(
+                    "Wrong login: the first signature of a session needs your "
+                    "login and password; the signature was not recorded (attempt "
+                    "%(count)s). (用户名错误，未签名。)",
+                    count=failures,
+                )
+            )
+        if failed:
             raise UserError(
                 self.env._(
                     "Wrong password: the signature was not recorded "
                     "(attempt %(count)s). (密码错误，未签名。)",
                     count=failures,
                 )
-            ) from None
-        self.password = False
+            )
         if request:
             request.session[SIGNED_IN_SESSION] = True
-        if user.med_sign_failures or user.med_sign_locked_until:
-            # sudo: the counters are not writable by the user, only by this check.
-            user.sudo().write({"med_sign_failures": 0, "med_sign_locked_until": False})
         meaning_label = dict(MEANINGS)[self.meaning]
-        result = None
-        if self.action_name:
-            result = getattr(
-                records.with_context(
-                    med_signature_meaning=self.meaning,
-                    med_signature_comment=(self.comment or "").strip(),
-                    med_reason=self.comment or meaning_label,
-                ),
-                self.action_name,
-            )()
+        result = getattr(
+            records.with_context(
+                med_signature_meaning=self.meaning,
+                med_signature_comment=(self.comment or "").strip(),
+                med_reason=self.comment or meaning_label,
+            ),
+            self.action_name,
+        )()
         records._med_sign(self.meaning, self.comment)
         return (
             result
@@ -202,63 +207,113 @@ class MedSignatureWizard(models.TransientModel):
             else {"type": "ir.actions.act_window_close"}
         )
 
-    def _med_register_failure(self, records):
-        """Count a failed attempt, and lock signing after too many, in a cursor of its
-        own that is committed whatever happens to the request's transaction."""
-        max_failures, minutes = self._med_settings()
+    def _med_check_password(self, records, identified):
+        """(evaluated?, failed?, failed attempt number, locked until) of this
+        signing.
+
+        The attempts of one user are serialized by a lock taken in a transaction of
+        its own, which then reads the committed count, counts a failure and is
+        committed whatever happens to the request's (21 CFR 11.300(d)): concurrent
+        attempts wait for each other, so no more than the allowed number of wrong
+        passwords is ever evaluated. The lock is an advisory one, not the user's
+        row: the request's own transaction may have written that row."""
         uid = self.env.uid
         with self.env.registry.cursor() as cr:
-            env = self.env(cr=cr)
+            if not self.env.registry.in_test_mode():
+                # The count committed by the attempt we waited for, not a snapshot
+                # taken before the wait.
+                cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
+            cr.execute(SQL("SET LOCAL lock_timeout = %s", SIGN_LOCK_TIMEOUT))
+            try:
+                cr.execute(
+                    SQL("SELECT pg_advisory_xact_lock(%s, %s)", SIGN_LOCK_KEY, uid)
+                )
+            except OperationalError as error:  # the lock timeout
+                raise UserError(
+                    self.env._(
+                        "Another signature of your account is being checked: try "
+                        "again in a moment."
+                    )
+                ) from error
             cr.execute(
                 SQL(
-                    "UPDATE res_users "
-                    "SET med_sign_failures = COALESCE(med_sign_failures, 0) + 1 "
-                    "WHERE id = %s RETURNING med_sign_failures",
+                    "SELECT COALESCE(med_sign_failures, 0), med_sign_locked_until "
+                    "FROM res_users WHERE id = %s",
                     uid,
                 )
             )
             row = cr.fetchone()
-            if not row:  # the user is not committed yet (a test transaction)
-                return 0, False
-            failures = row[0]
-            locked_until = False
-            if failures >= max_failures:
-                locked_until = fields.Datetime.now() + timedelta(minutes=minutes)
+            failures, locked_until = row or (0, None)
+            if locked_until and locked_until > fields.Datetime.now():
+                return False, True, failures, locked_until
+            try:
+                if not identified:
+                    raise AccessDenied()
+                self.env.user._check_credentials(
+                    {"type": "password", "password": self.password or ""},
+                    {"interactive": True},
+                )
+            except AccessDenied:
+                if not row:  # a user not committed yet (a test transaction)
+                    return True, True, 0, False
+                result = self._med_register_failure(cr, records, failures + 1)
+                self.env.user.invalidate_recordset(
+                    ["med_sign_failures", "med_sign_locked_until"]
+                )
+                return (True, True, *result)
+            if failures or locked_until:
                 cr.execute(
                     SQL(
                         "UPDATE res_users SET med_sign_failures = 0, "
-                        "med_sign_locked_until = %s WHERE id = %s",
-                        locked_until,
+                        "med_sign_locked_until = NULL WHERE id = %s",
                         uid,
                     )
                 )
-            try:
-                # The request's transaction may hold the audit trail's lock (it wrote
-                # audited records before signing): wait briefly, never forever.
-                with cr.savepoint():
-                    cr.execute("SET LOCAL lock_timeout = '3s'")
-                    user = env["res.users"].browse(uid)
-                    target = env[records._name].browse(records.ids)
-                    target._med_log_event(
-                        "sign_failed",
+                self.env.user.invalidate_recordset(
+                    ["med_sign_failures", "med_sign_locked_until"]
+                )
+            return True, False, 0, False
+
+    def _med_register_failure(self, cr, records, failures):
+        """Count failed attempt number ``failures`` in ``cr`` (which holds the lock of
+        the user's row), and lock signing when it is one too many."""
+        max_failures, minutes = self._med_settings()
+        uid = self.env.uid
+        env = self.env(cr=cr)
+        locked_until = False
+        if failures >= max_failures:
+            locked_until = fields.Datetime.now() + timedelta(minutes=minutes)
+        cr.execute(
+            SQL(
+                "UPDATE res_users SET med_sign_failures = %s, "
+                "med_sign_locked_until = %s WHERE id = %s",
+                0 if locked_until else failures,
+                locked_until or None,
+                uid,
+            )
+        )
+        try:
+            # The request's transaction may hold the audit trail's lock (it wrote
+            # audited records before signing): wait briefly, never forever.
+            with cr.savepoint():
+                cr.execute("SET LOCAL lock_timeout = '3s'")
+                user = env["res.users"].browse(uid)
+                target = env[records._name].browse(records.ids)
+                target._med_log_event(
+                    "sign_failed",
+                    details=self.env._(
+                        "Wrong password (attempt %(count)s)", count=failures
+                    ),
+                )
+                if locked_until:
+                    user._med_log_event(
+                        "lockout",
                         details=self.env._(
-                            "Wrong password (attempt %(count)s)", count=failures
+                            "Signing locked until %(until)s (UTC)",
+                            until=fields.Datetime.to_string(locked_until),
                         ),
                     )
-                    if locked_until:
-                        user._med_log_event(
-                            "lockout",
-                            details=self.env._(
-                                "Signing locked until %(until)s (UTC)",
-                                until=fields.Datetime.to_string(locked_until),
-                            ),
-                        )
-                        user._med_alert_lockout(locked_until)
-            except Exception:  # the counter must be committed even if this fails
-                _logger.warning(
-                    "failed signature of uid %s not written to the trail", uid
-                )
-        self.env.user.invalidate_recordset(
-            ["med_sign_failures", "med_sign_locked_until"]
-        )
+                    user._med_alert_lockout(locked_until)
+        except Exception:  # the counter must be committed even if this fails
+            _logger.warning("failed signature of uid %s not written to the trail", uid)
         return failures, locked_until

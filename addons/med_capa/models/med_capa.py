@@ -1,7 +1,9 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import frozendict
 
 from odoo.addons.med_audit_export.models.base import PROTECTED_WRITE
+from odoo.addons.med_audit_export.models.med_signable_mixin import QA_MANAGER
 
 from .med_capa_risk_matrix import RATINGS, RISK_LEVELS
 from .med_capa_rule import SEVERITIES
@@ -53,7 +55,14 @@ class MedCapa(models.Model):
     _inherit = ("mail.thread", "mail.activity.mixin", "med.signable.mixin")
     _order = "id desc"
     _check_company_auto = True
-    _med_signature_actions = ("_med_do_close",)
+    _med_signature_actions = frozendict({"_med_do_close": ("closure", QA_MANAGER)})
+    _med_protected_fields = (
+        "state",
+        "recall_risk",
+        "date_closed",
+        "closed_by_id",
+        "cancel_reason",
+    )
 
     name = fields.Char(
         string="Number", required=True, readonly=True, copy=False, default="/"

@@ -11,6 +11,8 @@ class MedCapaAction(models.Model):
 
     _name = "med.capa.action"
     _description = "CAPA Action"
+    # Set by action_done only: an action is done when its result is recorded.
+    _med_protected_fields = ("state", "date_done")
     _order = "date_deadline, id"
     _check_company_auto = True
 

@@ -1,8 +1,10 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import frozendict
 from odoo.tools.float_utils import float_compare, float_is_zero
 
 from odoo.addons.med_audit_export.models.base import PROTECTED_WRITE
+from odoo.addons.med_audit_export.models.med_signable_mixin import QA_MANAGER
 
 from .med_capa_rule import SEVERITIES
 
@@ -54,7 +56,17 @@ class MedNonconformance(models.Model):
     _inherit = ("mail.thread", "mail.activity.mixin", "med.signable.mixin")
     _order = "id desc"
     _check_company_auto = True
-    _med_signature_actions = ("_med_do_disposition",)
+    _med_signature_actions = frozendict(
+        {"_med_do_disposition": ("disposition", QA_MANAGER)}
+    )
+    _med_protected_fields = (
+        "state",
+        "recall_risk",
+        "disposition_date",
+        "disposition_user_id",
+        "scrap_ids",
+        "return_picking_ids",
+    )
 
     name = fields.Char(
         string="Number", required=True, readonly=True, copy=False, default="/"

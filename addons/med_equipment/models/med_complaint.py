@@ -3,7 +3,9 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
+from odoo.tools import frozendict
 
+from odoo.addons.med_audit_export.models.med_signable_mixin import QA_MANAGER
 from odoo.addons.med_capa.models.med_capa import CAPA_READERS
 from odoo.addons.med_capa.models.med_capa_rule import SEVERITIES
 
@@ -72,7 +74,21 @@ class MedComplaint(models.Model):
     _inherit = ("mail.thread", "mail.activity.mixin", "med.signable.mixin")
     _order = "id desc"
     _check_company_auto = True
-    _med_signature_actions = ("_med_do_close", "_med_do_decide_reportability")
+    _med_signature_actions = frozendict(
+        {
+            "_med_do_close": ("closure", QA_MANAGER),
+            "_med_do_decide_reportability": ("evaluation", QA_MANAGER),
+        }
+    )
+    _med_protected_fields = (
+        "state",
+        "nonconformance_ids",
+        "capa_ids",
+        "date_closed",
+        "closed_by_id",
+        "reportability_decided_by_id",
+        "date_reportability_decided",
+    )
 
     name = fields.Char(
         string="Number", required=True, readonly=True, copy=False, default="/"

@@ -1,5 +1,7 @@
 from odoo import fields, models
 
+from odoo.addons.med_audit_export.models.med_signable_mixin import QA_MANAGER
+
 
 class StockLot(models.Model):
     """Equipment holds, complaints, and the lot dossier (DHR) sections of the
@@ -23,7 +25,10 @@ class StockLot(models.Model):
     @property
     def _med_signature_actions(self):
         # Added to the signed actions of the lower addons, whatever they are.
-        return (*super()._med_signature_actions, "_med_do_equipment_hold")
+        return {
+            **super()._med_signature_actions,
+            "_med_do_equipment_hold": ("hold", QA_MANAGER),
+        }
 
     def _compute_med_complaint_count(self):
         counts = dict(

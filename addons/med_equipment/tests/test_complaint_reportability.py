@@ -110,7 +110,7 @@ class TestComplaintReportability(MedEquipmentCommon):
             complaint.with_user(self.inspector).action_decide_reportability()
         # nor through the signature wizard opened by someone else
         action = complaint.with_user(self.qa_manager).action_decide_reportability()
-        with self.assertRaisesRegex(UserError, "Only a QA manager decides"):
+        with self.assertRaisesRegex(UserError, "Only members of"):
             self._sign(action, self.inspector)
         self.assertFalse(complaint.reportability_decided_by_id)
 
@@ -263,3 +263,28 @@ class TestComplaintReportability(MedEquipmentCommon):
         )
         self._sign(complaint.with_user(self.qa_manager).action_close(), self.qa_manager)
         self.assertEqual(complaint.state, "closed")
+
+    def test_complaint_created_with_a_signed_decision_refused(self):
+        count = self.Complaint.search_count([])
+        with self.assertRaisesRegex(UserError, "not when the record is created"):
+            self._complaint(
+                register=False,
+                reportable="no",
+                reportability_justification="Not an adverse event",
+                reportability_decided_by_id=self.qa_manager.id,
+                date_reportability_decided="2026-01-01 08:00:00",
+            )
+        self.assertEqual(self.Complaint.search_count([]), count)
+        complaint = (
+            self.Complaint.with_user(self.inspector)
+            .with_context(default_reportability_decided_by_id=self.qa_manager.id)
+            .create(
+                {
+                    "partner_id": self.hospital.id,
+                    "lot_id": self.pump_lot.id,
+                    "description": "Alarm did not sound",
+                    "severity": "minor",
+                }
+            )
+        )
+        self.assertFalse(complaint.reportability_decided_by_id)

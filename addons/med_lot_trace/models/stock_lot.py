@@ -5,9 +5,10 @@ from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
-from odoo.tools import SQL
+from odoo.tools import SQL, frozendict
 
 from odoo.addons.med_audit_export.models.base import PROTECTED_WRITE
+from odoo.addons.med_audit_export.models.med_signable_mixin import QA_MANAGER
 
 from ..tools import gs1
 
@@ -42,12 +43,23 @@ class StockLot(models.Model):
     _inherit = ("stock.lot", "med.signable.mixin")
     _name = "stock.lot"
 
-    _med_signature_actions = (
-        "_med_do_release",
-        "_med_do_hold",
-        "_med_do_unhold",
-        "_med_do_reject",
+    _med_signature_actions = frozendict(
+        {
+            "_med_do_release": ("release", QA_MANAGER),
+            "_med_do_hold": ("hold", QA_MANAGER),
+            "_med_do_unhold": ("approval", QA_MANAGER),
+            "_med_do_reject": ("rejection", QA_MANAGER),
+        }
     )
+    _med_protected_fields = (
+        "med_state",
+        "med_hold_source",
+        "med_hold_reason",
+        "med_recorded_by_id",
+        "med_release_date",
+    )
+    # The status of a new lot is decided by create() below, for every caller.
+    _med_create_decided_fields = ("med_state",)
 
     med_state = fields.Selection(
         MED_STATES,
@@ -153,6 +165,12 @@ class StockLot(models.Model):
             raise UserError(self.env._("Unsupported search on Expired."))
         expired = [("expiration_date", "<", fields.Datetime.now())]
         return expired if (operator == "=") == value else ["!"] + expired
+
+    def _med_create_forced_values(self):
+        # Who recorded a new lot is its creator, never someone the caller names:
+        # segregation of duties at release relies on it.
+        forced = super()._med_create_forced_values()
+        return dict(forced, med_recorded_by_id=self.env.uid)
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -372,6 +390,15 @@ class StockLot(models.Model):
         )
 
     def _med_do_hold(self):
+        held = self.filtered(lambda lot: lot.med_state == "hold")
+        if held:
+            # Another hold (a CAPA's, a recall's) keeps its source and reason.
+            raise UserError(
+                self.env._(
+                    "%(lots)s are already on hold: lift that hold first.",
+                    lots=", ".join(held.mapped("display_name")),
+                )
+            )
         self._med_put_on_hold("manual", self.env.context.get("med_reason"))
 
     def _med_put_on_hold(self, source, reason):

@@ -7,10 +7,11 @@ import xlsxwriter
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
-from odoo.tools import SQL, float_compare, float_is_zero
+from odoo.tools import SQL, float_compare, float_is_zero, frozendict
 
 from odoo.addons.med_audit_export.models.base import PROTECTED_WRITE
 from odoo.addons.med_audit_export.models.med_audit_export import XLSX_OPTIONS
+from odoo.addons.med_audit_export.models.med_signable_mixin import QA_MANAGER
 from odoo.addons.med_lot_trace.wizards.med_lot_recall_simulate import (
     default_selected_lots,
 )
@@ -68,7 +69,20 @@ class MedRecall(models.Model):
     _inherit = ("mail.thread", "mail.activity.mixin", "med.signable.mixin")
     _order = "id desc"
     _check_company_auto = True
-    _med_signature_actions = ("_med_do_launch", "_med_do_close")
+    _med_signature_actions = frozendict(
+        {
+            "_med_do_launch": ("approval", QA_MANAGER),
+            "_med_do_close": ("closure", QA_MANAGER),
+        }
+    )
+    _med_protected_fields = (
+        "state",
+        "date_scope",
+        "date_launched",
+        "launched_by_id",
+        "date_closed",
+        "closed_by_id",
+    )
 
     name = fields.Char(
         string="Number", required=True, readonly=True, copy=False, default="/"

@@ -13,6 +13,7 @@ class MedRecallLine(models.Model):
     _name = "med.recall.line"
     _description = "Recall Reconciliation Line"
     _order = "recall_id, partner_id, lot_id"
+    _med_protected_fields = ("shipped_qty",)
 
     recall_id = fields.Many2one(
         "med.recall", required=True, index=True, ondelete="cascade"

@@ -16,6 +16,13 @@ class MedRecallNotification(models.Model):
     _name = "med.recall.notification"
     _description = "Recall Notification"
     _order = "recall_id, partner_id"
+    _med_protected_fields = (
+        "state",
+        "date_sent",
+        "sent_by_id",
+        "date_acknowledged",
+        "ack_recorded_by_id",
+    )
 
     recall_id = fields.Many2one(
         "med.recall", required=True, index=True, ondelete="cascade"

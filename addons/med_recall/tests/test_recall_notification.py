@@ -89,3 +89,21 @@ class TestRecallNotification(MedRecallCommon):
         )
         self.assertIn("20.00", hospital_text)
         self.assertNotIn("15.00", hospital_text)
+
+    def test_letter_created_sent_and_acknowledged_refused(self):
+        Notification = self.env["med.recall.notification"].with_user(self.qa_manager)
+        count = Notification.search_count([])
+        with self.assertRaisesRegex(UserError, "not when the record is created"):
+            Notification.create(
+                {
+                    "recall_id": self.recall.id,
+                    "partner_id": self.hospital.id,
+                    "state": "acknowledged",
+                    "date_sent": "2026-01-01 08:00:00",
+                    "sent_by_id": self.qa_manager.id,
+                    "acknowledged_by": "Dr. Wang",
+                    "date_acknowledged": "2026-01-02 08:00:00",
+                    "ack_recorded_by_id": self.qa_manager.id,
+                }
+            )
+        self.assertEqual(Notification.search_count([]), count)

@@ -2,9 +2,10 @@ import logging
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL, formatLang
+from odoo.tools import SQL, formatLang, frozendict
 
 from odoo.addons.med_audit_export.models.base import PROTECTED_WRITE
+from odoo.addons.med_audit_export.models.med_signable_mixin import QA_MANAGER
 
 from .med_release_check import ANY_STATE_CODES, PENDING_STATES
 
@@ -25,7 +26,7 @@ class MedReleaseResult(models.Model):
     _inherit = ("med.signable.mixin",)
     _order = "lot_id desc, sequence, id"
     _rec_name = "check_id"
-    _med_signature_actions = ("_med_do_justify",)
+    _med_signature_actions = frozendict({"_med_do_justify": ("approval", QA_MANAGER)})
 
     lot_id = fields.Many2one(
         "stock.lot", string="Lot/Serial", required=True, readonly=True, index=True

@@ -2,6 +2,9 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import frozendict
+
+from odoo.addons.med_audit_export.models.med_signable_mixin import QA_MANAGER
 
 from ..tools import in_categories
 
@@ -32,7 +35,10 @@ class MedSupplierCertificate(models.Model):
     _inherit = ("mail.thread", "mail.activity.mixin", "med.signable.mixin")
     _order = "expiry_date, id"
     _rec_names_search = ("number", "partner_id", "type_id")
-    _med_signature_actions = ("_med_do_verify",)
+    _med_signature_actions = frozendict(
+        {"_med_do_verify": ("verification", QA_MANAGER)}
+    )
+    _med_protected_fields = ("verified_by_id", "verified_date")
 
     partner_id = fields.Many2one(
         "res.partner",

@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import SQL
+from odoo.tools import SQL, frozendict
+
+from odoo.addons.med_audit_export.models.med_signable_mixin import QA_MANAGER
 
 EVALUATION_STATES = [("draft", "Draft"), ("done", "Signed")]
 DECISIONS = [
@@ -19,7 +21,8 @@ class MedSupplierEvaluation(models.Model):
     _description = "Supplier Evaluation"
     _inherit = ("mail.thread", "med.signable.mixin")
     _order = "date_to desc, id desc"
-    _med_signature_actions = ("_med_do_sign",)
+    _med_signature_actions = frozendict({"_med_do_sign": ("evaluation", QA_MANAGER)})
+    _med_protected_fields = ("state", "signed_by_id", "signed_date")
 
     name = fields.Char(
         required=True, readonly=True, copy=False, default=lambda self: self.env._("New")
@@ -108,7 +111,8 @@ class MedSupplierEvaluation(models.Model):
                         evaluation=evaluation.name,
                     )
                 )
-            evaluation.line_ids = [fields.Command.clear()] + [
+            # The scores are the data's, written by this computation only.
+            evaluation._med_protected_write().line_ids = [fields.Command.clear()] + [
                 fields.Command.create(
                     {
                         "code": component["code"],
@@ -229,7 +233,7 @@ class MedSupplierEvaluation(models.Model):
     def _med_do_sign(self):
         self._med_check_signable()
         for evaluation in self:
-            evaluation.write(
+            evaluation._med_protected_write().write(
                 {
                     "state": "done",
                     "signed_by_id": self.env.uid,
@@ -246,6 +250,17 @@ class MedSupplierEvaluation(models.Model):
                         score=round(evaluation.score, 1),
                     ),
                 )
+
+    def _med_check_scores_open(self):
+        """Refuse a change of the score lines of a signed evaluation."""
+        signed = self.filtered(lambda e: e.state == "done")
+        if signed:
+            raise UserError(
+                self.env._(
+                    "The scores of %(evaluations)s are signed: they cannot change.",
+                    evaluations=", ".join(signed.mapped("name")),
+                )
+            )
 
     def write(self, vals):
         signed = self.filtered(lambda e: e.state == "done")

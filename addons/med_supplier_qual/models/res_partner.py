@@ -1,5 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import frozendict
+
+from odoo.addons.med_audit_export.models.med_signable_mixin import QA_MANAGER
 
 SUPPLIER_STATES = [
     ("candidate", "Candidate"),
@@ -14,12 +17,15 @@ class ResPartner(models.Model):
     # Supplier approval is signed by QA (ISO 13485 7.4.1, 首营企业审核).
     _name = "res.partner"
     _inherit = ("res.partner", "med.signable.mixin")
-    _med_signature_actions = (
-        "_med_do_approve",
-        "_med_do_approve_conditionally",
-        "_med_do_suspend",
-        "_med_do_disqualify",
+    _med_signature_actions = frozendict(
+        {
+            "_med_do_approve": ("approval", QA_MANAGER),
+            "_med_do_approve_conditionally": ("approval", QA_MANAGER),
+            "_med_do_suspend": ("approval", QA_MANAGER),
+            "_med_do_disqualify": ("approval", QA_MANAGER),
+        }
     )
+    _med_protected_fields = ("med_supplier_state",)
 
     med_supplier_state = fields.Selection(
         SUPPLIER_STATES,

@@ -1,0 +1,219 @@
+import json
+from datetime import timedelta
+
+from odoo.exceptions import UserError
+from odoo.tests import HttpCase, tagged
+
+from .common import SCAN, SupplierQualCommon
+
+
+class ProtectedRecordsCommon(SupplierQualCommon):
+    def _certificate_vals(self, number, **extra):
+        return dict(
+            {
+                "partner_id": self.vendor.id,
+                "type_id": self._type("business_licence").id,
+                "number": number,
+                "issue_date": self.today - timedelta(days=10),
+                "expiry_date": self.today + timedelta(days=700),
+                "attachment_ids": [
+                    (0, 0, {"name": f"{number}.pdf", "datas": SCAN.decode()})
+                ],
+            },
+            **extra,
+        )
+
+    def _evaluation(self):
+        return (
+            self.env["med.supplier.evaluation"]
+            .with_user(self.qa_manager)
+            .create(
+                {
+                    "partner_id": self.vendor.id,
+                    "date_from": self.today - timedelta(days=30),
+                    "date_to": self.today,
+                }
+            )
+        )
+
+    def _signed_evaluation(self):
+        evaluation = self._evaluation()
+        evaluation.action_med_compute()
+        evaluation.decision = "approved"
+        self._sign(evaluation.action_med_sign(), self.qa_manager, comment="yearly")
+        return evaluation
+
+
+@tagged("post_install", "-at_install")
+class TestProtectedSupplierRecords(ProtectedRecordsCommon):
+    """A certificate is verified, an evaluation signed, by the signed actions only."""
+
+    def test_certificate_created_verified_refused(self):
+        Certificate = self.env["med.supplier.certificate"].with_user(self.purchase)
+        count = Certificate.search_count([])
+        with self.assertRaisesRegex(UserError, "not when the record is created"):
+            Certificate.create(
+                self._certificate_vals("FORGED-1", verified_by_id=self.qa_manager.id)
+            )
+        with self.assertRaisesRegex(UserError, "not when the record is created"):
+            Certificate.create(
+                self._certificate_vals("FORGED-2", verified_date="2026-01-01 08:00:00")
+            )
+        self.assertEqual(Certificate.search_count([]), count)
+
+    def test_certificate_context_default_and_copy_stay_unverified(self):
+        certificate = (
+            self.env["med.supplier.certificate"]
+            .with_user(self.purchase)
+            .with_context(
+                default_verified_by_id=self.qa_manager.id,
+                default_verified_date="2026-01-01 08:00:00",
+            )
+            .create(self._certificate_vals("CTX-1"))
+        )
+        self.assertFalse(certificate.verified_by_id)
+        self.assertFalse(certificate.verified_date)
+        self.assertTrue(self.licence.verified_by_id)
+        copy = self.licence.with_user(self.purchase).copy({"number": "COPY-1"})
+        self.assertFalse(copy.verified_by_id)
+
+    def test_certificate_verified_by_the_signed_action(self):
+        certificate = (
+            self.env["med.supplier.certificate"]
+            .with_user(self.purchase)
+            .create(self._certificate_vals("SIGNED-1"))
+        )
+        action = certificate.with_user(self.qa_manager).action_med_verify()
+        self._sign(action, self.qa_manager)
+        self.assertEqual(certificate.verified_by_id, self.qa_manager)
+
+    def test_evaluation_signed_by_plain_write_refused(self):
+        evaluation = self._evaluation()
+        evaluation.action_med_compute()
+        for vals in (
+            {"state": "done"},
+            {"signed_by_id": self.qa_manager.id},
+            {"signed_date": "2026-01-01 08:00:00"},
+        ):
+            with self.assertRaisesRegex(UserError, "can only be changed"):
+                evaluation.write(vals)
+        self.assertEqual(evaluation.state, "draft")
+        self.assertFalse(evaluation.signed_by_id)
+        with self.assertRaisesRegex(UserError, "not when the record is created"):
+            self.env["med.supplier.evaluation"].with_user(self.qa_manager).create(
+                {
+                    "partner_id": self.vendor.id,
+                    "date_from": self.today - timedelta(days=30),
+                    "date_to": self.today,
+                    "state": "done",
+                    "signed_by_id": self.qa_manager.id,
+                }
+            )
+
+    def test_score_lines_of_signed_evaluation_refused(self):
+        evaluation = self._signed_evaluation()
+        self.assertEqual(evaluation.state, "done")
+        line = evaluation.line_ids[0]
+        score = line.score
+        Line = self.env["med.supplier.evaluation.line"].with_user(self.qa_manager)
+        with self.assertRaisesRegex(UserError, "signed"):
+            line.with_user(self.qa_manager).write({"score": 100.0})
+        with self.assertRaisesRegex(UserError, "signed"):
+            line.with_user(self.qa_manager)._med_protected_write().write(
+                {"score": 100.0}
+            )
+        with self.assertRaisesRegex(UserError, "signed"):
+            Line._med_protected_write().create(
+                {
+                    "evaluation_id": evaluation.id,
+                    "code": "forged",
+                    "name": "Forged",
+                    "score": 100.0,
+                }
+            )
+        with self.assertRaisesRegex(UserError, "signed"):
+            line.with_user(self.qa_manager).unlink()
+        self.assertEqual(line.score, score)
+
+    def test_score_lines_computed_only(self):
+        evaluation = self._evaluation()
+        evaluation.action_med_compute()
+        with self.assertRaisesRegex(UserError, "can only be changed"):
+            evaluation.line_ids[0].with_user(self.qa_manager).write({"score": 100.0})
+        with self.assertRaisesRegex(UserError, "not when the record is created"):
+            self.env["med.supplier.evaluation.line"].with_user(self.qa_manager).create(
+                {
+                    "evaluation_id": evaluation.id,
+                    "code": "forged",
+                    "name": "Forged",
+                    "score": 100.0,
+                }
+            )
+
+
+@tagged("post_install", "-at_install")
+class TestProtectedSupplierRecordsRpc(HttpCase, ProtectedRecordsCommon):
+    """The same refusals over JSON-RPC, with a hostile context."""
+
+    # SupplierQualCommon already puts the registry in test mode.
+    registry_test_mode = False
+
+    def _call(self, model, method, args, kwargs=None):
+        payload = {
+            "jsonrpc": "2.0",
+            "method": "call",
+            "params": {
+                "model": model,
+                "method": method,
+                "args": args,
+                "kwargs": kwargs or {},
+            },
+        }
+        return self.url_open(
+            f"/web/dataset/call_kw/{model}/{method}",
+            data=json.dumps(payload),
+            headers={"Content-Type": "application/json"},
+        ).json()
+
+    def test_purchase_user_creates_verified_certificate_over_rpc(self):
+        self.authenticate(self.purchase.login, self.purchase.login)
+        count = self.env["med.supplier.certificate"].search_count([])
+        vals = self._certificate_vals("RPC-1", verified_by_id=self.qa_manager.id)
+        vals.update(
+            issue_date=str(vals["issue_date"]), expiry_date=str(vals["expiry_date"])
+        )
+        answer = self._call(
+            "med.supplier.certificate",
+            "create",
+            [vals],
+            {"context": {"med_protected_write": True}},
+        )
+        message = answer["error"]["data"]["message"]
+        self.assertIn("not when the record is created", message)
+        answer = self._call(
+            "med.supplier.certificate",
+            "create",
+            [dict(vals, verified_by_id=False)],
+            {"context": {"default_verified_by_id": self.qa_manager.id}},
+        )
+        certificate = self.env["med.supplier.certificate"].browse(answer["result"])
+        self.assertFalse(certificate.verified_by_id)
+        self.assertEqual(
+            self.env["med.supplier.certificate"].search_count([]), count + 1
+        )
+
+    def test_evaluation_state_written_over_rpc(self):
+        evaluation = self._evaluation()
+        evaluation.action_med_compute()
+        evaluation.decision = "approved"
+        self.authenticate(self.qa_manager.login, self.qa_manager.login)
+        answer = self._call(
+            "med.supplier.evaluation",
+            "write",
+            [evaluation.ids, {"state": "done", "signed_by_id": self.qa_manager.id}],
+            {"context": {"med_protected_write": True}},
+        )
+        self.assertIn("can only be changed", answer["error"]["data"]["message"])
+        evaluation.invalidate_recordset()
+        self.assertEqual(evaluation.state, "draft")
+        self.assertFalse(evaluation.signed_by_id)
