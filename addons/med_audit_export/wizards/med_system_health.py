@@ -6,6 +6,8 @@ from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.tools import config, human_size
 
+from ..models.med_audit_chain_head import CHAINED_MODELS
+
 # How long a job may be overdue (beyond its own interval) before it counts as late.
 GRACE = timedelta(days=1)
 
@@ -27,7 +29,7 @@ class MedSystemHealth(models.TransientModel):
     exports_failed = fields.Integer()
     last_verification = fields.Datetime(string="Trail Last Verified")
     last_verification_state = fields.Char(string="Verification Result")
-    last_checkpoint = fields.Datetime(string="Last Checkpoint")
+    last_checkpoint = fields.Datetime()
     last_sealed = fields.Datetime(string="Trail Last Sealed")
     unsealed_count = fields.Integer(string="Entries Not Sealed Yet")
     last_restore = fields.Datetime(string="Backup Last Restored")
@@ -72,7 +74,7 @@ class MedSystemHealth(models.TransientModel):
         verification = env["med.audit.verification"].search([], limit=1)
         restore = env["med.restore.check"].search([], limit=1)
         checkpoint = env["med.audit.checkpoint"].search([], order="date desc", limit=1)
-        heads = env["med.audit.chain.head"].search([])
+        heads = env["med.audit.chain.head"].search([], limit=len(CHAINED_MODELS))
         env.cr.execute(
             "SELECT (SELECT count(*) FROM med_audit_entry WHERE chain_seq IS NULL"
             " AND content_hash IS NOT NULL)"
