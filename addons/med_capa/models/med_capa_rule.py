@@ -1,5 +1,7 @@
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
+
+from odoo.addons.med_audit_export.models.base import PROTECTED_WRITE
 
 TRIGGERS = [
     ("inspection_failed", "Inspection failed"),
@@ -22,6 +24,36 @@ REPEAT_POLICIES = [
     ("link", "Link to the open CAPA (once per event)"),
     ("new", "Open new records every time"),
 ]
+# Context value of the rule engine's own records: an object, not a string, so that a
+# JSON-RPC caller cannot send it (see PROTECTED_WRITE in med_audit_export).
+RULE_RUN = object()
+# Fields that say which rule and which event opened a record: the repeat policy
+# decides on them, so only the engine sets them.
+ORIGIN_FIELDS = ("rule_id", "origin_ref")
+
+
+def origin_trusted(env):
+    """Whether ``env`` is the rule engine's or other trusted code's: only they set
+    the ``ORIGIN_FIELDS``."""
+    return (
+        env.context.get("med_capa_rule_run") is RULE_RUN
+        or env.context.get("med_protected_write") is PROTECTED_WRITE
+    )
+
+
+def check_origin_write(records, vals):
+    """Refuse a caller's change of the rule and event that opened ``records``."""
+    if records and not origin_trusted(records.env) and set(ORIGIN_FIELDS) & set(vals):
+        raise UserError(
+            records.env._(
+                "%(records)s: the rule and the event that opened a record are set by "
+                "the CAPA rules only, never edited. Nothing was changed. "
+                "(触发规则和来源由CAPA规则自动记录，不能修改。)",
+                records=", ".join(records.mapped("display_name")),
+            )
+        )
+
+
 ACTION_FIELDS = (
     "open_nonconformance",
     "open_capa",
@@ -184,9 +216,9 @@ class MedCapaRule(models.Model):
         origin = event["origin"]
         ref = f"{origin._name},{origin.id}"
         Nonconformance = self.env["med.nonconformance"].with_context(
-            med_capa_rule_run=True
+            med_capa_rule_run=RULE_RUN
         )
-        Capa = self.env["med.capa"]
+        Capa = self.env["med.capa"].with_context(med_capa_rule_run=RULE_RUN)
         recorded = event.get("nonconformance")
         nonconformance = (recorded or Nonconformance).with_env(Nonconformance.env)
         new_nonconformance = Nonconformance

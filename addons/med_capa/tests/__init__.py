@@ -12,3 +12,4 @@ from . import test_dossier
 from . import test_tour_inspection_failure
 from . import test_demo_data
 from . import test_disposition_stock
+from . import test_context_authority
