@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL
 
 from odoo.addons.med_audit_export.models.base import PROTECTED_WRITE
 
@@ -222,6 +223,10 @@ class MedCapaRule(models.Model):
         recorded = event.get("nonconformance")
         nonconformance = (recorded or Nonconformance).with_env(Nonconformance.env)
         new_nonconformance = Nonconformance
+        if self.repeat_policy == "link" and (
+            self.open_nonconformance or self.open_capa
+        ):
+            self._med_lock_for_link()
         if (
             self.open_nonconformance
             and not nonconformance
@@ -259,6 +264,21 @@ class MedCapaRule(models.Model):
         if new_capa or new_nonconformance or recorded or not opens:
             told = subject.with_env(self.env) or event["origin"]
         return nonconformance, capa, told
+
+    def _med_lock_for_link(self):
+        """Serialize the firings of this rule: whether an event was handled already,
+        or which open CAPA it joins, is read from records that a concurrent firing
+        may be creating. Odoo's transactions are REPEATABLE READ: a firing that
+        started before another one committed fails here with a serialization error,
+        which Odoo retries, and the retry sees the other's records."""
+        # A write of the rule's row, not a mere lock: only a concurrent update makes
+        # the later transaction fail instead of going on with its old snapshot.
+        self.env.cr.execute(
+            SQL(
+                "UPDATE med_capa_rule SET write_date = write_date WHERE id = %s",
+                self.id,
+            )
+        )
 
     def _med_linked_capa(self, event, ref):
         """The open CAPA of this rule that the event belongs to (link policy)."""

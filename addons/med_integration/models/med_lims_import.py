@@ -3,6 +3,7 @@ from collections import defaultdict
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 # The columns of a result row (JSON key or file column).
 RESULT_KEYS = ("lot", "product", "test", "question", "value", "unit", "date", "lab_ref")
@@ -379,9 +380,25 @@ class MedLimsImport(models.AbstractModel):
 
     # -- recording --
     @api.model
+    def _med_lock_tests(self, tests):
+        """Serialize the imports of results of ``tests``: the check that a lab
+        reference is not imported yet read the inspections of this transaction's
+        snapshot (REPEATABLE READ). Writing the tests' rows makes an import that
+        started before another one committed fail with a serialization error, which
+        Odoo retries; the retry finds the lab reference imported and refuses."""
+        # A write, not a lock: only a concurrent update fails the later transaction.
+        self.env.cr.execute(
+            SQL(
+                "UPDATE qc_test SET write_date = write_date WHERE id = ANY(%s)",
+                sorted(test.id for test in tests),
+            )
+        )
+
+    @api.model
     def _med_record(self, groups):
         Inspection = self.env["qc.inspection"]
         inspections = Inspection.browse()
+        self._med_lock_tests({test for _lot, test, _ref in groups})
         for (lot, test, lab_ref), answers in groups.items():
             inspection = Inspection.create(
                 {
