@@ -52,7 +52,7 @@ class TestRuleSkipContextRefused(HttpCase):
     def _assert_rule_ran(self, record):
         self.assertEqual(record.state, "open")
         self.assertEqual(record.capa_id.rule_id, self.rule)
-        self.assertEqual(self.lot.med_state, "on_hold")
+        self.assertEqual(self.lot.med_state, "hold")
         self.assertFalse(record.rule_id)
 
     def test_create_with_skip_context_and_claimed_origin_runs_rules(self):

@@ -235,15 +235,15 @@ class TestLimsImportBounds(MedIntegrationCommon):
 
     def test_too_large_file_refused(self):
         self.env["ir.config_parameter"].set_param(
-            "med_integration.lims_import_max_bytes", "2048"
+            "med_integration.lims_import_max_bytes", "8192"
         )
-        lines = [",".join(self.HEADER)] + [",".join(["x"] * 8)] * 200
-        with self.assertRaisesRegex(UserError, "too large .* at most 2 kB"):
+        lines = [",".join(self.HEADER)] + [",".join(["x"] * 8)] * 1000
+        with self.assertRaisesRegex(UserError, "too large .* at most 8 kB"):
             self._wizard_import("results.csv", "\n".join(lines).encode())
         # a small xlsx that unpacks to far more than its size
-        padding = INLINE_CELL.format(row=5, cell="A5", text="a" * 60000)
+        padding = INLINE_CELL.format(row=5, cell="A5", text="a" * 200_000)
         content = self._xlsx([], extra_sheet_xml=padding)
-        self.assertLess(len(content), 2048)
+        self.assertLess(len(content), 8192)
         with self.assertRaisesRegex(UserError, "too large"):
             self._wizard_import("results.xlsx", content)
         self.assertFalse(self._inspections())

@@ -68,9 +68,11 @@ class TestImportRaces(BaseCase):
         with self.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
             lot = env["stock.lot"].create({"name": name, "product_id": self.product_id})
-            # Already held: the rule's hold writes nothing that would serialize the
-            # two imports by itself; what remains is the rule's own decision.
-            lot._med_put_on_hold("manual", "race test")
+            # Rejected: neither the rule's hold (released or quarantined lots) nor
+            # the release review (lots waiting for release) writes a row that both
+            # imports share, which would serialize them by chance; what remains is
+            # the imports' and the rule's own decisions.
+            lot.with_context(med_reason="race test")._med_set_state("rejected")
             self.lot_id = lot.id
         return name
 
@@ -96,7 +98,7 @@ class TestImportRaces(BaseCase):
         """The first import runs and stays uncommitted until the second one has
         its snapshot and has started; the second runs as Odoo runs an RPC call
         (retried on serialization errors). Returns the second's error, if any."""
-        snapshot_taken = threading.Event()
+        first_done, snapshot_taken = threading.Event(), threading.Event()
         outcome = {}
 
         def first():
@@ -104,13 +106,16 @@ class TestImportRaces(BaseCase):
                 with self.registry.cursor() as cr:
                     env = api.Environment(cr, self.uid, {})
                     env["med.lims.import"].med_api_import_results(first_rows)
+                    first_done.set()
                     snapshot_taken.wait(JOIN_TIMEOUT)
                 # committed on leaving the block
             except Exception as error:  # reported by the test
                 outcome["first"] = error
-                snapshot_taken.set()
+            finally:
+                first_done.set()
 
         def second():
+            first_done.wait(JOIN_TIMEOUT)
             with self.registry.cursor() as cr:
                 env = api.Environment(cr, self.uid, {})
                 cr.execute("SELECT 1")  # REPEATABLE READ: the snapshot starts here
