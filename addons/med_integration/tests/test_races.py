@@ -76,6 +76,16 @@ class TestImportRaces(BaseCase):
             self.lot_id = lot.id
         return name
 
+    @classmethod
+    def tearDownClass(cls):
+        # The records stay (GxP records are not deleted); archived, the users and
+        # the product are out of the way of the tests that run after.
+        with cls.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            env["res.users"].browse([cls.uid]).active = False
+            env["product.product"].browse(cls.product_id).active = False
+        super().tearDownClass()
+
     def setUp(self):
         super().setUp()
         self.assertFalse(self.registry.in_test_mode(), "needs real transactions")

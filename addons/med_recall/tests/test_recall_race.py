@@ -115,6 +115,18 @@ class TestLaunchVersusDelivery(BaseCase):
                 )
             )
             cls.lot_id, cls.picking_id, cls.recall_id = lot.id, picking.id, recall.id
+            cls.product_id = product.id
+
+    @classmethod
+    def tearDownClass(cls):
+        # The records stay (GxP records are not deleted); archived, the users and
+        # the product are out of the way of the tests that run after.
+        with cls.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            users = env["res.users"].browse([cls.qa_manager_id, cls.warehouse_id])
+            users.active = False
+            env["product.product"].browse(cls.product_id).active = False
+        super().tearDownClass()
 
     def setUp(self):
         super().setUp()
