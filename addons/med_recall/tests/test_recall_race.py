@@ -140,7 +140,8 @@ class TestLaunchVersusDelivery(BaseCase):
             with self.registry.cursor() as cr:
                 env = api.Environment(cr, self.warehouse_id, {})
                 picking = env["stock.picking"].browse(self.picking_id)
-                picking.state  # noqa: B018 - REPEATABLE READ: the snapshot starts here
+                # REPEATABLE READ: the snapshot starts at the first query
+                picking.fetch(["state"])
                 snapshot_taken.set()
                 launched.wait(JOIN_TIMEOUT)
                 try:
