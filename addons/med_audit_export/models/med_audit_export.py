@@ -11,7 +11,7 @@ import tempfile
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from ..tools.xlsx_table import write_xlsx_table
+from ..tools.xlsx_table import write_xlsx_table, xml_safe
 from .base import PROTECTED_WRITE
 from .med_hash_chain_mixin import refuse_change
 
@@ -281,25 +281,27 @@ class MedAuditExport(models.Model):
         """One sheet: the header lines, then the table, then the footer with the
         verification code. Rows are written as they come (constant memory): ``rows``
         may be a generator. Returns the number of rows written."""
-        sheet = workbook.add_worksheet(sheet_name)
+        sheet = workbook.add_worksheet(xml_safe(sheet_name))
         bold = workbook.add_format({"bold": True})
         header = workbook.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1})
         row = 0
         for label, value in self._med_header_lines(data):
-            sheet.write_string(row, 0, label, bold)
-            sheet.write_string(row, 1, value)
+            sheet.write_string(row, 0, xml_safe(label), bold)
+            sheet.write_string(row, 1, xml_safe(value))
             row += 1
         sheet.set_column(0, len(labels) - 1, 20)
-        sheet.write_row(row + 1, 0, labels, header)
+        sheet.write_row(row + 1, 0, [xml_safe(label) for label in labels], header)
         row += 2
         first = row
         write = sheet.write_string  # never a formula, a number or a URL: evidence text
         for values in rows:
             for col, value in enumerate(values):
                 if value:
-                    write(row, col, value if isinstance(value, str) else str(value))
+                    text = value if isinstance(value, str) else str(value)
+                    # xlsxwriter escapes control characters, not U+FFFE/U+FFFF
+                    write(row, col, xml_safe(text))
             row += 1
-        sheet.write_string(row + 1, 0, self._med_footer(), bold)
+        sheet.write_string(row + 1, 0, xml_safe(self._med_footer()), bold)
         return row - first
 
     @api.model

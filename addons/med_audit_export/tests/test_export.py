@@ -2,10 +2,12 @@ import base64
 import io
 
 import openpyxl
+import xlsxwriter
 
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, new_test_user, tagged
 
+from ..models.med_audit_export import XLSX_OPTIONS
 from .common import MedAuditCommon
 
 
@@ -62,6 +64,27 @@ class TestExport(ExportCommon):
         self.assertFalse(formula_cells)
         self.assertEqual(export.record_count, 3)  # create + 2 changes
         self.assertEqual(export.user_id, self.auditor)
+
+    def test_xlsx_well_formed_with_characters_xml_cannot_hold(self):
+        self.lot.with_context(med_reason="why\uffff").write({"ref": "A\ufffeB"})
+        self.env.flush_all()
+        _export, content = self._export(self.auditor, "xlsx")
+        values = [cell for row in self._xlsx_rows(content) for cell in row if cell]
+        self.assertIn("A\ufffdB", values)
+        self.assertIn("why\ufffd", values)
+
+    def test_xlsxwriter_table_well_formed_with_characters_xml_cannot_hold(self):
+        """The dossier and recall workbooks (xlsxwriter) write through the same
+        table method."""
+        buffer = io.BytesIO()
+        workbook = xlsxwriter.Workbook(buffer, XLSX_OPTIONS)
+        self.env["med.audit.export"]._med_write_xlsx_table(
+            workbook, "Lots\uffff", {}, ["Lot\ufffe"], iter([("L\uffffX",)])
+        )
+        workbook.close()
+        values = [cell for row in self._xlsx_rows(buffer.getvalue()) for cell in row]
+        self.assertIn("Lot\ufffd", values)
+        self.assertIn("L\ufffdX", values)
 
     def test_xlsx_rows_are_the_entries(self):
         _export, content = self._export(self.auditor, "xlsx")

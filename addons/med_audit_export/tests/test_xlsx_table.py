@@ -76,6 +76,15 @@ class TestXlsxTable(BaseCase):
         self.assertIn("&lt;b&gt;&amp;amp;&lt;/b&gt;", sheet_xml)
         self.assertIn("_x0007_", sheet_xml)
 
+    def test_characters_xml_cannot_hold_are_replaced_text_kept(self):
+        rows = [("lot\ufffeA", "end\uffff"), ("half \ud800 surrogate", "ok")]
+        _count, content = self._write(rows, name="Lots\uffff")
+        sheets = read_sheets(content)[0]
+        self.assertEqual(
+            sheets["Lots\ufffd"][3:5],
+            [["lot\ufffdA", "end\ufffd"], ["half \ufffd surrogate", "ok"]],
+        )
+
     def test_long_table_goes_on_in_a_next_sheet(self):
         rows = [(f"L{number}", "r") for number in range(12)]
         with patch.object(xlsx_table, "MAX_SHEET_ROWS", 10):

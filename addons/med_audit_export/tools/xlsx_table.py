@@ -26,6 +26,11 @@ SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 # XML 1.0 forbids (written as Excel does, _xHHHH_).
 XML_SPECIAL = re.compile(r"[&<>\x00-\x08\x0b\x0c\x0e-\x1f]")
 XML_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+# What XML cannot hold at all, not even escaped (the non-characters U+FFFE and U+FFFF,
+# and lone surrogates that UTF-8 cannot encode): a reader refuses the whole sheet, so
+# each becomes the replacement character and the rest of the text is kept.
+XML_ILLEGAL = re.compile("[\ud800-\udfff\ufffe\uffff]")
+REPLACEMENT_CHARACTER = "\ufffd"
 
 CONTENT_TYPES = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">\
@@ -92,9 +97,16 @@ def _escape_match(match):
     return XML_ESCAPES.get(char) or f"_x{ord(char):04X}_"
 
 
+def xml_safe(text):
+    """``text`` without the characters XML cannot hold (for every xlsx writer)."""
+    if XML_ILLEGAL.search(text):
+        return XML_ILLEGAL.sub(REPLACEMENT_CHARACTER, text)
+    return text
+
+
 def xml_text(value):
     """``value`` as the text of a cell: str, cut at Excel's cell limit, escaped."""
-    text = value if isinstance(value, str) else str(value)
+    text = xml_safe(value if isinstance(value, str) else str(value))
     if len(text) > MAX_CELL_CHARS:
         text = text[:MAX_CELL_CHARS]
     if XML_SPECIAL.search(text):

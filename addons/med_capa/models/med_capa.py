@@ -6,7 +6,12 @@ from odoo.addons.med_audit_export.models.base import PROTECTED_WRITE
 from odoo.addons.med_audit_export.models.med_signable_mixin import QA_MANAGER
 
 from .med_capa_risk_matrix import RATINGS, RISK_LEVELS
-from .med_capa_rule import SEVERITIES
+from .med_capa_rule import (
+    ORIGIN_FIELDS,
+    SEVERITIES,
+    check_origin_write,
+    origin_trusted,
+)
 from .med_nonconformance import SOURCES
 
 STATES = [
@@ -211,6 +216,9 @@ class MedCapa(models.Model):
                     closed_by_id=False,
                     cancel_reason=False,
                 )
+            if not origin_trusted(self.env):
+                # A CAPA that claims a rule would take in that rule's events.
+                vals.update(dict.fromkeys(ORIGIN_FIELDS, False))
             for name in ("effectiveness_date_deadline", "scar_date_deadline"):
                 if vals.get(name) and fields.Date.to_date(vals[name]) < today:
                     self._med_raise_past_date(
@@ -231,6 +239,7 @@ class MedCapa(models.Model):
         )
 
     def write(self, vals):
+        check_origin_write(self, vals)
         finished = self.filtered(lambda c: c.state in ("closed", "cancelled"))
         if finished and set(vals) - {"med_change_reason", "message_main_attachment_id"}:
             raise UserError(

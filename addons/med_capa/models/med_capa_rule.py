@@ -1,5 +1,8 @@
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL
+
+from odoo.addons.med_audit_export.models.base import PROTECTED_WRITE
 
 TRIGGERS = [
     ("inspection_failed", "Inspection failed"),
@@ -22,6 +25,36 @@ REPEAT_POLICIES = [
     ("link", "Link to the open CAPA (once per event)"),
     ("new", "Open new records every time"),
 ]
+# Context value of the rule engine's own records: an object, not a string, so that a
+# JSON-RPC caller cannot send it (see PROTECTED_WRITE in med_audit_export).
+RULE_RUN = object()
+# Fields that say which rule and which event opened a record: the repeat policy
+# decides on them, so only the engine sets them.
+ORIGIN_FIELDS = ("rule_id", "origin_ref")
+
+
+def origin_trusted(env):
+    """Whether ``env`` is the rule engine's or other trusted code's: only they set
+    the ``ORIGIN_FIELDS``."""
+    return (
+        env.context.get("med_capa_rule_run") is RULE_RUN
+        or env.context.get("med_protected_write") is PROTECTED_WRITE
+    )
+
+
+def check_origin_write(records, vals):
+    """Refuse a caller's change of the rule and event that opened ``records``."""
+    if records and not origin_trusted(records.env) and set(ORIGIN_FIELDS) & set(vals):
+        raise UserError(
+            records.env._(
+                "%(records)s: the rule and the event that opened a record are set by "
+                "the CAPA rules only, never edited. Nothing was changed. "
+                "(触发规则和来源由CAPA规则自动记录，不能修改。)",
+                records=", ".join(records.mapped("display_name")),
+            )
+        )
+
+
 ACTION_FIELDS = (
     "open_nonconformance",
     "open_capa",
@@ -184,12 +217,16 @@ class MedCapaRule(models.Model):
         origin = event["origin"]
         ref = f"{origin._name},{origin.id}"
         Nonconformance = self.env["med.nonconformance"].with_context(
-            med_capa_rule_run=True
+            med_capa_rule_run=RULE_RUN
         )
-        Capa = self.env["med.capa"]
+        Capa = self.env["med.capa"].with_context(med_capa_rule_run=RULE_RUN)
         recorded = event.get("nonconformance")
         nonconformance = (recorded or Nonconformance).with_env(Nonconformance.env)
         new_nonconformance = Nonconformance
+        if self.repeat_policy == "link" and (
+            self.open_nonconformance or self.open_capa
+        ):
+            self._med_lock_for_link()
         if (
             self.open_nonconformance
             and not nonconformance
@@ -227,6 +264,21 @@ class MedCapaRule(models.Model):
         if new_capa or new_nonconformance or recorded or not opens:
             told = subject.with_env(self.env) or event["origin"]
         return nonconformance, capa, told
+
+    def _med_lock_for_link(self):
+        """Serialize the firings of this rule: whether an event was handled already,
+        or which open CAPA it joins, is read from records that a concurrent firing
+        may be creating. Odoo's transactions are REPEATABLE READ: a firing that
+        started before another one committed fails here with a serialization error,
+        which Odoo retries, and the retry sees the other's records."""
+        # A write of the rule's row, not a mere lock: only a concurrent update makes
+        # the later transaction fail instead of going on with its old snapshot.
+        self.env.cr.execute(
+            SQL(
+                "UPDATE med_capa_rule SET write_date = write_date WHERE id = %s",
+                self.id,
+            )
+        )
 
     def _med_linked_capa(self, event, ref):
         """The open CAPA of this rule that the event belongs to (link policy)."""

@@ -6,7 +6,13 @@ from odoo.tools.float_utils import float_compare, float_is_zero
 from odoo.addons.med_audit_export.models.base import PROTECTED_WRITE
 from odoo.addons.med_audit_export.models.med_signable_mixin import QA_MANAGER
 
-from .med_capa_rule import SEVERITIES
+from .med_capa_rule import (
+    ORIGIN_FIELDS,
+    RULE_RUN,
+    SEVERITIES,
+    check_origin_write,
+    origin_trusted,
+)
 
 SOURCES = [
     ("inspection", "Inspection"),
@@ -170,6 +176,7 @@ class MedNonconformance(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         trusted = self.env.context.get("med_protected_write") is PROTECTED_WRITE
+        rule_run = self.env.context.get("med_capa_rule_run") is RULE_RUN
         for vals in vals_list:
             if not trusted:
                 # A new nonconformance is open and undecided, whoever records it.
@@ -179,17 +186,22 @@ class MedNonconformance(models.Model):
                     disposition_date=False,
                     disposition_user_id=False,
                 )
+            if not origin_trusted(self.env):
+                # Values, defaults and copies alike: a record that claims to come
+                # from a rule's event would make the rule skip that event.
+                vals.update(dict.fromkeys(ORIGIN_FIELDS, False))
             if vals.get("name", "/") == "/":
                 vals["name"] = self.env["ir.sequence"].next_by_code(
                     "med.nonconformance"
                 )
         records = super().create(vals_list)
-        if not self.env.context.get("med_capa_rule_run"):
+        if not rule_run:  # the engine's own records do not fire the rules again
             for record in records.filtered(lambda r: r.source in SOURCE_TRIGGERS):
                 record._med_fire_rules()
         return records
 
     def write(self, vals):
+        check_origin_write(self, vals)
         frozen = FROZEN_FIELDS.intersection(vals)
         decided = self.filtered(lambda r: r.state != "open")
         if frozen and decided:

@@ -38,7 +38,10 @@ class MedNonconformance(models.Model):
         existing = self.search([("origin_ref", "=", ref)], limit=1)
         if existing:
             return existing._med_api_answer(created=False)
-        record = self.create(vals)
+        record = self.create(dict(vals, origin_ref=False))
+        # The external reference, which the next call deduplicates on, is set by
+        # this method only (a caller's create cannot claim one).
+        record._med_protected_write().write({"origin_ref": ref})
         if event.get("open_capa") and not record.capa_id:
             record.action_open_capa()
         return record._med_api_answer(created=True)

@@ -15,3 +15,4 @@ from . import test_disposition_stock
 from . import test_inspection_record
 from . import test_inspection_race
 from . import test_inspection_approval
+from . import test_context_authority

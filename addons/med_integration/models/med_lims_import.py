@@ -3,10 +3,21 @@ from collections import defaultdict
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 # The columns of a result row (JSON key or file column).
 RESULT_KEYS = ("lot", "product", "test", "question", "value", "unit", "date", "lab_ref")
 REQUIRED_KEYS = ("lot", "product", "test", "question", "value", "date", "lab_ref")
+# Bounds of one import (system parameters, these defaults when unset): a file or call
+# past them is refused before it costs the server more than reading that far.
+IMPORT_BOUNDS = {
+    "max_bytes": ("med_integration.lims_import_max_bytes", 5 * 1024 * 1024),
+    "max_rows": ("med_integration.lims_import_max_rows", 5000),
+    "max_columns": ("med_integration.lims_import_max_columns", 30),
+}
+# How many years before the lot was recorded a result may be dated (a sample taken
+# from a supplier's batch before the lot was entered here).
+RESULT_DATE_MARGIN_YEARS = 1
 
 
 class MedLimsImport(models.AbstractModel):
@@ -26,7 +37,33 @@ class MedLimsImport(models.AbstractModel):
             raise UserError(
                 self.env._("Send a non-empty list of results. (请提供检验结果列表。)")
             )
+        limit = self._med_bounds()["max_rows"]
+        if len(results) > limit:
+            raise UserError(
+                self.env._(
+                    "%(count)s results in one call; at most %(limit)s (system "
+                    "parameter %(parameter)s). Send them in several calls. Nothing "
+                    "was imported. (结果数量超过上限，请分批发送，未导入任何结果。)",
+                    count=len(results),
+                    limit=limit,
+                    parameter=IMPORT_BOUNDS["max_rows"][0],
+                )
+            )
         return self._med_import(list(enumerate(results, start=1)))
+
+    @api.model
+    def _med_bounds(self):
+        """{bound: value} of ``IMPORT_BOUNDS``, a positive integer each."""
+        # sudo: the bounds are settings every importing user is subject to.
+        params = self.env["ir.config_parameter"].sudo()
+        bounds = {}
+        for name, (key, default) in IMPORT_BOUNDS.items():
+            try:
+                value = int(params.get_param(key, default))
+            except ValueError:
+                value = default
+            bounds[name] = value if value > 0 else default
+        return bounds
 
     @api.model
     def _med_import(self, numbered_rows):
@@ -68,10 +105,11 @@ class MedLimsImport(models.AbstractModel):
             if not isinstance(row, dict):
                 error(number, self.env._("a result must be an object"))
                 continue
+            # A numeric 0 (or 0.0) is a value, not a missing one.
             row = {
                 key: str(value).strip()
                 for key, value in row.items()
-                if value not in (None, False, "")
+                if value is not None and value is not False and value != ""
             }
             unknown = set(row) - set(RESULT_KEYS)
             if unknown:
@@ -248,6 +286,19 @@ class MedLimsImport(models.AbstractModel):
             problems.append(
                 self.env._("date %(date)s is in the future", date=row["date"])
             )
+        elif lot and day < self._med_earliest_result_date(lot):
+            problems.append(
+                self.env._(
+                    "date %(date)s is before %(earliest)s: lot %(lot)s was recorded "
+                    "on %(created)s, and a result may be dated at most %(years)s "
+                    "year(s) earlier",
+                    date=row["date"],
+                    earliest=self._med_earliest_result_date(lot),
+                    lot=lot.name,
+                    created=lot.create_date.date(),
+                    years=RESULT_DATE_MARGIN_YEARS,
+                )
+            )
         result["date"] = day
         if question:
             if question.type == "qualitative":
@@ -255,6 +306,11 @@ class MedLimsImport(models.AbstractModel):
             else:
                 self._med_check_measure(row, question, lookups, result, problems)
         return result
+
+    @api.model
+    def _med_earliest_result_date(self, lot):
+        created = lot.create_date.date()
+        return created.replace(year=created.year - RESULT_DATE_MARGIN_YEARS, day=1)
 
     @api.model
     def _med_check_answer(self, row, question, result, problems):
@@ -324,9 +380,25 @@ class MedLimsImport(models.AbstractModel):
 
     # -- recording --
     @api.model
+    def _med_lock_tests(self, tests):
+        """Serialize the imports of results of ``tests``: the check that a lab
+        reference is not imported yet read the inspections of this transaction's
+        snapshot (REPEATABLE READ). Writing the tests' rows makes an import that
+        started before another one committed fail with a serialization error, which
+        Odoo retries; the retry finds the lab reference imported and refuses."""
+        # A write, not a lock: only a concurrent update fails the later transaction.
+        self.env.cr.execute(
+            SQL(
+                "UPDATE qc_test SET write_date = write_date WHERE id = ANY(%s)",
+                sorted(test.id for test in tests),
+            )
+        )
+
+    @api.model
     def _med_record(self, groups):
         Inspection = self.env["qc.inspection"]
         inspections = Inspection.browse()
+        self._med_lock_tests({test for _lot, test, _ref in groups})
         for (lot, test, lab_ref), answers in groups.items():
             inspection = Inspection.create(
                 {

@@ -1,5 +1,8 @@
 import base64
 import io
+import re
+import time
+import zipfile
 
 import openpyxl
 
@@ -8,6 +11,10 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
 from .common import MedIntegrationCommon
+
+INLINE_CELL = (
+    '<row r="{row}"><c r="{cell}" t="inlineStr"><is><t>{text}</t></is></c></row>'
+)
 
 
 @tagged("post_install", "-at_install")
@@ -145,4 +152,128 @@ class TestLimsImport(MedIntegrationCommon):
         message = str(caught.exception)
         self.assertIn("row 1: out of range: nan is not a number", message)
         self.assertIn("question Peel strength has no unit in its test", message)
+        self.assertFalse(self._inspections())
+
+
+@tagged("post_install", "-at_install")
+class TestLimsImportBounds(MedIntegrationCommon):
+    """A results file costs the server no more than its bounds: the sheet's declared
+    size is not trusted, rows and columns past the bounds and too large files are
+    refused with nothing imported; numbers and dates are read as values."""
+
+    HEADER = ("lot", "product", "test", "question", "value", "unit", "date", "lab_ref")
+
+    def _inspections(self):
+        return self.env["qc.inspection"].search([("lot_id", "=", self.barrel_lot.id)])
+
+    def _xlsx(self, rows, dimension=None, extra_sheet_xml=""):
+        """An xlsx of the header and ``rows``; ``dimension`` rewrites the size the
+        sheet declares, ``extra_sheet_xml`` is added after its last row."""
+        workbook = openpyxl.Workbook()
+        sheet = workbook.active
+        sheet.append(self.HEADER)
+        for row in rows:
+            sheet.append([row.get(key, "") for key in self.HEADER])
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        source = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
+        crafted = io.BytesIO()
+        with zipfile.ZipFile(crafted, "w", zipfile.ZIP_DEFLATED) as target:
+            for info in source.infolist():
+                data = source.read(info.filename)
+                if info.filename == "xl/worksheets/sheet1.xml":
+                    text = data.decode()
+                    if dimension:
+                        text = re.sub(
+                            r'<dimension ref="[^"]*"/>',
+                            f'<dimension ref="{dimension}"/>',
+                            text,
+                        )
+                    text = text.replace(
+                        "</sheetData>", extra_sheet_xml + "</sheetData>"
+                    )
+                    data = text.encode()
+                target.writestr(info.filename, data)
+        return crafted.getvalue()
+
+    def _wizard_import(self, filename, content):
+        wizard = (
+            self.env["med.lims.import.wizard"]
+            .with_user(self.qa_manager)
+            .create({"file": base64.b64encode(content), "filename": filename})
+        )
+        return wizard.action_import()
+
+    def test_declared_huge_dimension_not_expanded(self):
+        content = self._xlsx(self._results(), dimension="A1:XFD1048576")
+        self.assertLess(len(content), 8000)
+        started = time.monotonic()
+        self._wizard_import("results.xlsx", content)
+        self.assertLess(time.monotonic() - started, 20)
+        self.assertEqual(len(self._inspections()), 1)
+
+    def test_row_far_below_refused_at_the_row_bound(self):
+        self.env["ir.config_parameter"].set_param(
+            "med_integration.lims_import_max_rows", "50"
+        )
+        far = (
+            '<row r="1048576"><c r="A1048576" t="inlineStr"><is><t>x</t></is></c></row>'
+        )
+        content = self._xlsx(
+            self._results(), dimension="A1:XFD1048576", extra_sheet_xml=far
+        )
+        with self.assertRaisesRegex(UserError, "more than 50 result rows"):
+            self._wizard_import("results.xlsx", content)
+        self.assertFalse(self._inspections())
+
+    def test_values_past_the_column_bound_refused(self):
+        wide = INLINE_CELL.format(row=9, cell="AE9", text="x")
+        content = self._xlsx(self._results(), extra_sheet_xml=wide)
+        with self.assertRaisesRegex(UserError, "row 9: values past column 30"):
+            self._wizard_import("results.xlsx", content)
+        self.assertFalse(self._inspections())
+
+    def test_too_large_file_refused(self):
+        self.env["ir.config_parameter"].set_param(
+            "med_integration.lims_import_max_bytes", "8192"
+        )
+        lines = [",".join(self.HEADER)] + [",".join(["x"] * 8)] * 1000
+        with self.assertRaisesRegex(UserError, "too large .* at most 8 kB"):
+            self._wizard_import("results.csv", "\n".join(lines).encode())
+        # a small xlsx that unpacks to far more than its size
+        padding = INLINE_CELL.format(row=5, cell="A5", text="a" * 200_000)
+        content = self._xlsx([], extra_sheet_xml=padding)
+        self.assertLess(len(content), 8192)
+        with self.assertRaisesRegex(UserError, "too large"):
+            self._wizard_import("results.xlsx", content)
+        self.assertFalse(self._inspections())
+
+    def test_too_many_results_in_one_call_refused(self):
+        self.env["ir.config_parameter"].set_param(
+            "med_integration.lims_import_max_rows", "1"
+        )
+        with self.assertRaisesRegex(UserError, "2 results in one call; at most 1"):
+            self.Import.with_user(self.qa_manager).med_api_import_results(
+                self._results()
+            )
+        self.assertFalse(self._inspections())
+
+    def test_numeric_zero_is_a_value(self):
+        self.Import.with_user(self.qa_manager).med_api_import_results(
+            self._results(length=0)
+        )
+        inspection = self._inspections()
+        length = inspection.inspection_lines.filtered(
+            lambda line: line.name == "Barrel length"
+        )
+        self.assertEqual(length.quantitative_value, 0.0)
+        self.assertEqual(inspection.state, "failed")  # 0 mm is outside 60-62 mm
+
+    def test_result_dated_long_before_the_lot_refused(self):
+        with self.assertRaisesRegex(
+            UserError, "row 1: date 1900-01-01 is before .* lot BRL-LAB-01 was recorded"
+        ):
+            self.Import.with_user(self.qa_manager).med_api_import_results(
+                self._results(date="1900-01-01")
+            )
         self.assertFalse(self._inspections())

@@ -1,4 +1,5 @@
 from odoo import models
+from odoo.tools import SQL
 
 
 class StockMove(models.Model):
@@ -9,6 +10,18 @@ class StockMove(models.Model):
         lots = self.filtered(
             lambda m: m.state not in ("done", "cancel") and m._med_for_customer()
         ).move_line_ids.lot_id
+        if lots:
+            # REPEATABLE READ: a recall launched after this transaction's snapshot is
+            # invisible here. Locking the lots makes that launch's write of their
+            # status fail this transaction (a serialization error Odoo retries, and
+            # the retry refuses); a launch that comes later waits for this delivery,
+            # which then precedes it.
+            self.env.cr.execute(
+                SQL(
+                    "SELECT id FROM stock_lot WHERE id = ANY(%s) ORDER BY id FOR SHARE",
+                    lots.ids,
+                )
+            )
         return lots.filtered(lambda lot: lot.med_state == "recalled")
 
     def _med_gate_mode(self):
