@@ -1,0 +1,140 @@
+"""The daily expiry check run by two Odoo nodes at once: two real transactions
+(own registry cursors, committed), never the test cursor, which cannot show a race."""
+
+import threading
+import uuid
+from datetime import timedelta
+
+import psycopg2.errors
+
+from odoo import SUPERUSER_ID, api, fields
+from odoo.tests import TransactionCase, tagged
+
+RUNS = 2
+
+
+@tagged("post_install", "-at_install")
+class TestExpiryCronConcurrency(TransactionCase):
+    def _committed(self, function):
+        with self.registry.cursor() as cr:
+            return function(api.Environment(cr, SUPERUSER_ID, {}))
+
+    def _setup(self, env):
+        """A warehouse of its own, an expired lot and a near-expiry lot in stock."""
+        tag = uuid.uuid4().hex[:4].upper()
+        warehouse = env["stock.warehouse"].create(
+            {"name": f"Cron race {tag}", "code": f"R{tag}"}
+        )
+        product = env["product.product"].create(
+            {
+                "name": f"Cron race syringe {tag}",
+                "is_storable": True,
+                "tracking": "lot",
+                "use_expiration_date": True,
+                "expiration_time": 1000,
+                "alert_time": 90,
+            }
+        )
+        now = fields.Datetime.now()
+        lots = env["stock.lot"]
+        for suffix, expiry in (("EXP", -1), ("NEAR", 30)):
+            lot = env["stock.lot"].create(
+                {
+                    "name": f"RACE-{tag}-{suffix}",
+                    "product_id": product.id,
+                    "expiration_date": now + timedelta(days=expiry),
+                }
+            )
+            lot.with_context(med_reason="cron race test")._med_set_state("released")
+            env["stock.quant"]._update_available_quantity(
+                product, warehouse.lot_stock_id, 10, lot_id=lot
+            )
+            lots |= lot
+        return warehouse.id, lots.ids
+
+    def _cleanup(self, env, warehouse_id, lot_ids):
+        warehouse = env["stock.warehouse"].browse(warehouse_id)
+        env["mail.activity"].search(
+            [("res_model", "=", "stock.warehouse"), ("res_id", "=", warehouse_id)]
+        ).unlink()
+        env["stock.quant"].search([("lot_id", "in", lot_ids)]).sudo().unlink()
+        # Lots and their audit entries stay (the trail is append-only); the
+        # warehouse is archived so that later checks pass over it.
+        warehouse.action_archive()
+
+    def _run_concurrently(self, stale_snapshot):
+        """Two transactions run the check at the same moment; with
+        ``stale_snapshot`` both have read the database before (as the cron runner
+        does before it calls the job), so the second one sees nothing of what the
+        first commits meanwhile. Returns the outcome of each run."""
+        barrier = threading.Barrier(RUNS)
+        outcomes = [None] * RUNS
+
+        def run(index):
+            try:
+                with self.registry.cursor() as cr:
+                    env = api.Environment(cr, SUPERUSER_ID, {})
+                    if stale_snapshot:
+                        cr.execute("SELECT count(*) FROM stock_lot")
+                    barrier.wait(timeout=60)
+                    env["stock.lot"]._cron_med_expiry()
+                    cr.commit()
+                    outcomes[index] = "committed"
+            except psycopg2.errors.SerializationFailure:
+                # what Odoo's cron runner and RPC retry; the retry finds it done
+                outcomes[index] = "serialization failure"
+
+        threads = [threading.Thread(target=run, args=(i,)) for i in range(RUNS)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=300)
+        self.assertFalse(any(thread.is_alive() for thread in threads))
+        return outcomes
+
+    def _effects(self, env, warehouse_id, lot_ids):
+        env.cr.execute(
+            "SELECT res_id, count(*) FROM med_audit_entry"
+            " WHERE res_model = 'stock.lot' AND res_id = ANY(%s)"
+            " AND field_name = 'med_state' AND new_value = 'On Hold'"
+            " GROUP BY res_id",
+            [lot_ids],
+        )
+        holds = dict(env.cr.fetchall())
+        activities = env["mail.activity"].search_count(
+            [("res_model", "=", "stock.warehouse"), ("res_id", "=", warehouse_id)]
+        )
+        code = env["stock.warehouse"].browse(warehouse_id).code
+        exports = env["med.audit.export"].search_count(
+            [("name", "ilike", f"Near-expiry lots {code}")]
+        )
+        states = env["stock.lot"].browse(lot_ids).mapped("med_state")
+        return holds, activities, exports, states
+
+    def _assert_one_effect(self, stale_snapshot):
+        warehouse_id, lot_ids = self._committed(self._setup)
+        try:
+            outcomes = self._run_concurrently(stale_snapshot)
+            self.assertIn("committed", outcomes)
+            holds, activities, exports, states = self._committed(
+                lambda env: self._effects(env, warehouse_id, lot_ids)
+            )
+            expired_id, near_id = lot_ids
+            self.assertEqual(states, ["hold", "released"])
+            self.assertEqual(holds, {expired_id: 1}, f"runs: {outcomes}")
+            self.assertEqual(activities, 1, f"runs: {outcomes}")
+            self.assertEqual(exports, 1, f"runs: {outcomes}")
+        finally:
+            self._committed(
+                lambda env: self._cleanup(env, warehouse_id, lot_ids)
+            )
+
+    def test_two_nodes_start_together(self):
+        """The advisory lock: one run does the work, the other skips it."""
+        self._assert_one_effect(stale_snapshot=False)
+
+    def test_two_nodes_with_snapshots_taken_before(self):
+        """The second run's snapshot predates the first one's commit: its hold of
+        the same lot conflicts (serialization failure), so its whole transaction,
+        activity included, is undone."""
+        self._assert_one_effect(stale_snapshot=True)
