@@ -9,3 +9,4 @@ from . import test_udi
 from . import test_lot_dossier
 from . import test_tour_lot_release
 from . import test_tour_auditor_dossier
+from . import test_cron_concurrency

@@ -64,10 +64,11 @@ class TestExpiryCronConcurrency(TransactionCase):
 
     def _run_concurrently(self, stale_snapshot):
         """Two transactions run the check at the same moment; with
-        ``stale_snapshot`` both have read the database before (as the cron runner
-        does before it calls the job), so the second one sees nothing of what the
-        first commits meanwhile. Returns the outcome of each run."""
+        ``stale_snapshot`` both have read the database before, and the second one
+        runs once the first has committed: its snapshot shows nothing of what the
+        first did. Returns the outcome of each run."""
         barrier = threading.Barrier(RUNS)
+        first_committed = threading.Event()
         outcomes = [None] * RUNS
 
         def run(index):
@@ -77,12 +78,17 @@ class TestExpiryCronConcurrency(TransactionCase):
                     if stale_snapshot:
                         cr.execute("SELECT count(*) FROM stock_lot")
                     barrier.wait(timeout=60)
+                    if stale_snapshot and index:
+                        first_committed.wait(timeout=120)
                     env["stock.lot"]._cron_med_expiry()
                     cr.commit()
                     outcomes[index] = "committed"
             except psycopg2.errors.SerializationFailure:
                 # what Odoo's cron runner and RPC retry; the retry finds it done
                 outcomes[index] = "serialization failure"
+            finally:
+                if not index:
+                    first_committed.set()
 
         threads = [threading.Thread(target=run, args=(i,)) for i in range(RUNS)]
         for thread in threads:
@@ -125,9 +131,7 @@ class TestExpiryCronConcurrency(TransactionCase):
             self.assertEqual(activities, 1, f"runs: {outcomes}")
             self.assertEqual(exports, 1, f"runs: {outcomes}")
         finally:
-            self._committed(
-                lambda env: self._cleanup(env, warehouse_id, lot_ids)
-            )
+            self._committed(lambda env: self._cleanup(env, warehouse_id, lot_ids))
 
     def test_two_nodes_start_together(self):
         """The advisory lock: one run does the work, the other skips it."""

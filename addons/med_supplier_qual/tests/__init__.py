@@ -9,3 +9,4 @@ from . import test_approved_list_export
 from . import test_supplier_dossier
 from . import test_tour_expired_licence
 from . import test_customer_gate
+from . import test_cron_concurrency
