@@ -2,6 +2,7 @@
 (own registry cursors, committed), never the test cursor, which cannot show a race."""
 
 import threading
+import unittest
 import uuid
 from datetime import timedelta
 
@@ -19,11 +20,21 @@ class TestExpiryCronConcurrency(TransactionCase):
         with self.registry.cursor() as cr:
             return function(api.Environment(cr, SUPERUSER_ID, {}))
 
-    def _setup(self, env):
-        """A warehouse of its own, an expired lot and a near-expiry lot in stock."""
+    def _setup(self, env, with_expired=True):
+        """A warehouse of its own, a near-expiry lot in stock, and an expired one
+        ``with_expired``."""
         tag = uuid.uuid4().hex[:4].upper()
         warehouse = env["stock.warehouse"].create(
             {"name": f"Cron race {tag}", "code": f"R{tag}"}
+        )
+        # QA's user already follows the warehouse (as after an earlier day's list):
+        # no follower row is added, which would make the runs collide on
+        # mail_followers' unique key by chance and hide what the check itself does.
+        qa = env.ref("med_audit_export.group_med_qa_manager").users.filtered(
+            lambda user: warehouse.company_id in user.company_ids and not user.share
+        )
+        warehouse.message_subscribe(
+            partner_ids=(qa[:1] or env.ref("base.user_admin")).partner_id.ids
         )
         product = env["product.product"].create(
             {
@@ -37,7 +48,8 @@ class TestExpiryCronConcurrency(TransactionCase):
         )
         now = fields.Datetime.now()
         lots = env["stock.lot"]
-        for suffix, expiry in (("EXP", -1), ("NEAR", 30)):
+        dated = [("EXP", -1)] if with_expired else []
+        for suffix, expiry in [*dated, ("NEAR", 30)]:
             lot = env["stock.lot"].create(
                 {
                     "name": f"RACE-{tag}-{suffix}",
@@ -81,11 +93,13 @@ class TestExpiryCronConcurrency(TransactionCase):
                     if stale_snapshot and index:
                         first_committed.wait(timeout=120)
                     env["stock.lot"]._cron_med_expiry()
-                    cr.commit()
-                    outcomes[index] = "committed"
+                # leaving the block commits
+                outcomes[index] = "committed"
             except psycopg2.errors.SerializationFailure:
                 # what Odoo's cron runner and RPC retry; the retry finds it done
                 outcomes[index] = "serialization failure"
+            except Exception as error:
+                outcomes[index] = repr(error)
             finally:
                 if not index:
                     first_committed.set()
@@ -117,17 +131,21 @@ class TestExpiryCronConcurrency(TransactionCase):
         states = env["stock.lot"].browse(lot_ids).mapped("med_state")
         return holds, activities, exports, states
 
-    def _assert_one_effect(self, stale_snapshot):
-        warehouse_id, lot_ids = self._committed(self._setup)
+    def _assert_one_effect(self, stale_snapshot, with_expired=True):
+        warehouse_id, lot_ids = self._committed(
+            lambda env: self._setup(env, with_expired)
+        )
         try:
             outcomes = self._run_concurrently(stale_snapshot)
             self.assertIn("committed", outcomes)
             holds, activities, exports, states = self._committed(
                 lambda env: self._effects(env, warehouse_id, lot_ids)
             )
-            expired_id, near_id = lot_ids
-            self.assertEqual(states, ["hold", "released"])
-            self.assertEqual(holds, {expired_id: 1}, f"runs: {outcomes}")
+            if with_expired:
+                self.assertEqual(states, ["hold", "released"])
+                self.assertEqual(holds, {lot_ids[0]: 1}, f"runs: {outcomes}")
+            else:
+                self.assertEqual((states, holds), (["released"], {}))
             self.assertEqual(activities, 1, f"runs: {outcomes}")
             self.assertEqual(exports, 1, f"runs: {outcomes}")
         finally:
@@ -142,3 +160,14 @@ class TestExpiryCronConcurrency(TransactionCase):
         the same lot conflicts (serialization failure), so its whole transaction,
         activity included, is undone."""
         self._assert_one_effect(stale_snapshot=True)
+
+    @unittest.expectedFailure
+    def test_snapshot_before_commit_without_expired_lot(self):
+        """Known double effect: with only near-expiry lots, nothing the two runs
+        write conflicts, and a run whose snapshot predates the other's commit
+        (it takes the lock once the first released it) does not see the first
+        one's activity: a second activity and list. Odoo's cron runner never
+        lets this happen between nodes (it locks the job's row and moves its next
+        call before releasing it). Remove the decorator once the check locks the
+        warehouse's notification in a way a stale snapshot conflicts with."""
+        self._assert_one_effect(stale_snapshot=True, with_expired=False)
