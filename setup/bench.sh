@@ -4,7 +4,8 @@
 # A benchmark that needs other addons than med_audit_export and med_lot_trace says so in
 # a line `# bench-addons: addon ...` (or `all`); it gets a database of its own.
 # Usage: setup/bench.sh [NAME...] [-- OPTION...]
-#   NAME = a file tests/benchmarks/bench_NAME.py; OPTIONs go to each benchmark script
+#   NAME = a file tests/benchmarks/bench_NAME.py (without NAME: all but those marked
+#   `# bench-by-name-only`: load, scale, replica); OPTIONs go to each benchmark script
 #   (e.g. setup/bench.sh trace -- --explain --rounds 9).
 source "$(dirname "$0")/lib.sh"
 med_prepare
@@ -65,6 +66,8 @@ options=("$@")
 if [ ${#names[@]} -eq 0 ]; then
     for f in tests/benchmarks/bench_*.py; do
         [ -e "$f" ] || continue
+        # long ones (servers, millions of rows) run only when named
+        grep -q '^# bench-by-name-only' "$f" && continue
         n=${f##*/bench_}
         names+=("${n%.py}")
     done

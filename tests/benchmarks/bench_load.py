@@ -30,6 +30,7 @@ Locust's HTML reports and CSV files land in --out (.local/bench-load/<time>/).
 Extra options: --users-scale (1.0), --duration (300 s), --scale (0.09), --port
 (8180), --workers (4), --out.
 """
+# bench-by-name-only
 # bench-addons: all
 # bench-odoo-addons: stock purchase mrp product_expiry quality_control_stock_oca
 # bench-requirements: tests/benchmarks/requirements-load.txt

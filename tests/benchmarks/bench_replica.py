@@ -17,6 +17,7 @@ replica), replica_primary_calls, replica_lag_bytes (the standby's replay lag at 
 end). The standby and the server are stopped and the standby's folder removed.
 Extra options: --port (8182), --replica-port (db_port + 1).
 """
+# bench-by-name-only
 # bench-addons: med_lot_trace
 
 import argparse

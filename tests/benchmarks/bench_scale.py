@@ -18,6 +18,7 @@ Then, median of --rounds (5), ORM cache emptied before each call:
   month together; each filter's figure and the query plan of the worst are printed.
 Extra options: --scale, --quants, --audit-entries, --explain.
 """
+# bench-by-name-only
 
 import argparse
 import contextlib
