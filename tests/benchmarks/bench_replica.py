@@ -140,8 +140,11 @@ class Standby:
             ]
         )
         print(f"standby: base backup in {time.perf_counter() - start:.1f} s")
+        # a hot standby refuses to start with fewer connections than its primary
+        primary_connections = self.sql("SHOW max_connections", primary=True)
         options = (
             f"-p {self.port} -k {self.socket} -c listen_addresses='' "
+            f"-c max_connections={primary_connections} "
             "-c hot_standby=on -c log_statement=all "
             "-c log_line_prefix='%m [%p] %d %a: '"
         )
@@ -170,9 +173,14 @@ class Standby:
                 stderr=subprocess.DEVNULL,
             )
 
-    def sql(self, query):
+    def sql(self, query, primary=False):
+        host, port = (
+            (self.primary_host, self.primary_port)
+            if primary
+            else (self.socket, self.port)
+        )
         return subprocess.run(
-            [f"{PG_BIN}/psql", "-h", self.socket, "-p", self.port, "-U", "odoo"]
+            [f"{PG_BIN}/psql", "-h", host, "-p", port, "-U", "odoo"]
             + ["-d", "postgres", "-Atc", query],
             check=True,
             capture_output=True,
