@@ -21,12 +21,11 @@ class TestExpiryCronConcurrency(TransactionCase):
             return function(api.Environment(cr, SUPERUSER_ID, {}))
 
     def _setup(self, env, with_expired=True):
-        """A warehouse of its own, a near-expiry lot in stock, and an expired one
-        ``with_expired``."""
-        tag = uuid.uuid4().hex[:4].upper()
-        warehouse = env["stock.warehouse"].create(
-            {"name": f"Cron race {tag}", "code": f"R{tag}"}
-        )
+        """A near-expiry lot in the main warehouse's stock, and an expired one
+        ``with_expired``. (No warehouse of its own: a second warehouse would turn
+        on multi-warehouse views for every user of the database.)"""
+        tag = uuid.uuid4().hex[:6].upper()
+        warehouse = env.ref("stock.warehouse0")
         # QA's user already follows the warehouse (as after an earlier day's list):
         # no follower row is added, which would make the runs collide on
         # mail_followers' unique key by chance and hide what the check itself does.
@@ -62,17 +61,23 @@ class TestExpiryCronConcurrency(TransactionCase):
                 product, warehouse.lot_stock_id, 10, lot_id=lot
             )
             lots |= lot
-        return warehouse.id, lots.ids
+        env.cr.execute("SELECT max(id) FROM med_audit_export")
+        return warehouse.id, lots.ids, env.cr.fetchone()[0] or 0
 
-    def _cleanup(self, env, warehouse_id, lot_ids):
-        warehouse = env["stock.warehouse"].browse(warehouse_id)
+    def _cleanup(self, env, warehouse_id, lot_ids, since):
+        """Removes the activities the runs scheduled and the stock of the lots;
+        the lots, their audit trail and the export records stay (append-only)."""
         env["mail.activity"].search(
-            [("res_model", "=", "stock.warehouse"), ("res_id", "=", warehouse_id)]
+            [
+                ("res_model", "=", "stock.warehouse"),
+                ("res_id", "=", warehouse_id),
+                ("create_date", ">=", since),
+            ]
         ).unlink()
         env["stock.quant"].search([("lot_id", "in", lot_ids)]).sudo().unlink()
-        # Lots and their audit entries stay (the trail is append-only); the
-        # warehouse is archived so that later checks pass over it.
-        warehouse.action_archive()
+        env["stock.lot"].browse(lot_ids).product_id.with_context(
+            med_reason="cron race test"
+        ).action_archive()
 
     def _run_concurrently(self, stale_snapshot):
         """Two transactions run the check at the same moment; with
@@ -112,7 +117,7 @@ class TestExpiryCronConcurrency(TransactionCase):
         self.assertFalse(any(thread.is_alive() for thread in threads))
         return outcomes
 
-    def _effects(self, env, warehouse_id, lot_ids):
+    def _effects(self, env, warehouse_id, lot_ids, last_export):
         env.cr.execute(
             "SELECT res_id, count(*) FROM med_audit_entry"
             " WHERE res_model = 'stock.lot' AND res_id = ANY(%s)"
@@ -122,24 +127,29 @@ class TestExpiryCronConcurrency(TransactionCase):
         )
         holds = dict(env.cr.fetchall())
         activities = env["mail.activity"].search_count(
-            [("res_model", "=", "stock.warehouse"), ("res_id", "=", warehouse_id)]
+            [
+                ("res_model", "=", "stock.warehouse"),
+                ("res_id", "=", warehouse_id),
+                ("summary", "ilike", "near expiry"),
+            ]
         )
         code = env["stock.warehouse"].browse(warehouse_id).code
         exports = env["med.audit.export"].search_count(
-            [("name", "ilike", f"Near-expiry lots {code}")]
+            [("id", ">", last_export), ("name", "ilike", f"Near-expiry lots {code}")]
         )
         states = env["stock.lot"].browse(lot_ids).mapped("med_state")
         return holds, activities, exports, states
 
     def _assert_one_effect(self, stale_snapshot, with_expired=True):
-        warehouse_id, lot_ids = self._committed(
+        since = fields.Datetime.now()
+        warehouse_id, lot_ids, last_export = self._committed(
             lambda env: self._setup(env, with_expired)
         )
         try:
             outcomes = self._run_concurrently(stale_snapshot)
             self.assertIn("committed", outcomes)
             holds, activities, exports, states = self._committed(
-                lambda env: self._effects(env, warehouse_id, lot_ids)
+                lambda env: self._effects(env, warehouse_id, lot_ids, last_export)
             )
             if with_expired:
                 self.assertEqual(states, ["hold", "released"])
@@ -149,7 +159,9 @@ class TestExpiryCronConcurrency(TransactionCase):
             self.assertEqual(activities, 1, f"runs: {outcomes}")
             self.assertEqual(exports, 1, f"runs: {outcomes}")
         finally:
-            self._committed(lambda env: self._cleanup(env, warehouse_id, lot_ids))
+            self._committed(
+                lambda env: self._cleanup(env, warehouse_id, lot_ids, since)
+            )
 
     def test_two_nodes_start_together(self):
         """The advisory lock: one run does the work, the other skips it."""
