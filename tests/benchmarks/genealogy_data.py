@@ -203,6 +203,8 @@ class _Builder:
         # deliveries: [customer index, date, [[product key, slot, quantity]]]
         self.deliveries = []
         self.receipts = {}  # raw lot -> [(date, supplier index)]
+        # med_lot_trace's delivered-to partner: absent from a stock-only database
+        self.line_partner = PARTNER in env["stock.move.line"]._fields
 
     def _count(self, key):
         return max(8, round(PRODUCTS[key][2] * self.scale))
@@ -703,7 +705,8 @@ class _Builder:
             f"{line}\t{move}\t{picking}\t{mo}\t{self.product_ids[key]}\t"
             f"{self.uom_ids[key]}\t{self.lot_id0 + lot}\t{qty}\t{qty}\tt\tdone\t"
             f"{source}\t{dest}\t{date}\t{reference}\t{self.company}\t{expiry}\t"
-            f"{partner}\t{self.uid}\t{date}\t{self.uid}\t{date}"
+            + (f"{partner}\t" if self.line_partner else "")
+            + f"{self.uid}\t{date}\t{self.uid}\t{date}"
         )
         return line
 
@@ -915,7 +918,8 @@ class _Builder:
         """COPY columns of ``table``, and the text that ends each row: the ORM
         defaults of the stored fields we do not set (an addon's new required field
         with a default is filled as the ORM would)."""
-        columns = list(COLUMNS[table])
+        columns = [c for c in COLUMNS[table] if c != PARTNER or self.line_partner]
+        given = len(columns)
         if table not in MODELS:
             return columns, "\n"
         model = self.env[MODELS[table]]
@@ -943,9 +947,7 @@ class _Builder:
             assert not any(c in text for c in "\t\n\\"), (table, name, text)
             columns.append(name)
             suffix.append(text)
-        self.log(
-            f"genealogy: {table}: ORM defaults for {columns[len(COLUMNS[table]) :]}"
-        )
+        self.log(f"genealogy: {table}: ORM defaults for {columns[given:]}")
         return columns, "".join(f"\t{text}" for text in suffix) + "\n"
 
     def result(self):
@@ -971,6 +973,7 @@ MODELS = {
     "stock_move_line": "stock.move.line",
     "stock_quant": "stock.quant",
 }
+PARTNER = "med_partner_id"
 _AUDIT = ("create_uid", "create_date", "write_uid", "write_date")
 # fmt: off
 COLUMNS = {
@@ -1007,7 +1010,7 @@ COLUMNS = {
         "id", "move_id", "picking_id", "production_id", "product_id", "product_uom_id",
         "lot_id", "quantity", "quantity_product_uom", "picked", "state", "location_id",
         "location_dest_id", "date", "reference", "company_id", "expiration_date",
-        "med_partner_id", *_AUDIT,
+        PARTNER, *_AUDIT,
     ),
     "stock_move_line_consume_rel": ("consume_line_id", "produce_line_id"),
     "stock_quant": (

@@ -12,3 +12,4 @@ from . import test_tour_auditor_dossier
 from . import test_lot_data_gates
 from . import test_lot_gates_rpc
 from . import test_lot_races
+from . import test_cron_concurrency

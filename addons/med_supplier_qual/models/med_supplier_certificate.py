@@ -1,13 +1,16 @@
+import logging
 from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import frozendict
+from odoo.tools import SQL, frozendict
 
 from odoo.addons.med_audit_export.models.med_signable_mixin import QA_MANAGER
 
 from ..tools import in_categories
 
+_logger = logging.getLogger(__name__)
+CERTIFICATE_LOCK = "med_supplier_qual.certificate_check"
 # Changing any of these voids the QA verification: QA checked the old content.
 VERIFIED_CONTENT = {
     "partner_id",
@@ -297,7 +300,14 @@ class MedSupplierCertificate(models.Model):
     def _cron_med_certificates(self):
         """Daily: refresh the states that the date changed, tell QA of certificates
         entering their reminder window (once each), and let upper addons react to
-        the certificates that just expired."""
+        the certificates that just expired. A second run at the same time skips."""
+        cr = self.env.cr
+        cr.execute(
+            SQL("SELECT pg_try_advisory_xact_lock(hashtext(%s))", CERTIFICATE_LOCK)
+        )
+        if not cr.fetchone()[0]:
+            _logger.info("certificate check already running: skipped")
+            return
         changed = self.browse()
         newly_expired = self.browse()
         # Set-based: per company (its own today) and certificate type (its own

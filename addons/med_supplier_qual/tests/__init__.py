@@ -14,3 +14,4 @@ from . import test_purchase_gate_rpc
 from . import test_gate_races
 from . import test_audit_coverage
 from . import test_certificate_scan_race
+from . import test_cron_concurrency

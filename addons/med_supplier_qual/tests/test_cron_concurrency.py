@@ -1,0 +1,150 @@
+"""The daily certificate check run by two Odoo nodes at once: two real transactions
+(own registry cursors, committed), never the test cursor, which cannot show a race."""
+
+import threading
+import unittest
+import uuid
+from datetime import timedelta
+
+import psycopg2.errors
+
+from odoo import SUPERUSER_ID, Command, api, fields
+from odoo.tests import TransactionCase, tagged
+
+from .common import SCAN
+
+RUNS = 2
+
+
+@tagged("post_install", "-at_install")
+class TestCertificateCronConcurrency(TransactionCase):
+    def _committed(self, function):
+        with self.registry.cursor() as cr:
+            return function(api.Environment(cr, SUPERUSER_ID, {}))
+
+    def _setup(self, env):
+        """A supplier's business licence in its reminder window ('expiring'),
+        without a reminder yet."""
+        Certificate = env["med.supplier.certificate"]
+        supplier = env["res.partner"].create(
+            {"name": f"Cron race supplier {uuid.uuid4().hex[:8]}", "is_company": True}
+        )
+        kind = env["med.certificate.type"].search([("code", "=", "business_licence")])
+        today = Certificate._med_company_today(env.company)
+        certificate = Certificate.create(
+            {
+                "partner_id": supplier.id,
+                "type_id": kind.id,
+                "number": f"RACE-{supplier.id}",
+                "issue_date": today - timedelta(days=400),
+                "expiry_date": today + timedelta(days=30),
+                "attachment_ids": [
+                    Command.create(
+                        {
+                            "name": "licence.pdf",
+                            "datas": SCAN,
+                            "mimetype": "application/pdf",
+                        }
+                    )
+                ],
+            }
+        )
+        self.assertEqual(certificate.state, "expiring")
+        # The reminder's user already follows the certificate (as after an earlier
+        # reminder): no follower row is added, which would make the runs collide on
+        # mail_followers' unique key by chance and hide what the check itself does.
+        responsible = env.company._med_certificate_responsible()
+        certificate.message_subscribe(partner_ids=responsible.partner_id.ids)
+        return certificate.id
+
+    def _cleanup(self, env, certificate_id, since):
+        """Removes the reminders the runs scheduled (on other certificates of the
+        database too); the certificate stays with its audit trail."""
+        certificate = env["med.supplier.certificate"].browse(certificate_id)
+        env["mail.activity"].search(
+            [
+                ("res_model", "=", "med.supplier.certificate"),
+                ("create_date", ">=", since),
+            ]
+        ).unlink()
+        certificate.partner_id.with_context(med_reason="cron race test").write(
+            {"active": False}
+        )
+
+    def _run_concurrently(self, stale_snapshot):
+        barrier = threading.Barrier(RUNS)
+        first_committed = threading.Event()
+        outcomes = [None] * RUNS
+
+        def run(index):
+            try:
+                with self.registry.cursor() as cr:
+                    env = api.Environment(cr, SUPERUSER_ID, {})
+                    if stale_snapshot:
+                        cr.execute("SELECT count(*) FROM med_supplier_certificate")
+                    barrier.wait(timeout=60)
+                    if stale_snapshot and index:
+                        first_committed.wait(timeout=120)
+                    env["med.supplier.certificate"]._cron_med_certificates()
+                # leaving the block commits
+                outcomes[index] = "committed"
+            except psycopg2.errors.SerializationFailure:
+                # what Odoo's cron runner and RPC retry; the retry finds it done
+                outcomes[index] = "serialization failure"
+            except Exception as error:
+                outcomes[index] = repr(error)
+            finally:
+                if not index:
+                    first_committed.set()
+
+        threads = [threading.Thread(target=run, args=(i,)) for i in range(RUNS)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=300)
+        self.assertFalse(any(thread.is_alive() for thread in threads))
+        return outcomes
+
+    def _reminders(self, env, certificate_id):
+        certificate = env["med.supplier.certificate"].browse(certificate_id)
+        activities = env["mail.activity"].search_count(
+            [
+                ("res_model", "=", "med.supplier.certificate"),
+                ("res_id", "=", certificate_id),
+            ]
+        )
+        return certificate.state, activities
+
+    def _assert_one_reminder(self, stale_snapshot):
+        since = fields.Datetime.now()
+        # Today's run first, so that the runs below find the other certificates
+        # of the database (demo data) up to date and only ours to remind.
+        self._committed(
+            lambda env: env["med.supplier.certificate"]._cron_med_certificates()
+        )
+        certificate_id = self._committed(self._setup)
+        try:
+            outcomes = self._run_concurrently(stale_snapshot)
+            self.assertIn("committed", outcomes)
+            state, reminders = self._committed(
+                lambda env: self._reminders(env, certificate_id)
+            )
+            self.assertEqual(state, "expiring")
+            self.assertEqual(reminders, 1, f"runs: {outcomes}")
+        finally:
+            self._committed(lambda env: self._cleanup(env, certificate_id, since))
+
+    def test_two_nodes_start_together(self):
+        """The advisory lock: one run does the work, the other skips it."""
+        self._assert_one_reminder(stale_snapshot=False)
+
+    @unittest.expectedFailure
+    def test_second_run_from_a_snapshot_before_the_first_commit(self):
+        """Known double effect: a run whose snapshot predates the other run's
+        commit (it takes the lock once the first released it) does not see the
+        reminder the first one scheduled and schedules a second one, since
+        nothing both write conflicts. Odoo's cron runner never lets this happen
+        between nodes (it locks the job's row and moves its next call before
+        releasing it), but the check itself is not safe against it. Remove the
+        decorator once the check marks what it reminded on the certificate."""
+        self._assert_one_reminder(stale_snapshot=True)
