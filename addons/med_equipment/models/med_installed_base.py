@@ -122,7 +122,7 @@ class MedInstalledBase(models.Model):
         the records of lots returned from customers marked returned."""
         # sudo: the installed base is kept by the deliveries and returns
         # themselves, whoever validates them.
-        installed_base = self.sudo()
+        installed_base = self.sudo()._med_protected_write()
         done = move_lines.filtered(lambda line: line.lot_id and line.state == "done")
         delivered = done.filtered(
             lambda line: line.location_dest_id.usage == "customer"

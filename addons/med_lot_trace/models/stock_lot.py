@@ -661,14 +661,17 @@ class StockLot(models.Model):
         # Only the lots the user may read (companies, record rules), in one query.
         return self.search([("id", "in", ids)]) if ids else self.browse()
 
+    @api.readonly  # read-only work: served by a replica where one is set
     def med_trace_upstream(self):
         """Every ancestor lot (components, their components, ...), excluding self."""
         return self._med_traced("upstream")
 
+    @api.readonly  # read-only work: served by a replica where one is set
     def med_trace_downstream(self):
         """Every descendant lot (made from these lots, transitively), excluding self."""
         return self._med_traced("downstream")
 
+    @api.readonly  # read-only work: served by a replica where one is set
     def med_recall_scope(self):
         """What a recall of these lots reaches.
 

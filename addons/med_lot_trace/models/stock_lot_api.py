@@ -44,6 +44,7 @@ class StockLot(models.Model):
             "expiration_date": fields.Datetime.to_string(self.expiration_date) or False,
         }
 
+    @api.readonly  # read-only work: served by a replica where one is set
     def med_api_trace(self, direction="downstream"):
         """Every lot reachable from these lots, transitively (``upstream``: what
         they are made of; ``downstream``: what was made from them), as the caller
@@ -122,6 +123,7 @@ class StockLot(models.Model):
             for lot in self
         ]
 
+    @api.readonly  # read-only work: served by a replica where one is set
     def med_api_shelf_life(self):
         """Remaining shelf life of these lots now, in days and as a share of the
         product's total shelf life."""
@@ -146,6 +148,7 @@ class StockLot(models.Model):
         return result
 
     @api.model
+    @api.readonly  # read-only work: served by a replica where one is set
     def med_api_find_lot(self, lot_name, product_ref):
         """The ids of the lot ``lot_name`` of the product whose internal reference
         (default code) or name is ``product_ref``, as the caller may read it."""

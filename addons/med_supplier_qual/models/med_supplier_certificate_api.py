@@ -8,6 +8,7 @@ class MedSupplierCertificate(models.Model):
     _inherit = "med.supplier.certificate"
 
     @api.model
+    @api.readonly  # read-only work: served by a replica where one is set
     def med_partner_certificates_valid_on(self, partner_id, date, product_id=None):
         """Is supplier ``partner_id`` qualified on ``date`` (YYYY-MM-DD), for
         ``product_id`` when given? The answer of the purchase and receipt gates
