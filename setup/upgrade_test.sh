@@ -29,8 +29,12 @@ med_psql createdb -T template0 -E UTF8 "$db"
 med_psql psql -q -d postgres -c "ALTER DATABASE $db SET synchronous_commit = off"
 start=$(date +%s)
 "$MED_PY" "$ODOO_SRC/odoo-bin" -c "$old_conf" -d "$db" -i "$old_addons" --stop-after-init \
+    --load-language=en_US,zh_CN \
     --log-level=warn --db-filter="^$db\$" >"$MED_LOCAL/upgrade.log" 2>&1 \
     || { tail -n 30 "$MED_LOCAL/upgrade.log" >&2; med_die "installing the old suite failed"; }
+if grep -E "(ERROR|CRITICAL) $db" "$MED_LOCAL/upgrade.log" >&2; then
+    med_die "installing the old suite logged errors; see $MED_LOCAL/upgrade.log"
+fi
 "$MED_PY" "$MED_ROOT/setup/upgrade_check.py" --config "$old_conf" --database "$db" \
     --snapshot "$MED_LOCAL/upgrade-before.json" \
     || med_die "reading the old database failed"

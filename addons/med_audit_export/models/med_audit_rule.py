@@ -170,7 +170,11 @@ class MedAuditRule(models.Model):
             narrowed = self.filtered(
                 lambda rule: not rule._med_coverage_extends(before[rule.id])
             )
-            if narrowed:
+            # While modules load (install, -u), a shipped rule's own data file sets
+            # its fields, and the addons that extend it link theirs again right
+            # after: the registry being loaded is not ready, and no request reaches
+            # it (a context key could be sent by any caller; this cannot).
+            if narrowed and self.pool.ready:
                 narrowed._med_check_may_narrow()
         return result
 

@@ -53,14 +53,17 @@ class QcInspection(models.Model):
             self._med_check_result_open()
         if vals.get("state") in FINAL_STATES:
             self._med_check_approver()
+        passing = vals.get("state") == "success"
+        if passing and "inspection_lines" not in vals:
+            self._med_check_passed()  # before writing: a refusal changes nothing
         # Every way an inspection fails (approval of a failed result, a direct write
         # from code or RPC) passes here: the rules run in the same transaction.
         failing = self.browse()
         if vals.get("state") == "failed":
             failing = self.filtered(lambda i: i.state != "failed")
         result = super().write(vals)
-        if vals.get("state") == "success":
-            self._med_check_passed()
+        if passing and "inspection_lines" in vals:
+            self._med_check_passed()  # on the lines written with the result
         if failing:
             self.env["med.capa.rule"]._med_fire(
                 "inspection_failed", [i._med_failure_event() for i in failing]
