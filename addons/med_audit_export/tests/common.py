@@ -1,3 +1,4 @@
+import json
 import subprocess
 
 from odoo.tests import Form, new_test_user
@@ -90,3 +91,25 @@ class MedAuditCommon(MedComplianceCommon):
         domain = [("res_model", "=", record._name), ("res_id", "in", record.ids)]
         domain += [(key, "=", value) for key, value in filters.items()]
         return self.Entry.search(domain, order="id")
+
+
+class JsonRpcMixin:
+    """For HttpCase tests: call a model's method over JSON-RPC as the user the test
+    authenticated, the way the web client and integrations do."""
+
+    def _call(self, model, method, args, kwargs=None):
+        payload = {
+            "jsonrpc": "2.0",
+            "method": "call",
+            "params": {
+                "model": model,
+                "method": method,
+                "args": args,
+                "kwargs": kwargs or {},
+            },
+        }
+        return self.url_open(
+            f"/web/dataset/call_kw/{model}/{method}",
+            data=json.dumps(payload),
+            headers={"Content-Type": "application/json"},
+        ).json()

@@ -1,10 +1,10 @@
-import json
-
 from odoo.tests import HttpCase, tagged
+
+from .common import JsonRpcMixin
 
 
 @tagged("post_install", "-at_install")
-class TestAuditTrailOverRpc(HttpCase):
+class TestAuditTrailOverRpc(JsonRpcMixin, HttpCase):
     """The administrator cannot alter or delete audit entries over JSON-RPC."""
 
     @classmethod
@@ -18,24 +18,6 @@ class TestAuditTrailOverRpc(HttpCase):
         cls.entry = cls.env["med.audit.entry"].search(
             [("res_model", "=", "res.partner.category"), ("res_id", "=", cls.tag.id)]
         )
-
-    def _call(self, model, method, args, kwargs=None):
-        payload = {
-            "jsonrpc": "2.0",
-            "method": "call",
-            "params": {
-                "model": model,
-                "method": method,
-                "args": args,
-                "kwargs": kwargs or {},
-            },
-        }
-        response = self.url_open(
-            f"/web/dataset/call_kw/{model}/{method}",
-            data=json.dumps(payload),
-            headers={"Content-Type": "application/json"},
-        )
-        return response.json()
 
     def test_admin_reads_but_cannot_write_or_delete(self):
         self.authenticate("admin", "admin")

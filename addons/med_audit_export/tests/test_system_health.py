@@ -1,11 +1,10 @@
-import json
 from datetime import timedelta
 
 from odoo import fields
 from odoo.exceptions import AccessError
 from odoo.tests import Form, HttpCase, new_test_user, tagged
 
-from .common import MedComplianceCommon
+from .common import JsonRpcMixin, MedComplianceCommon
 
 
 @tagged("post_install", "-at_install")
@@ -71,24 +70,7 @@ class TestSystemHealth(MedComplianceCommon):
 
 
 @tagged("post_install", "-at_install")
-class TestSystemHealthRpc(HttpCase):
-    def _call(self, method):
-        payload = {
-            "jsonrpc": "2.0",
-            "method": "call",
-            "params": {
-                "model": "med.system.health",
-                "method": method,
-                "args": [],
-                "kwargs": {},
-            },
-        }
-        return self.url_open(
-            f"/web/dataset/call_kw/med.system.health/{method}",
-            data=json.dumps(payload),
-            headers={"Content-Type": "application/json"},
-        ).json()
-
+class TestSystemHealthRpc(JsonRpcMixin, HttpCase):
     def test_health_over_json_rpc(self):
         new_test_user(
             self.env,
@@ -97,8 +79,8 @@ class TestSystemHealthRpc(HttpCase):
         )
         new_test_user(self.env, login="med_health_user")
         self.authenticate("med_health_auditor", "med_health_auditor")
-        result = self._call("med_health")["result"]
+        result = self._call("med.system.health", "med_health", [])["result"]
         self.assertIn("jobs", result)
         self.assertIn("database_size", result)
         self.authenticate("med_health_user", "med_health_user")
-        self.assertIn("error", self._call("med_health"))
+        self.assertIn("error", self._call("med.system.health", "med_health", []))

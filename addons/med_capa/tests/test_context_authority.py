@@ -1,6 +1,6 @@
-import json
-
 from odoo.tests import HttpCase, new_test_user, tagged
+
+from odoo.addons.med_audit_export.tests.common import JsonRpcMixin
 
 # What a hostile caller sends to make the CAPA rules skip its record.
 HOSTILE_CONTEXT = {
@@ -11,7 +11,7 @@ HOSTILE_CONTEXT = {
 
 
 @tagged("post_install", "-at_install")
-class TestRuleSkipContextRefused(HttpCase):
+class TestRuleSkipContextRefused(JsonRpcMixin, HttpCase):
     """No context key or pre-set origin sent over JSON-RPC switches the CAPA rules
     off: a complaint still opens its CAPA and holds its lot."""
 
@@ -30,24 +30,6 @@ class TestRuleSkipContextRefused(HttpCase):
             {"name": "CTX-001", "product_id": cls.product.id}
         )
         cls.rule = cls.env.ref("med_capa.capa_rule_complaint")
-
-    def _call(self, model, method, args, kwargs=None):
-        payload = {
-            "jsonrpc": "2.0",
-            "method": "call",
-            "params": {
-                "model": model,
-                "method": method,
-                "args": args,
-                "kwargs": kwargs or {},
-            },
-        }
-        response = self.url_open(
-            f"/web/dataset/call_kw/{model}/{method}",
-            data=json.dumps(payload),
-            headers={"Content-Type": "application/json"},
-        )
-        return response.json()
 
     def _assert_rule_ran(self, record):
         self.assertEqual(record.state, "open")

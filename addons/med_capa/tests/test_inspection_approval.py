@@ -1,7 +1,7 @@
-import json
-
 from odoo.exceptions import UserError
 from odoo.tests import HttpCase, tagged
+
+from odoo.addons.med_audit_export.tests.common import JsonRpcMixin
 
 from .common import MedCapaCommon
 
@@ -58,26 +58,9 @@ class TestInspectionApproval(InspectionApprovalCommon):
 
 
 @tagged("post_install", "-at_install")
-class TestInspectionApprovalRpc(HttpCase, InspectionApprovalCommon):
+class TestInspectionApprovalRpc(JsonRpcMixin, HttpCase, InspectionApprovalCommon):
     # MedCapaCommon already puts the registry in test mode.
     registry_test_mode = False
-
-    def _call(self, method, args, kwargs=None):
-        payload = {
-            "jsonrpc": "2.0",
-            "method": "call",
-            "params": {
-                "model": "qc.inspection",
-                "method": method,
-                "args": args,
-                "kwargs": kwargs or {},
-            },
-        }
-        return self.url_open(
-            f"/web/dataset/call_kw/qc.inspection/{method}",
-            data=json.dumps(payload),
-            headers={"Content-Type": "application/json"},
-        ).json()
 
     def test_inspector_approval_over_json_rpc_refused(self):
         inspection = self._waiting()
@@ -87,7 +70,10 @@ class TestInspectionApprovalRpc(HttpCase, InspectionApprovalCommon):
             ("write", [inspection.ids, {"state": "success"}]),
         ):
             answer = self._call(
-                method, args, {"context": {"med_protected_write": True}}
+                "qc.inspection",
+                method,
+                args,
+                {"context": {"med_protected_write": True}},
             )
             self.assertIn("error", answer, method)
         inspection.invalidate_recordset()

@@ -1,10 +1,10 @@
-import json
-
 from psycopg2 import IntegrityError
 
 from odoo.exceptions import UserError
 from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
+
+from odoo.addons.med_audit_export.tests.common import JsonRpcMixin
 
 from .common import MedCapaCommon
 
@@ -95,29 +95,11 @@ class TestInspectionRecord(InspectionRecordCommon):
 
 
 @tagged("post_install", "-at_install")
-class TestInspectionRecordOverRpc(HttpCase, InspectionRecordCommon):
+class TestInspectionRecordOverRpc(JsonRpcMixin, HttpCase, InspectionRecordCommon):
     """The inspector, over JSON-RPC: a failed result stays failed and stays."""
 
     # MedCapaCommon already puts the registry in test mode.
     registry_test_mode = False
-
-    def _call(self, model, method, args, kwargs=None):
-        payload = {
-            "jsonrpc": "2.0",
-            "method": "call",
-            "params": {
-                "model": model,
-                "method": method,
-                "args": args,
-                "kwargs": kwargs or {},
-            },
-        }
-        response = self.url_open(
-            f"/web/dataset/call_kw/{model}/{method}",
-            data=json.dumps(payload),
-            headers={"Content-Type": "application/json"},
-        )
-        return response.json()
 
     def test_inspector_cannot_rewrite_or_delete_a_failed_result(self):
         inspection = self._fail(self._inspect_lot(self.lot))

@@ -1,11 +1,11 @@
-import json
-
 from odoo import Command
 from odoo.tests import HttpCase, new_test_user, tagged
 
+from odoo.addons.med_audit_export.tests.common import JsonRpcMixin
+
 
 @tagged("post_install", "-at_install")
-class TestLotGatesOverRpc(HttpCase):
+class TestLotGatesOverRpc(JsonRpcMixin, HttpCase):
     """The warehouse role, over JSON-RPC and with any context, moves no quarantined
     stock through done move lines, quants or lot creation."""
 
@@ -63,24 +63,6 @@ class TestLotGatesOverRpc(HttpCase):
         assert picking.move_line_ids.lot_id == cls.released
         picking.move_ids.picked = True
         return picking
-
-    def _call(self, model, method, args, kwargs=None):
-        payload = {
-            "jsonrpc": "2.0",
-            "method": "call",
-            "params": {
-                "model": model,
-                "method": method,
-                "args": args,
-                "kwargs": kwargs or {},
-            },
-        }
-        response = self.url_open(
-            f"/web/dataset/call_kw/{model}/{method}",
-            data=json.dumps(payload),
-            headers={"Content-Type": "application/json"},
-        )
-        return response.json()
 
     def _quantity(self, lot, location):
         self.env.invalidate_all()

@@ -1,7 +1,7 @@
-import json
-
 from odoo.exceptions import UserError
 from odoo.tests import HttpCase, tagged
+
+from odoo.addons.med_audit_export.tests.common import JsonRpcMixin
 
 from .common import MedGenealogyCommon
 
@@ -95,25 +95,8 @@ class TestLotProtection(MedGenealogyCommon):
 
 
 @tagged("post_install", "-at_install")
-class TestLotSigningRpc(HttpCase, MedGenealogyCommon):
+class TestLotSigningRpc(JsonRpcMixin, HttpCase, MedGenealogyCommon):
     """The auditor and the inspector cannot hold or sign a lot over JSON-RPC."""
-
-    def _call(self, model, method, args, kwargs=None):
-        payload = {
-            "jsonrpc": "2.0",
-            "method": "call",
-            "params": {
-                "model": model,
-                "method": method,
-                "args": args,
-                "kwargs": kwargs or {},
-            },
-        }
-        return self.url_open(
-            f"/web/dataset/call_kw/{model}/{method}",
-            data=json.dumps(payload),
-            headers={"Content-Type": "application/json"},
-        ).json()
 
     def test_auditor_and_inspector_cannot_hold_or_sign(self):
         lot = self._lot(self.barrel, "RPC-HLD-1")

@@ -1,8 +1,9 @@
-import json
 from datetime import timedelta
 
 from odoo.exceptions import UserError
 from odoo.tests import HttpCase, tagged
+
+from odoo.addons.med_audit_export.tests.common import JsonRpcMixin
 
 from .common import SCAN, SupplierQualCommon
 
@@ -152,28 +153,11 @@ class TestProtectedSupplierRecords(ProtectedRecordsCommon):
 
 
 @tagged("post_install", "-at_install")
-class TestProtectedSupplierRecordsRpc(HttpCase, ProtectedRecordsCommon):
+class TestProtectedSupplierRecordsRpc(JsonRpcMixin, HttpCase, ProtectedRecordsCommon):
     """The same refusals over JSON-RPC, with a hostile context."""
 
     # SupplierQualCommon already puts the registry in test mode.
     registry_test_mode = False
-
-    def _call(self, model, method, args, kwargs=None):
-        payload = {
-            "jsonrpc": "2.0",
-            "method": "call",
-            "params": {
-                "model": model,
-                "method": method,
-                "args": args,
-                "kwargs": kwargs or {},
-            },
-        }
-        return self.url_open(
-            f"/web/dataset/call_kw/{model}/{method}",
-            data=json.dumps(payload),
-            headers={"Content-Type": "application/json"},
-        ).json()
 
     def test_purchase_user_creates_verified_certificate_over_rpc(self):
         self.authenticate(self.purchase.login, self.purchase.login)

@@ -1,7 +1,7 @@
-import json
-
 from odoo import Command
 from odoo.tests import HttpCase, tagged
+
+from odoo.addons.med_audit_export.tests.common import JsonRpcMixin
 
 from .common import SupplierQualCommon
 
@@ -16,7 +16,7 @@ HOSTILE_CONTEXT = {
 
 
 @tagged("post_install", "-at_install")
-class TestPurchaseGateOverRpc(HttpCase, SupplierQualCommon):
+class TestPurchaseGateOverRpc(JsonRpcMixin, HttpCase, SupplierQualCommon):
     """Over JSON-RPC, the purchase user cannot confirm an order by writing its state,
     nor add a line for an unlisted product to a confirmed order, whatever context it
     sends."""
@@ -32,22 +32,9 @@ class TestPurchaseGateOverRpc(HttpCase, SupplierQualCommon):
         )
 
     def _call(self, model, method, args, kwargs=None):
-        payload = {
-            "jsonrpc": "2.0",
-            "method": "call",
-            "params": {
-                "model": model,
-                "method": method,
-                "args": args,
-                "kwargs": dict(kwargs or {}, context=HOSTILE_CONTEXT),
-            },
-        }
-        response = self.url_open(
-            f"/web/dataset/call_kw/{model}/{method}",
-            data=json.dumps(payload),
-            headers={"Content-Type": "application/json"},
+        return super()._call(
+            model, method, args, dict(kwargs or {}, context=HOSTILE_CONTEXT)
         )
-        return response.json()
 
     def _error(self, answer):
         self.assertIn("error", answer)
