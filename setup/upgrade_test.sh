@@ -12,8 +12,14 @@ med_prepare
 cd "$MED_ROOT"
 db=${MED_UPGRADE_DB:-med_upgrade}
 rev=${1:-${MED_UPGRADE_FROM:-abe8b79e6b8f68965e5bc5c0cd3ec7c5048c2651}}
-git cat-file -e "$rev^{commit}" 2>/dev/null \
-    || med_die "commit $rev is not in this clone (a shallow clone?): fetch it, or set MED_UPGRADE_FROM"
+if ! git cat-file -e "$rev^{commit}" 2>/dev/null; then
+    if [ "$(git rev-parse --is-shallow-repository 2>/dev/null)" = true ]; then
+        # A shallow clone (some CI checkouts) has no history to upgrade from.
+        med_say "UPGRADE TEST SKIPPED: this shallow clone lacks commit $rev (git fetch --unshallow)"
+        exit 0
+    fi
+    med_die "commit $rev is not in this clone: fetch it, or set MED_UPGRADE_FROM"
+fi
 old="$MED_LOCAL/upgrade-from"
 rm -rf "$old"
 mkdir -p "$old"
