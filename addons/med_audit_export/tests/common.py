@@ -1,6 +1,10 @@
 import json
 import subprocess
+import threading
 
+import psycopg2.errors
+
+from odoo import SUPERUSER_ID, api
 from odoo.tests import Form, new_test_user
 
 from odoo.addons.base.tests.common import BaseCommon
@@ -113,3 +117,43 @@ class JsonRpcMixin:
             data=json.dumps(payload),
             headers={"Content-Type": "application/json"},
         ).json()
+
+
+def run_cron_twice(testcase, model, method, stale_snapshot):
+    """Run ``model.method()`` (a scheduled job) in two committed transactions at the
+    same moment, as two nodes would; with ``stale_snapshot`` both read the database
+    first and the second runs once the first has committed, on a snapshot that shows
+    nothing of what the first did. Returns each run's outcome."""
+    runs = 2
+    barrier = threading.Barrier(runs)
+    first_committed = threading.Event()
+    outcomes = [None] * runs
+
+    def run(index):
+        try:
+            with testcase.registry.cursor() as cr:
+                env = api.Environment(cr, SUPERUSER_ID, {})
+                if stale_snapshot:
+                    env[model].search_count([])  # takes the snapshot
+                barrier.wait(timeout=60)
+                if stale_snapshot and index:
+                    first_committed.wait(timeout=120)
+                getattr(env[model], method)()
+            # leaving the block commits
+            outcomes[index] = "committed"
+        except psycopg2.errors.SerializationFailure:
+            # what Odoo's cron runner and RPC retry; the retry finds it done
+            outcomes[index] = "serialization failure"
+        except Exception as error:
+            outcomes[index] = repr(error)
+        finally:
+            if not index:
+                first_committed.set()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(runs)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=300)
+    testcase.assertFalse(any(thread.is_alive() for thread in threads))
+    return outcomes

@@ -1,17 +1,14 @@
 """The daily expiry check run by two Odoo nodes at once: two real transactions
 (own registry cursors, committed), never the test cursor, which cannot show a race."""
 
-import threading
 import unittest
 import uuid
 from datetime import timedelta
 
-import psycopg2.errors
-
 from odoo import SUPERUSER_ID, api, fields
 from odoo.tests import TransactionCase, tagged
 
-RUNS = 2
+from odoo.addons.med_audit_export.tests.common import run_cron_twice
 
 
 @tagged("post_install", "-at_install")
@@ -79,44 +76,6 @@ class TestExpiryCronConcurrency(TransactionCase):
             med_reason="cron race test"
         ).action_archive()
 
-    def _run_concurrently(self, stale_snapshot):
-        """Two transactions run the check at the same moment; with
-        ``stale_snapshot`` both have read the database before, and the second one
-        runs once the first has committed: its snapshot shows nothing of what the
-        first did. Returns the outcome of each run."""
-        barrier = threading.Barrier(RUNS)
-        first_committed = threading.Event()
-        outcomes = [None] * RUNS
-
-        def run(index):
-            try:
-                with self.registry.cursor() as cr:
-                    env = api.Environment(cr, SUPERUSER_ID, {})
-                    if stale_snapshot:
-                        cr.execute("SELECT count(*) FROM stock_lot")
-                    barrier.wait(timeout=60)
-                    if stale_snapshot and index:
-                        first_committed.wait(timeout=120)
-                    env["stock.lot"]._cron_med_expiry()
-                # leaving the block commits
-                outcomes[index] = "committed"
-            except psycopg2.errors.SerializationFailure:
-                # what Odoo's cron runner and RPC retry; the retry finds it done
-                outcomes[index] = "serialization failure"
-            except Exception as error:
-                outcomes[index] = repr(error)
-            finally:
-                if not index:
-                    first_committed.set()
-
-        threads = [threading.Thread(target=run, args=(i,)) for i in range(RUNS)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=300)
-        self.assertFalse(any(thread.is_alive() for thread in threads))
-        return outcomes
-
     def _effects(self, env, warehouse_id, lot_ids, last_export):
         env.cr.execute(
             "SELECT res_id, count(*) FROM med_audit_entry"
@@ -146,7 +105,9 @@ class TestExpiryCronConcurrency(TransactionCase):
             lambda env: self._setup(env, with_expired)
         )
         try:
-            outcomes = self._run_concurrently(stale_snapshot)
+            outcomes = run_cron_twice(
+                self, "stock.lot", "_cron_med_expiry", stale_snapshot
+            )
             self.assertIn("committed", outcomes)
             holds, activities, exports, states = self._committed(
                 lambda env: self._effects(env, warehouse_id, lot_ids, last_export)

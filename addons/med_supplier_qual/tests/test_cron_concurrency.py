@@ -1,19 +1,16 @@
 """The daily certificate check run by two Odoo nodes at once: two real transactions
 (own registry cursors, committed), never the test cursor, which cannot show a race."""
 
-import threading
 import unittest
 import uuid
 from datetime import timedelta
 
-import psycopg2.errors
-
 from odoo import SUPERUSER_ID, Command, api, fields
 from odoo.tests import TransactionCase, tagged
 
-from .common import SCAN
+from odoo.addons.med_audit_export.tests.common import run_cron_twice
 
-RUNS = 2
+from .common import SCAN
 
 
 @tagged("post_install", "-at_install")
@@ -71,40 +68,6 @@ class TestCertificateCronConcurrency(TransactionCase):
             {"active": False}
         )
 
-    def _run_concurrently(self, stale_snapshot):
-        barrier = threading.Barrier(RUNS)
-        first_committed = threading.Event()
-        outcomes = [None] * RUNS
-
-        def run(index):
-            try:
-                with self.registry.cursor() as cr:
-                    env = api.Environment(cr, SUPERUSER_ID, {})
-                    if stale_snapshot:
-                        cr.execute("SELECT count(*) FROM med_supplier_certificate")
-                    barrier.wait(timeout=60)
-                    if stale_snapshot and index:
-                        first_committed.wait(timeout=120)
-                    env["med.supplier.certificate"]._cron_med_certificates()
-                # leaving the block commits
-                outcomes[index] = "committed"
-            except psycopg2.errors.SerializationFailure:
-                # what Odoo's cron runner and RPC retry; the retry finds it done
-                outcomes[index] = "serialization failure"
-            except Exception as error:
-                outcomes[index] = repr(error)
-            finally:
-                if not index:
-                    first_committed.set()
-
-        threads = [threading.Thread(target=run, args=(i,)) for i in range(RUNS)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=300)
-        self.assertFalse(any(thread.is_alive() for thread in threads))
-        return outcomes
-
     def _reminders(self, env, certificate_id):
         certificate = env["med.supplier.certificate"].browse(certificate_id)
         activities = env["mail.activity"].search_count(
@@ -124,7 +87,12 @@ class TestCertificateCronConcurrency(TransactionCase):
         )
         certificate_id = self._committed(self._setup)
         try:
-            outcomes = self._run_concurrently(stale_snapshot)
+            outcomes = run_cron_twice(
+                self,
+                "med.supplier.certificate",
+                "_cron_med_certificates",
+                stale_snapshot,
+            )
             self.assertIn("committed", outcomes)
             state, reminders = self._committed(
                 lambda env: self._reminders(env, certificate_id)
