@@ -7,6 +7,7 @@
     "author": "Medical Device Compliance Suite contributors",
     "license": "AGPL-3",
     "depends": ["med_lot_trace", "med_supplier_qual", "quality_control_stock_oca"],
+    "external_dependencies": {"python": ["openupgradelib"]},
     "data": [
         "security/med_capa_groups.xml",
         "security/ir.model.access.csv",

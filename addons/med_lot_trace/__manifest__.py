@@ -7,6 +7,7 @@
     "author": "Medical Device Compliance Suite contributors",
     "license": "AGPL-3",
     "depends": ["med_audit_export", "product_expiry", "mrp", "web_hierarchy"],
+    "external_dependencies": {"python": ["openupgradelib"]},
     "data": [
         "security/ir.model.access.csv",
         "data/med_audit_rule_data.xml",

@@ -7,6 +7,7 @@
     "author": "Medical Device Compliance Suite contributors",
     "license": "AGPL-3",
     "depends": ["med_audit_export", "med_lot_trace", "purchase_stock"],
+    "external_dependencies": {"python": ["openupgradelib"]},
     "data": [
         "security/ir.model.access.csv",
         "security/med_supplier_qual_security.xml",
