@@ -48,11 +48,13 @@ def _record(report):
         outcome = "skipped"
     if outcome and result["outcome"] in ("passed", "skipped"):
         result["outcome"] = outcome
+        crash = getattr(report.longrepr, "reprcrash", None)
         if outcome == "skipped" and isinstance(report.longrepr, tuple):
             message = report.longrepr[2]
+        elif crash is not None:
+            message = f"{crash.message.splitlines()[0]} ({crash.path}:{crash.lineno})"
         else:
-            message = report.longreprtext.strip().splitlines()[-1:] or [""]
-            message = message[0]
+            message = (report.longreprtext.strip().splitlines() or [""])[-1]
         result["message"] = message[:MESSAGE_LIMIT]
 
 

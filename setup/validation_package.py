@@ -806,6 +806,8 @@ def write_package(out_dir, env, results, requirements_path=REQUIREMENTS, previou
     }
     write_summary(folder / "summary.pdf", package, iq, oq, rtm, deviations, diff)
     write_manifest(folder, package)
+    # The file to import in Odoo: the folder, zipped next to it.
+    shutil.make_archive(str(folder), "zip", folder.parent, folder.name)
     return json.loads((folder / MANIFEST).read_text("utf-8"))
 
 

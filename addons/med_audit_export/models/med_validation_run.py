@@ -288,7 +288,17 @@ class MedValidationRun(models.Model):
         )
 
     def _med_do_approve(self):
+        justification = self.env.context.get("med_signature_comment")
         for run in self:
+            if run.deviation_count and not justification:
+                raise UserError(
+                    self.env._(
+                        "%(run)s has %(count)s deviations: give the reason for "
+                        "accepting them in the signature's comment.",
+                        run=run.name,
+                        count=run.deviation_count,
+                    )
+                )
             if run.state == "approved":
                 raise UserError(
                     self.env._("%(run)s is approved already.", run=run.name)
