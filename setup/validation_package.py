@@ -88,7 +88,7 @@ def _run(*command, cwd=None):
         )
     except (OSError, subprocess.SubprocessError):
         return ""
-    return (result.stdout or result.stderr).strip()
+    return result.stdout.strip() if result.returncode == 0 else ""
 
 
 # --- requirements and results ---------------------------------------------------------
@@ -362,7 +362,8 @@ def build_diff(previous, iq, oq, rtm):
     if previous is None:
         return {"previous": None}
     before_reqs = {
-        r["id"]: r for r in json.loads((previous / "rtm.json").read_text("utf-8"))
+        r["requirement"]: r
+        for r in json.loads((previous / "rtm.json").read_text("utf-8"))
     }
     now_reqs = {row["requirement"]: row for row in rtm}
     before_tests = {
@@ -627,7 +628,11 @@ def write_summary(path, package, iq, oq, rtm, deviations, diff):
         table(
             [
                 ["Item 项目", "Value 内容"],
-                ["Odoo", f"{iq['odoo']['version']} {iq['odoo']['commit'] or ''}"],
+                [
+                    "Odoo",
+                    f"{iq['odoo']['version']}, "
+                    + (iq["odoo"]["commit"] or f"{iq['odoo']['source']} (no git)"),
+                ],
                 ["Python", iq["python"]["version"]],
                 ["PostgreSQL", iq["postgresql"]],
                 ["wkhtmltopdf", iq["wkhtmltopdf"]],

@@ -70,7 +70,6 @@ class TestValidationRun(MedComplianceCommon):
         Wizard = self.env["med.validation.import"].with_user(user or self.qa_manager)
         wizard = Form(Wizard)
         wizard.package_file = base64.b64encode(content)
-        wizard.package_filename = "package.zip"
         action = wizard.save().action_import()
         return self.env["med.validation.run"].browse(action["res_id"])
 
