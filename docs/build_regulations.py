@@ -4,6 +4,7 @@
     python3 docs/build_regulations.py          # rewrite docs/regulations.md
     python3 docs/build_regulations.py --check  # exit 1 when the page has drifted
     python3 docs/build_regulations.py --adopt  # read an edited page back into the JSON
+    python3 docs/build_regulations.py --merge BASE.md BRANCH.md  # a branch's page edits
 
 docs/requirements.json holds, per regulation section, each requirement: its ID, the
 clause it answers, what the clause asks, the feature, the tests that prove it (pytest
@@ -14,7 +15,10 @@ guidance describes). The validation package (setup/validate.sh) reads the same f
 
 --adopt is for merging: a branch that edited the page by hand is read back, keeping the
 IDs and risk classes of the rows it matches by section and clause (new rows get the
-next ID of their section and the medium risk class).
+next ID of their section and the medium risk class). --merge applies to the JSON what
+a branch changed in its page since BASE (the page it started from): the cells of the
+rows it changed (rows matched by section and clause), its new and removed rows, its
+prose; a cell or text changed on both sides keeps the branch's and is printed.
 """
 
 import argparse
@@ -209,6 +213,70 @@ def adopt(text, previous):
     return data
 
 
+ROW_CELLS = ("clause", "text", "feature", "tests", "evidence", "status")
+PROSE = ("intro", "summary_intro", "gaps")
+
+
+def _take(mine, base, branch, name, notes):
+    """The branch's value when it changed it; noted when this side changed it too."""
+    if branch == base:
+        return mine
+    if mine not in (base, branch):
+        notes.append(f"changed on both sides, the branch's kept: {name}")
+    return branch
+
+
+def merge(data, base_text, branch_text):
+    """``data`` with what a branch changed in the page since ``base_text``; the notes
+    name what both sides changed."""
+    base, branch = adopt(base_text, data), adopt(branch_text, data)
+    notes = []
+    for key in PROSE:
+        data[key] = _take(data[key], base[key], branch[key], key, notes)
+    base_sections = {s["heading"]: s for s in base["sections"]}
+    mine_sections = {s["heading"]: s for s in data["sections"]}
+    for section in branch["sections"]:
+        heading = section["heading"]
+        mine = mine_sections.get(heading)
+        old = base_sections.get(heading, {})
+        if mine is None:
+            notes.append(f"new section, added at the end: {heading}")
+            data["sections"].append(section)
+            continue
+        if section.get("text") != old.get("text"):
+            mine["text"] = _take(
+                mine.get("text"), old.get("text"), section.get("text"), heading, notes
+            )
+        old_rows = {r["clause"]: r for r in old.get("requirements", ())}
+        new_rows = {r["clause"]: r for r in section.get("requirements", ())}
+        rows = mine.get("requirements", [])
+        for clause in old_rows.keys() - new_rows.keys():
+            rows[:] = [r for r in rows if r["clause"] != clause]
+            notes.append(f"removed by the branch: {heading} / {clause}")
+        by_clause = {r["clause"]: r for r in rows}
+        previous = None  # the branch's row before this one: a new row goes after it
+        for clause, row in new_rows.items():
+            before = old_rows.get(clause)
+            if before is None:
+                used = {int(r["id"].rsplit("-", 1)[1]) for r in rows}
+                number = max(used | {0}) + 1
+                at = next(
+                    (i + 1 for i, r in enumerate(rows) if r["clause"] == previous), 0
+                )
+                rows.insert(at, {**row, "id": f"{mine['prefix']}-{number:02d}"})
+                notes.append(f"added by the branch: {heading} / {clause} ({row['risk']})")
+            elif clause in by_clause:
+                target = by_clause[clause]
+                for cell in ROW_CELLS:
+                    if cell in row:
+                        name = f"{target['id']} {cell}"
+                        target[cell] = _take(
+                            target.get(cell), before.get(cell), row[cell], name, notes
+                        )
+            previous = clause
+    return data, notes
+
+
 def dump(data, path=REQUIREMENTS):
     text = json.dumps(data, ensure_ascii=False, indent=1) + "\n"
     path.write_text(text, encoding="utf-8")
@@ -219,7 +287,18 @@ def main():
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--check", action="store_true", help="exit 1 on drift")
     mode.add_argument("--adopt", action="store_true", help="page -> requirements")
+    mode.add_argument(
+        "--merge", nargs=2, metavar=("BASE", "BRANCH"), help="a branch's page edits"
+    )
     args = parser.parse_args()
+    if args.merge:
+        base, branch = (Path(p).read_text(encoding="utf-8") for p in args.merge)
+        data, notes = merge(load(), base, branch)
+        dump(data)
+        for note in notes:
+            print(note)
+        print(f"{REQUIREMENTS.name} updated: now run {Path(__file__).name}")
+        return 0
     if args.adopt:
         dump(adopt(PAGE.read_text(encoding="utf-8"), load()))
         print(f"{REQUIREMENTS.name} rewritten from {PAGE.name}")

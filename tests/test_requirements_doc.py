@@ -51,3 +51,24 @@ def test_a_hand_edited_page_is_read_back_with_its_ids():
     first = adopted["sections"][0]["requirements"][0]
     assert (first["id"], first["risk"]) == (row["id"], row["risk"])
     assert first["feature"].endswith("(edited)")
+
+
+def test_a_branchs_page_edits_are_merged_into_the_requirements():
+    data = build_regulations.load()
+    base = build_regulations.render(data)
+    row = data["sections"][0]["requirements"][1]
+    line = next(ln for ln in base.splitlines() if ln.startswith(f"| {row['id']} "))
+    new_row = (
+        f"| ISO-99 (high) | {row['clause']} bis | New | Feature | — | — | Covered |"
+    )
+    edited = line[: -len(" |")] + " (branch) |"
+    branch = base.replace(line, f"{edited}\n{new_row}", 1)
+    mine = build_regulations.load()
+    mine["sections"][0]["requirements"][1]["feature"] += " (mine)"
+    merged, notes = build_regulations.merge(mine, base, branch)
+    rows = merged["sections"][0]["requirements"]
+    assert rows[1]["status"].endswith("(branch)")
+    assert rows[1]["feature"].endswith("(mine)")
+    assert rows[2]["clause"] == f"{row['clause']} bis"
+    assert rows[2]["id"] not in {r["id"] for r in data["sections"][0]["requirements"]}
+    assert len(notes) == 1 and notes[0].startswith("added by the branch")
