@@ -264,7 +264,8 @@ def merge(data, base_text, branch_text):
                     (i + 1 for i, r in enumerate(rows) if r["clause"] == previous), 0
                 )
                 rows.insert(at, {**row, "id": f"{mine['prefix']}-{number:02d}"})
-                notes.append(f"added by the branch: {heading} / {clause} ({row['risk']})")
+                risk = row["risk"]
+                notes.append(f"added by the branch: {heading} / {clause} ({risk})")
             elif clause in by_clause:
                 target = by_clause[clause]
                 for cell in ROW_CELLS:
