@@ -122,27 +122,28 @@ class MedValidationRun(models.Model):
         folder), refused when it is not a zip or is too large."""
         try:
             archive = zipfile.ZipFile(io.BytesIO(content))
-            members = [m for m in archive.infolist() if not m.is_dir()]
         except zipfile.BadZipFile as error:
             raise UserError(
                 self.env._("The file is not a zip archive of a validation package.")
             ) from error
-        if sum(member.file_size for member in members) > MAX_PACKAGE_BYTES:
-            raise UserError(
-                self.env._("The archive is too large to be a validation package.")
-            )
-        files = {}
-        for member in members:
-            path = PurePosixPath(member.filename)
-            if len(path.parts) > 2 or path.name in files:
+        with archive:
+            members = [m for m in archive.infolist() if not m.is_dir()]
+            if sum(member.file_size for member in members) > MAX_PACKAGE_BYTES:
                 raise UserError(
-                    self.env._(
-                        "%(name)s: a validation package holds its files at the top of "
-                        "the archive or in one folder.",
-                        name=member.filename,
-                    )
+                    self.env._("The archive is too large to be a validation package.")
                 )
-            files[path.name] = archive.read(member)
+            files = {}
+            for member in members:
+                path = PurePosixPath(member.filename)
+                if len(path.parts) > 2 or path.name in files:
+                    raise UserError(
+                        self.env._(
+                            "%(name)s: a validation package holds its files at the top "
+                            "of the archive or in one folder.",
+                            name=member.filename,
+                        )
+                    )
+                files[path.name] = archive.read(member)
         return files
 
     @api.model
