@@ -11,6 +11,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+import openpyxl
+
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
@@ -141,6 +143,10 @@ class TestValidationPackage(MedComplianceCommon):
         self.assertIn("failed", rtm["SMP-02"]["Reason"])
         self.assertEqual(rtm["SMP-03"]["Result"], "not met")  # no test at all
         self.assertEqual(rtm["SMP-02"]["Clause"], "1.2 Expiry")
+        sheet = openpyxl.load_workbook(self.folder / "rtm.xlsx").active
+        rows = {row[2]: row for row in sheet.iter_rows(values_only=True)}
+        self.assertEqual(rows["SMP-02"][7], "not met")
+        self.assertIn("test_expired_lot_is_blocked [failed]", rows["SMP-02"][6])
         deviations = json.loads((self.folder / "deviations.json").read_text())
         self.assertEqual(
             {(d["kind"], d["reference"]) for d in deviations},
