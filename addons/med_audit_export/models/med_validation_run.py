@@ -86,6 +86,15 @@ class MedValidationRun(models.Model):
     approved_by_id = fields.Many2one("res.users", readonly=True)
     date_approved = fields.Datetime(string="Approved On", readonly=True)
 
+    # Two imports of one package at the same moment: the second fails here.
+    _sql_constraints = (
+        (
+            "manifest_sha256_unique",
+            "unique(manifest_sha256)",
+            "This validation package was imported already.",
+        ),
+    )
+
     @api.model_create_multi
     def create(self, vals_list):
         if not self._med_trusted():

@@ -2,17 +2,22 @@ import base64
 import hashlib
 import io
 import json
+import threading
+import uuid
 import zipfile
 
+import psycopg2.errors
+
+from odoo import SUPERUSER_ID, api
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import Form, HttpCase, new_test_user, tagged
+from odoo.tests import Form, HttpCase, TransactionCase, new_test_user, tagged
 
 from .common import JsonRpcMixin, MedComplianceCommon
 
 PACKAGE = "2026-12-07-abcdef1234"
 
 
-def package_files(failed=1):
+def package_files(failed=1, iq=b"{}"):
     """The files of a small validation package, as setup/validate.sh writes them."""
     oq = {
         "run": {"commit": "abcdef1234", "tree_changes": ""},
@@ -34,7 +39,7 @@ def package_files(failed=1):
         }
     ]
     files = {
-        "iq.json": b"{}",
+        "iq.json": iq,
         "oq.json": json.dumps(oq).encode(),
         "rtm.json": json.dumps(rtm).encode(),
         "rtm.csv": b"Regulation,Clause\n",
@@ -208,3 +213,51 @@ class TestValidationRunOverRpc(JsonRpcMixin, HttpCase):
             self.assertIn("error", answer)
         run.invalidate_recordset()
         self.assertEqual((run.state, run.test_failed), ("imported", 1))
+
+
+@tagged("post_install", "-at_install")
+class TestValidationImportRace(TransactionCase):
+    """Two imports of one package at the same moment, in two committed transactions
+    (two users, two servers): the package is recorded once."""
+
+    def test_concurrent_imports_record_the_package_once(self):
+        # Unique data: the runs are committed into the shared test database.
+        iq = json.dumps({"race": str(uuid.uuid4())}).encode()
+        files = package_files(iq=iq)
+        content = zipped(files)
+        barrier = threading.Barrier(2)
+        outcomes = [None, None]
+
+        def run(index):
+            try:
+                with self.registry.cursor() as cr:
+                    env = api.Environment(cr, SUPERUSER_ID, {})
+                    env["med.validation.run"].search_count([])  # takes the snapshot
+                    barrier.wait(timeout=60)
+                    env["med.validation.run"]._med_import_package(content)
+                outcomes[index] = "committed"
+            except (
+                psycopg2.errors.UniqueViolation,
+                psycopg2.errors.SerializationFailure,
+            ) as error:
+                outcomes[index] = type(error).__name__
+            except Exception as error:
+                outcomes[index] = repr(error)  # any other error fails the assertion
+
+        threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=300)
+        self.assertEqual(outcomes.count("committed"), 1, outcomes)
+        self.assertIn(
+            [o for o in outcomes if o != "committed"][0],
+            ("UniqueViolation", "SerializationFailure"),
+        )
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            digest = hashlib.sha256(files["manifest.json"]).hexdigest()
+            runs = env["med.validation.run"].search_count(
+                [("manifest_sha256", "=", digest)]
+            )
+        self.assertEqual(runs, 1)
