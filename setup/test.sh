@@ -2,6 +2,8 @@
 # The whole test suite: lint (ruff, pylint-odoo), then a throwaway database with every addon
 # installed, then all tests (addons/*/tests and tests/) through pytest-odoo, browser tours
 # included. Exits non-zero on any failure, lint error or skipped browser tour.
+# Every test's outcome and duration is written to .local/test-results.json, from which
+# setup/validate.sh builds the validation package.
 # Usage: setup/test.sh [pytest arguments...]   (e.g. setup/test.sh addons/med_capa -k release)
 source "$(dirname "$0")/lib.sh"
 med_prepare
@@ -57,7 +59,8 @@ if [ $# -eq 0 ]; then
 fi
 status=0
 python -m pytest -p no:cacheprovider --odoo-config="$MED_CONF" --odoo-database="$db" \
-    --odoo-http --odoo-log-level=warn "$@" || status=$?
+    --odoo-http --odoo-log-level=warn --med-results="$MED_LOCAL/test-results.json" "$@" \
+    || status=$?
 if [ $upgrade != 0 ]; then
     med_say "the upgrade test failed (see above)"
     [ $status != 0 ] || status=1

@@ -2,7 +2,7 @@
     "name": "Medical Device Compliance: Audit Trail and Evidence Exports",
     "summary": "GxP roles, tamper-evident audit trail, electronic signatures and "
     "evidence exports for medical-device makers and distributors",
-    "version": "18.0.1.2.0",
+    "version": "18.0.1.3.0",
     "category": "Manufacturing/Quality",
     "website": "https://github.com/med-compliance/odoo-med-compliance",
     "author": "Medical Device Compliance Suite contributors",
@@ -13,6 +13,7 @@
         "security/med_audit_export_groups.xml",
         "security/ir.model.access.csv",
         "security/med_audit_export_security.xml",
+        "security/med_validation_security.xml",
         "data/med_audit_rule_data.xml",
         "data/med_retention_rule_data.xml",
         "data/ir_cron_data.xml",
@@ -34,6 +35,8 @@
         "wizards/med_system_health_views.xml",
         "views/med_data_dictionary_views.xml",
         "wizards/med_audit_export_verify_views.xml",
+        "views/med_validation_run_views.xml",
+        "data/med_validation_data.xml",
     ],
     "demo": ["demo/res_users_demo.xml"],
     "assets": {
