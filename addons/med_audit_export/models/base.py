@@ -391,7 +391,9 @@ class Base(models.AbstractModel):
         count = len(self._ids) * len(names)
         old_rows_sql = self._med_old_rows_sql(names)
         if self._med_plain_update(vals_list):
-            reserved = self._med_update_reading_old(vals_list, Entry, count, old_rows_sql)
+            reserved = self._med_update_reading_old(
+                vals_list, Entry, count, old_rows_sql
+            )
         else:
             # One round trip, without any lock: reserve entry ids, read the old
             # values with the record's name and company; then the ORM's update.
@@ -421,7 +423,7 @@ class Base(models.AbstractModel):
             vals_list = [log_vals | vals for vals in vals_list]
         updates = defaultdict(list)
         for record_id, vals in zip(self._ids, vals_list, strict=True):
-            fnames, row = zip(*sorted(vals.items()))
+            fnames, row = zip(*sorted(vals.items()), strict=True)
             updates[fnames].append((record_id, *row))
         statements = [
             self._med_update_sql(fnames, sub_rows)
@@ -470,9 +472,7 @@ class Base(models.AbstractModel):
             rec_name = None
         company = self._fields.get("company_id")
         has_company = bool(company and company.store and company.type == "many2one")
-        dated = tuple(
-            self._fields[name].type in ("date", "datetime") for name in names
-        )
+        dated = tuple(self._fields[name].type in ("date", "datetime") for name in names)
         rec_name = rec_name and rec_name.name
         key = ("old", self._table, tuple(names), dated, rec_name, has_company)
         code = STATEMENT_CODES.get(key)

@@ -2,6 +2,7 @@ import hashlib
 import io
 import json
 import logging
+import re
 from collections import deque
 from datetime import UTC, date, datetime, timedelta
 
@@ -29,6 +30,7 @@ COPY_THRESHOLD = 50
 # Texts of the INSERT statements, by table, columns and number of rows: built once.
 INSERT_CODES = {}
 COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+COPY_SPECIAL = re.compile(r"[\\\t\n\r]").search
 # Entries written before 18.0.1.2.0 (the legacy segment) were hashed over the values
 # as text joined by the unit separator, None written as NUL, chained in id order while
 # a lock was held; concurrent writers could fork onto a recent predecessor.
@@ -430,13 +432,19 @@ class MedHashChainMixin(models.AbstractModel):
     def _med_copy_rows(self, columns, table_rows):
         """Bulk append with COPY, twice as fast as INSERT for large batches."""
 
+        datetimes = {}  # a batch's rows mostly share one timestamp
+
         def copy_text(value):
             if value is None:
                 return "\\N"
             if isinstance(value, str):
-                return value.translate(COPY_ESCAPES)
+                # most texts have nothing to escape: translate() is the slow part
+                return value.translate(COPY_ESCAPES) if COPY_SPECIAL(value) else value
             if isinstance(value, datetime):
-                return value.isoformat(" ")
+                text = datetimes.get(value)
+                if text is None:
+                    text = datetimes[value] = value.isoformat(" ")
+                return text
             return str(value)
 
         buffer = io.StringIO(
