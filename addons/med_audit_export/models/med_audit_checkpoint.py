@@ -6,6 +6,11 @@ import os
 import secrets
 
 import requests
+from asn1crypto import tsp
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec, padding
+from cryptography.x509 import load_der_x509_certificate
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
@@ -22,6 +27,12 @@ TSA_TIMEOUT = 10
 ADMIN_GROUP = "med_audit_export.group_med_compliance_admin"
 # DER of the AlgorithmIdentifier of SHA-256 (OID 2.16.840.1.101.3.4.2.1, NULL)
 SHA256_ALGORITHM = bytes.fromhex("300d06096086480165030402010500")
+# Digest algorithms a time-stamp authority signs with, by asn1crypto's name.
+TIMESTAMP_HASHES = {
+    "sha256": hashes.SHA256(),
+    "sha384": hashes.SHA384(),
+    "sha512": hashes.SHA512(),
+}
 ORIGINS = [
     ("cron", "Daily Job"),
     ("manual", "On Demand"),
@@ -65,6 +76,50 @@ def timestamp_status(response):
         return None
     length = response[position + 1]
     return int.from_bytes(response[position + 2 : position + 2 + length], "big")
+
+
+def timestamp_problem(response, digest):
+    """Why the RFC 3161 TimeStampResp ``response`` does not prove the SHA-256
+    ``digest`` ("imprint": it stamps another file, "signature": its signature does not
+    verify with the authority's certificate it carries), or None when it does."""
+    try:
+        signed = tsp.TimeStampResp.load(response)["time_stamp_token"]["content"]
+        content = signed["encap_content_info"]["content"]
+        imprint = content.parsed["message_imprint"]
+        if (
+            imprint["hash_algorithm"]["algorithm"].native != "sha256"
+            or imprint["hashed_message"].native != digest
+        ):
+            return "imprint"
+        signer = signed["signer_infos"][0]
+        serial = signer["sid"].chosen["serial_number"].native
+        certificate = next(
+            choice.chosen
+            for choice in signed["certificates"]
+            if choice.chosen.serial_number == serial
+        )
+        algorithm = TIMESTAMP_HASHES[signer["digest_algorithm"]["algorithm"].native]
+        attributes = {
+            attribute["type"].native: attribute["values"][0].native
+            for attribute in signer["signed_attrs"]
+        }
+        hashed = hashes.Hash(algorithm)
+        hashed.update(content.contents)
+        if attributes.get("message_digest") != hashed.finalize():
+            return "signature"
+        # the signature covers the signed attributes as a SET OF, not as [0]
+        signed_bytes = b"\x31" + signer["signed_attrs"].dump()[1:]
+        public_key = load_der_x509_certificate(certificate.dump()).public_key()
+        signature = signer["signature"].native
+        if isinstance(public_key, ec.EllipticCurvePublicKey):
+            public_key.verify(signature, signed_bytes, ec.ECDSA(algorithm))
+        else:
+            public_key.verify(signature, signed_bytes, padding.PKCS1v15(), algorithm)
+    except InvalidSignature:
+        return "signature"
+    except (ValueError, TypeError, KeyError, IndexError, StopIteration):
+        return "signature"  # not a token, or one that cannot be checked
+    return None
 
 
 class MedAuditCheckpoint(models.Model):
@@ -157,6 +212,26 @@ class MedAuditCheckpoint(models.Model):
                         path=checkpoint.file_path,
                     )
                 )
+            if checkpoint.timestamp_token:
+                problem = timestamp_problem(
+                    base64.b64decode(checkpoint.timestamp_token),
+                    bytes.fromhex(checkpoint.file_sha256 or ""),
+                )
+                if problem == "imprint":
+                    problems.append(
+                        self.env._(
+                            "Checkpoint %(name)s: its time-stamp is for another file.",
+                            name=checkpoint.name,
+                        )
+                    )
+                elif problem:
+                    problems.append(
+                        self.env._(
+                            "Checkpoint %(name)s: the signature of its time-stamp "
+                            "does not verify.",
+                            name=checkpoint.name,
+                        )
+                    )
         return problems
 
     # -- taking a checkpoint --
