@@ -1,7 +1,7 @@
 {
     "name": "Medical Device Compliance: Nonconformance and CAPA",
     "summary": "Nonconformance and CAPA opened by rules, closed with a signature",
-    "version": "18.0.1.2.0",
+    "version": "18.0.1.3.0",
     "category": "Manufacturing/Quality",
     "website": "https://github.com/med-compliance/odoo-med-compliance",
     "author": "Medical Device Compliance Suite contributors",
@@ -13,6 +13,7 @@
         "security/ir.model.access.csv",
         "security/med_capa_security.xml",
         "data/ir_sequence_data.xml",
+        "data/mail_activity_type_data.xml",
         "data/med_capa_risk_matrix_data.xml",
         "data/med_capa_rule_data.xml",
         "data/med_audit_rule_data.xml",

@@ -13,3 +13,6 @@ from . import res_partner
 from . import med_supplier_certificate
 from . import med_supplier_evaluation
 from . import med_nonconformance_api
+from . import med_nc_trend_report
+from . import med_capa_age_report
+from . import stock_picking

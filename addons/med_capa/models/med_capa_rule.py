@@ -322,6 +322,8 @@ class MedCapaRule(models.Model):
             picking_id=event.get("picking", self.env["stock.picking"]).id,
             production_id=event.get("production", self.env["mrp.production"]).id,
         )
+        if event.get("reporter"):  # who found it, not who approved the finding
+            vals["user_id"] = event["reporter"].id
         return vals
 
     def _prepare_capa_vals(self, event, nonconformance, ref):

@@ -1,12 +1,17 @@
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL
+from odoo.tools import SQL, formatLang
+
+from odoo.addons.med_audit_export.models.med_signable_mixin import QA_MANAGER
 
 from .med_capa import CAPA_READERS
 
 # A result that passed or failed (approved by QA when it failed) is final: the
 # inspection is a GxP record (21 CFR 820.80(e)), corrected by a new inspection.
 FINAL_STATES = ("success", "failed")
+# The states a result is recorded in (quality_control_oca's action_confirm).
+RECORDED_STATES = ("success", "waiting")
+APPROVAL_ACTIVITY = "med_capa.mail_activity_type_inspection_approval"
 # What the result is made of. The notes stay open to comments.
 RESULT_FIELDS = {
     "name",
@@ -25,6 +30,7 @@ RESULT_FIELDS = {
     "inspection_lines",
     "med_equipment_ids",
     "med_lab_ref",
+    "med_result_user_id",
 }
 
 
@@ -44,11 +50,38 @@ class QcInspection(models.Model):
         groups=CAPA_READERS,
     )
 
+    med_result_user_id = fields.Many2one(
+        "res.users",
+        string="Result Recorded By",
+        readonly=True,
+        copy=False,
+        help="Who recorded the result: the nonconformance of a failed result names "
+        "this inspector as its reporter, not the QA manager who approved it.",
+    )
+
     def _compute_med_nonconformance_count(self):
         for inspection in self:
             inspection.med_nonconformance_count = len(inspection.med_nonconformance_ids)
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._med_check_result_user_not_given(vals)
+        return super().create(vals_list)
+
+    def _med_check_result_user_not_given(self, vals):
+        if "med_result_user_id" in vals:
+            raise UserError(
+                self.env._(
+                    "Who recorded an inspection result is set when the result is "
+                    "recorded; it cannot be written."
+                )
+            )
+
     def write(self, vals):
+        self._med_check_result_user_not_given(vals)
+        if vals.get("state") in RECORDED_STATES:
+            vals = dict(vals, med_result_user_id=self.env.uid)
         if RESULT_FIELDS.intersection(vals):
             self._med_check_result_open()
         if vals.get("state") in FINAL_STATES:
@@ -61,14 +94,104 @@ class QcInspection(models.Model):
         failing = self.browse()
         if vals.get("state") == "failed":
             failing = self.filtered(lambda i: i.state != "failed")
+        waiting = self.browse()
+        if vals.get("state") == "waiting":
+            waiting = self.filtered(lambda i: i.state != "waiting")
         result = super().write(vals)
         if passing and "inspection_lines" in vals:
             self._med_check_passed()  # on the lines written with the result
+        if waiting:
+            waiting._med_ask_qa_approval()
         if failing:
-            self.env["med.capa.rule"]._med_fire(
+            nonconformances, capas = self.env["med.capa.rule"]._med_fire(
                 "inspection_failed", [i._med_failure_event() for i in failing]
             )
+            failing._med_tell_failure_outcome(nonconformances, capas)
         return result
+
+    def _med_qa_managers(self):
+        self.ensure_one()
+        company = self.company_id or self.env.company
+        return self.env["res.users"].search(
+            [
+                ("groups_id", "in", self.env.ref(QA_MANAGER).id),
+                ("share", "=", False),
+                ("company_ids", "in", company.id),
+            ]
+        )
+
+    def _med_ask_qa_approval(self):
+        """A failed result waits for a QA manager: each one gets an activity, or
+        nobody knows it is there."""
+        for inspection in self:
+            note = self.env._(
+                "%(inspection)s failed (%(lines)s) and waits for your approval.",
+                inspection=inspection.name,
+                lines=inspection._med_failed_characteristics(),
+            )
+            for manager in inspection._med_qa_managers():
+                inspection.activity_schedule(
+                    APPROVAL_ACTIVITY, user_id=manager.id, note=note
+                )
+
+    def _med_tell_failure_outcome(self, nonconformances, capas):
+        """Once QA approved the failure: say on the inspection (and to the inspector
+        who recorded it) which nonconformance and CAPA it opened and which lots are
+        on hold, and close the approval activities."""
+        for inspection in self:
+            own = nonconformances.filtered(
+                lambda nc, i=inspection: nc.inspection_id == i
+            )
+            own_capas = own.capa_id | capas.filtered(
+                lambda capa, i=inspection: capa.origin_ref == f"qc.inspection,{i.id}"
+            )
+            held = inspection._med_inspected_lots().filtered(
+                lambda lot: lot.med_state == "hold"
+            )
+            none = self.env._("none")
+            body = self.env._(
+                "Failed result approved by %(approver)s. Nonconformance: "
+                "%(nonconformances)s. CAPA: %(capas)s. Lots on hold: %(lots)s.",
+                approver=self.env.user.name,
+                nonconformances=", ".join(own.mapped("name")) or none,
+                capas=", ".join(own_capas.mapped("name")) or none,
+                lots=", ".join(held.mapped("name")) or none,
+            )
+            recorder = inspection.med_result_user_id.partner_id
+            inspection.message_post(
+                body=body,
+                partner_ids=recorder.ids,
+                message_type="comment",
+                subtype_xmlid="mail.mt_comment",
+            )
+            inspection.activity_feedback([APPROVAL_ACTIVITY])
+
+    def _med_failed_characteristics(self):
+        """The failed lines: characteristic, measured value and specification."""
+        self.ensure_one()
+        parts = []
+        for line in self.inspection_lines.filtered(lambda line: not line.success):
+            if line.question_type == "qualitative":
+                value = line.qualitative_value.name or ""
+            else:
+                value = " ".join(
+                    filter(
+                        None,
+                        [
+                            formatLang(self.env, line.quantitative_value),
+                            line.uom_id.name,
+                        ],
+                    )
+                )
+            parts.append(
+                self.env._(
+                    "%(characteristic)s: %(value)s, specification %(specification)s",
+                    characteristic=line.name,
+                    value=value,
+                    specification=line.valid_values or "",
+                )
+            )
+        return "; ".join(parts)
 
     def _med_check_approver(self):
         """A failed result waits for QA (quality_control_oca's approval): whoever
@@ -160,11 +283,23 @@ class QcInspection(models.Model):
             "picking": picking,
             "production": production,
             "company": inspection.company_id or self.env.company,
+            "reporter": inspection.med_result_user_id,
             "description": self.env._(
                 "Inspection %(inspection)s (%(test)s) failed for %(product)s%(lots)s.",
                 inspection=inspection.name,
                 test=inspection.test.name or "",
                 product=(inspection.product_id or lots.product_id[:1]).display_name,
                 lots=(" " + ", ".join(lots.mapped("name"))) if lots else "",
-            ),
+            )
+            + self._med_found_by_text(),
         }
+
+    def _med_found_by_text(self):
+        failed = self._med_failed_characteristics()
+        if not failed:
+            return ""
+        return " " + self.env._(
+            "Failed: %(characteristics)s. Found by %(user)s.",
+            characteristics=failed,
+            user=self.med_result_user_id.name or self.env._("unknown"),
+        )

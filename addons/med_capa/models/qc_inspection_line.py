@@ -1,4 +1,5 @@
 from odoo import api, models
+from odoo.tools import formatLang
 
 
 class QcInspectionLine(models.Model):
@@ -17,6 +18,18 @@ class QcInspectionLine(models.Model):
         if vals.get("inspection_id"):
             self.inspection_id.browse(vals["inspection_id"])._med_check_result_open()
         return super().write(vals)
+
+    def _compute_valid_values(self):
+        # quality_control_oca stores no specification for a quantitative line created
+        # by a user outside the units-of-measure group: the inspector then enters
+        # results blind. The range is stored for every line, with its unit.
+        result = super()._compute_valid_values()
+        for line in self.filtered(lambda line: line.question_type != "qualitative"):
+            low = formatLang(self.env, line.min_value)
+            high = formatLang(self.env, line.max_value)
+            unit = line.test_uom_id.name or ""
+            line.valid_values = f"{low} ~ {high} {unit}".strip()
+        return result
 
     def unlink(self):
         self.inspection_id._med_check_result_open()

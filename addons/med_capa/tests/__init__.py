@@ -16,3 +16,5 @@ from . import test_inspection_record
 from . import test_inspection_race
 from . import test_inspection_approval
 from . import test_context_authority
+from . import test_quality_reports
+from . import test_inspection_feedback

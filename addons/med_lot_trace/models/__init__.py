@@ -11,3 +11,5 @@ from . import stock_picking_type
 from . import stock_quant
 from . import stock_warehouse
 from . import stock_lot_api
+from . import med_lot_status_report
+from . import stock_lot_segregation

@@ -11,6 +11,8 @@ class StockMove(models.Model):
         # Every path that moves stock ends here (button, RPC, MRP, batch, returns):
         # the lot gates hold on all of them.
         self._med_check_gates()
+        self._med_segregate_receipts()
+        self._med_check_segregation()
         done = super()._action_done(cancel_backorder=cancel_backorder)
         self._med_record_lot_origin(done)
         self._med_requarantine_received(done.move_line_ids)
@@ -40,6 +42,56 @@ class StockMove(models.Model):
                     reference=line.reference or line.move_id.display_name,
                 )
             )._med_set_state("quarantine")
+
+    def _med_segregate_receipts(self):
+        """Goods received or produced into the stock of a warehouse that segregates
+        land in its quarantine location when their lot is not released."""
+        for line in self.move_line_ids:
+            warehouse = line.location_dest_id.warehouse_id
+            quarantine = warehouse.med_quarantine_location_id
+            if (
+                not quarantine
+                or line.location_id.usage not in ("supplier", "production")
+                or not line.location_dest_id._child_of(warehouse.lot_stock_id)
+                or line.location_dest_id._child_of(quarantine)
+            ):
+                continue
+            # A new lot of such a product starts in quarantine, and a released lot
+            # received again goes back to it (_med_requarantine_received).
+            if line.product_id.med_release_required or (
+                line.lot_id and line.lot_id.med_state != "released"
+            ):
+                line.location_dest_id = quarantine
+
+    def _med_leaving_quarantine(self):
+        """The move lines that take a lot out of its warehouse's quarantine location
+        to another internal location."""
+        return self.move_line_ids.filtered(
+            lambda line: line.lot_id
+            and line.location_id.warehouse_id.med_quarantine_location_id
+            and line.location_id._child_of(
+                line.location_id.warehouse_id.med_quarantine_location_id
+            )
+            and line.location_dest_id.usage == "internal"
+            and not line.location_dest_id._child_of(
+                line.location_id.warehouse_id.med_quarantine_location_id
+            )
+        )
+
+    def _med_check_segregation(self):
+        lines = self._med_leaving_quarantine()
+        if not lines:
+            return
+        lines.lot_id._med_lock_status()
+        kept = lines.lot_id.filtered(lambda lot: lot.med_state != "released")
+        if kept:
+            raise UserError(
+                self.env._(
+                    "%(lots)s are not released: they stay in the quarantine location "
+                    "until QA releases them. (未放行批号须留在隔离区。)",
+                    lots=", ".join(kept.mapped("display_name")),
+                )
+            )
 
     def _med_record_lot_origin(self, done):
         """Remember who received or produced each new lot (segregation of duties)."""
@@ -243,6 +295,19 @@ class StockMove(models.Model):
             destination.usage == "customer" or self.picking_type_id.code == "outgoing"
         )
 
+    def _med_puts_away(self, location):
+        """Whether this move takes stock from a quarantine location to another
+        internal location: only released lots are reserved for it (a three-step
+        reception's last step waits for the release)."""
+        quarantine = location.warehouse_id.med_quarantine_location_id
+        destination = self.location_dest_id
+        return bool(
+            quarantine
+            and location._child_of(quarantine)
+            and destination.usage == "internal"
+            and not destination._child_of(quarantine)
+        )
+
     def _update_reserved_quantity(
         self,
         need,
@@ -254,7 +319,7 @@ class StockMove(models.Model):
     ):
         move = (
             self.with_context(med_releasable_only=True)
-            if self._med_for_customer()
+            if self._med_for_customer() or self._med_puts_away(location_id)
             else self
         )
         reserved = super(StockMove, move)._update_reserved_quantity(
@@ -277,7 +342,7 @@ class StockMove(models.Model):
     ):
         move = (
             self.with_context(med_releasable_only=True)
-            if self._med_for_customer()
+            if self._med_for_customer() or self._med_puts_away(location_id)
             else self
         )
         return super(StockMove, move)._get_available_quantity(

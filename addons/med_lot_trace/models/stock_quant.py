@@ -13,6 +13,18 @@ class StockQuant(models.Model):
 
     med_lot_state = fields.Selection(related="lot_id.med_state", string="Lot Status")
 
+    @api.depends("lot_id.med_state")
+    def _compute_display_name(self):
+        # The delivery's "Pick From" shows quants by this name: a lot that may not be
+        # shipped says why.
+        result = super()._compute_display_name()
+        labels = dict(self._fields["med_lot_state"]._description_selection(self.env))
+        for quant in self.filtered(
+            lambda q: q.lot_id and q.lot_id.med_state != "released"
+        ):
+            quant.display_name = f"{quant.display_name} ({labels[quant.med_lot_state]})"
+        return result
+
     # -- the stock of a lot changes only through moves --
     @api.model
     def _update_available_quantity(

@@ -1,7 +1,20 @@
-from odoo import models
+from odoo import fields, models
 
 
 class StockWarehouse(models.Model):
     # The daily expiry check tells QA per warehouse, with an activity on it.
     _inherit = ("stock.warehouse", "mail.thread", "mail.activity.mixin")
     _name = "stock.warehouse"
+
+    med_quarantine_location_id = fields.Many2one(
+        "stock.location",
+        string="Quarantine Location",
+        domain="[('usage', '=', 'internal'), ('warehouse_id', '=', id)]",
+        check_company=True,
+        tracking=True,
+        help="Physical segregation (隔离区): lots received into stock wait here until "
+        "released, a release creates their transfer to stock, a hold their transfer "
+        "back here, and lots not released cannot leave it for another internal "
+        "location. With a three-step reception, choose the quality control "
+        "location. Empty: no segregation.",
+    )

@@ -13,3 +13,6 @@ from . import test_lot_data_gates
 from . import test_lot_gates_rpc
 from . import test_lot_races
 from . import test_cron_concurrency
+from . import test_lot_status_report
+from . import test_delivery_feedback
+from . import test_segregation

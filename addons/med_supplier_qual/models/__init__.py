@@ -17,3 +17,4 @@ from . import stock_move
 from . import stock_picking
 from . import stock_lot
 from . import med_supplier_certificate_api
+from . import med_certificate_expiry_report

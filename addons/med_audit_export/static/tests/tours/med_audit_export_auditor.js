@@ -8,13 +8,22 @@ import { stepUtils } from "@web_tour/tour_service/tour_utils";
 // one lot; the trail offers no way to add, edit or delete an entry.
 registry.category("web_tour.tours").add("med_audit_export_auditor_trail", {
     steps: () => [
-        // The tour starts in Discuss: Medical Compliance opens on its first menu,
-        // Auditor > Audit Trail. (Clicking that menu again would reload the same
-        // page while the search below types into it.)
+        // The tour starts in Discuss; Medical Compliance opens on its overview
+        // (med_dashboard), and the trail is in the Auditor menu.
         ...stepUtils.goToAppSteps("med_audit_export.menu_med_root", "Open Medical Compliance"),
         {
-            content: "It opens the Audit Trail of the Auditor menu",
+            content: "It opens on the overview",
+            trigger: ".o_spreadsheet_dashboard_action .o_renderer",
+        },
+        {
+            content: "Open the Auditor menu",
             trigger: ".o_main_navbar .o_menu_sections [data-menu-xmlid='med_audit_export.menu_med_auditor']",
+            run: "click",
+        },
+        {
+            content: "and its Audit Trail",
+            trigger: ".o-dropdown-item[data-menu-xmlid='med_audit_export.med_audit_entry_menu']",
+            run: "click",
         },
         {
             content: "The trail lists both lots",

@@ -9,10 +9,11 @@ registry.category("web_tour.tours").add("med_lot_trace_auditor_dossier", {
     steps: () => [
         ...stepUtils.goToAppSteps("med_audit_export.menu_med_root", "Open Medical Compliance"),
         {
-            // Wait for the app's first page (the Audit Trail) before leaving it: the
-            // search below must not type into a page that is being replaced.
-            content: "Medical Compliance opens on the Audit Trail",
-            trigger: ".o_action .o_last_breadcrumb_item:contains('Audit Trail')",
+            // Wait for the app's first page (the overview dashboard, or the Audit
+            // Trail without med_dashboard) before leaving it: the search below must
+            // not type into a page that is being replaced.
+            content: "Medical Compliance opens on its first page",
+            trigger: ".o_spreadsheet_dashboard_action .o_renderer, .o_action .o_last_breadcrumb_item:contains('Audit Trail')",
         },
         {
             content: "Open the Auditor menu",

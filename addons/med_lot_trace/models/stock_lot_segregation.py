@@ -1,0 +1,113 @@
+from collections import defaultdict
+
+from odoo import Command, models
+
+
+class StockLot(models.Model):
+    """Physical segregation (ISO 13485 8.3, GMP): in a warehouse with a quarantine
+    location, lots that may not be used stay there, and moving them follows QA's
+    decisions: a release puts the lot away to stock, a hold brings it back."""
+
+    _name = "stock.lot"
+    _inherit = "stock.lot"
+
+    def _med_do_release(self):
+        result = super()._med_do_release()
+        self._med_put_away_released()
+        return result
+
+    def _med_put_on_hold(self, source, reason):
+        result = super()._med_put_on_hold(source, reason)
+        self.filtered(lambda lot: lot.med_state == "hold")._med_bring_to_quarantine()
+        return result
+
+    def _med_segregated_quants(self):
+        return self.env["stock.quant"].search(
+            [
+                ("lot_id", "in", self.ids),
+                ("quantity", ">", 0),
+                ("location_id.usage", "=", "internal"),
+                ("location_id.warehouse_id.med_quarantine_location_id", "!=", False),
+            ]
+        )
+
+    def _med_put_away_released(self):
+        """Transfers of released lots from the quarantine location to stock."""
+        quants = self._med_segregated_quants().filtered(
+            lambda quant: quant.location_id._child_of(
+                quant.warehouse_id.med_quarantine_location_id
+            )
+        )
+        return self._med_segregation_transfers(
+            quants, lambda warehouse: warehouse.lot_stock_id
+        )
+
+    def _med_bring_to_quarantine(self):
+        """Transfers of held lots from anywhere in the warehouse to its quarantine
+        location."""
+        quants = self._med_segregated_quants().filtered(
+            lambda quant: not quant.location_id._child_of(
+                quant.warehouse_id.med_quarantine_location_id
+            )
+        )
+        return self._med_segregation_transfers(
+            quants, lambda warehouse: warehouse.med_quarantine_location_id
+        )
+
+    def _med_segregation_transfers(self, quants, destination_of):
+        """One internal transfer per warehouse and source location, reserved on the
+        very lots: the warehouse user moves the goods and validates it."""
+        by_source = defaultdict(lambda: self.env["stock.quant"])
+        for quant in quants.filtered(lambda q: q.quantity > q.reserved_quantity):
+            by_source[quant.warehouse_id, quant.location_id] |= quant
+        pickings = self.env["stock.picking"]
+        for (warehouse, source), source_quants in by_source.items():
+            destination = destination_of(warehouse)
+            products = source_quants.product_id
+            picking = pickings.create(
+                {
+                    "picking_type_id": warehouse.int_type_id.id,
+                    "location_id": source.id,
+                    "location_dest_id": destination.id,
+                    "origin": ", ".join(source_quants.lot_id.mapped("name")),
+                    "move_ids": [
+                        Command.create(
+                            {
+                                "name": product.display_name,
+                                "product_id": product.id,
+                                "product_uom_qty": sum(
+                                    quant.quantity - quant.reserved_quantity
+                                    for quant in source_quants
+                                    if quant.product_id == product
+                                ),
+                                "product_uom": product.uom_id.id,
+                                "location_id": source.id,
+                                "location_dest_id": destination.id,
+                            }
+                        )
+                        for product in products
+                    ],
+                }
+            )
+            picking.action_confirm()
+            picking.move_ids.move_line_ids.unlink()
+            self.env["stock.move.line"].create(
+                [
+                    {
+                        "move_id": picking.move_ids.filtered(
+                            lambda move, quant=quant: move.product_id
+                            == quant.product_id
+                        ).id,
+                        "picking_id": picking.id,
+                        "product_id": quant.product_id.id,
+                        "product_uom_id": quant.product_id.uom_id.id,
+                        "lot_id": quant.lot_id.id,
+                        "quantity": quant.quantity - quant.reserved_quantity,
+                        "location_id": source.id,
+                        "location_dest_id": destination.id,
+                    }
+                    for quant in source_quants
+                ]
+            )
+            pickings |= picking
+        return pickings
