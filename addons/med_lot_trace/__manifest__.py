@@ -1,7 +1,7 @@
 {
     "name": "Medical Device Compliance: Lot Traceability and Release",
     "summary": "Lot genealogy, recall scope, expiry control, batch release, UDI",
-    "version": "18.0.1.2.0",
+    "version": "18.0.1.3.0",
     "category": "Manufacturing/Quality",
     "website": "https://github.com/med-compliance/odoo-med-compliance",
     "author": "Medical Device Compliance Suite contributors",
@@ -18,11 +18,14 @@
         "views/stock_lot_views.xml",
         "views/lot_status_views.xml",
         "views/med_gate_confirm_views.xml",
+        "views/med_gate_override_views.xml",
+        "views/med_gate_dry_run_views.xml",
         "views/udi_views.xml",
         "views/stock_lot_dossier_views.xml",
     ],
     "demo": ["demo/med_lot_trace_demo.xml"],
     "assets": {
+        "web.assets_backend": ["med_lot_trace/static/src/js/*.js"],
         "web.assets_tests": ["med_lot_trace/static/tests/tours/*.js"],
     },
 }

@@ -1,7 +1,7 @@
 {
     "name": "Medical Device Compliance: Supplier Qualification",
     "summary": "Supplier certificates, approved supplier list, purchase gates",
-    "version": "18.0.1.2.0",
+    "version": "18.0.1.3.0",
     "category": "Manufacturing/Quality",
     "website": "https://github.com/med-compliance/odoo-med-compliance",
     "author": "Medical Device Compliance Suite contributors",
@@ -17,7 +17,7 @@
         "views/med_supplier_certificate_views.xml",
         "views/med_approved_supplier_views.xml",
         "views/med_supplier_evaluation_views.xml",
-        "views/med_supplier_gate_confirm_views.xml",
+        "views/med_gate_dry_run_views.xml",
         "views/res_partner_views.xml",
         "views/product_views.xml",
         "views/res_config_settings_views.xml",

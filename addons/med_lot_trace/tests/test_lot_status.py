@@ -4,7 +4,7 @@ from odoo import Command, fields
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 
-from .common import MedGenealogyCommon
+from .common import MedGenealogyCommon, confirm_gate_warnings
 
 
 @tagged("post_install", "-at_install")
@@ -231,7 +231,7 @@ class TestLotGates(MedGenealogyCommon):
         self.assertNotEqual(picking.state, "done")
         with self.assertRaisesRegex(UserError, "refused"):
             picking.move_ids._action_done()  # no confirmation: still refused
-        self.env["med.gate.confirm"].browse(action["res_id"]).action_confirm()
+        confirm_gate_warnings(self.env, action)
         self.assertEqual(picking.state, "done")
         override = self.env["med.audit.entry"].search(
             [
