@@ -1,5 +1,6 @@
 from odoo import api, fields, models
-from odoo.tools import SQL, column_exists, create_column
+from odoo.tools import SQL
+from odoo.tools.sql import column_exists, create_column
 
 from .med_gate import GATE_MODES
 

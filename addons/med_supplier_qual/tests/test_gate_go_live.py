@@ -87,7 +87,7 @@ class TestGateGoLive(SupplierQualCommon):
             lambda line: line.document_ref == self.delivery
         )
         self.assertEqual(set(delivery_lines.mapped("gate")), {"customer"})
-        self.assertIn("Go-Live Hospital", delivery_lines.reason)
+        self.assertIn("Go-Live Hospital", " ".join(delivery_lines.mapped("reason")))
         self.assertIn(self.device_category, wizard.category_ids)
         self.assertIn("Supplier Gates (now Warn and confirm)", wizard.summary)
         self.assertIn("not ready for block mode", wizard.summary)
@@ -153,7 +153,15 @@ class TestGateGoLive(SupplierQualCommon):
         )
         company.med_supplier_gate_mode = "warn"
         self.qa_manager.company_ids = [Command.link(company.id)]
-        company.with_user(self.qa_manager).write({"med_supplier_gate_mode": "block"})
+        wizard = (
+            self.env["med.gate.dry.run"]
+            .with_user(self.qa_manager)
+            .create({"company_id": company.id, "gate": "supplier"})
+        )
+        wizard.action_run()
+        self.assertFalse(wizard.line_ids)
+        self.assertIn("Supplier Gates (now Warn and confirm): clean", wizard.summary)
+        wizard.action_switch_to_block()
         self.assertEqual(company.med_supplier_gate_mode, "block")
 
     def test_only_qa_managers_change_a_gate_mode(self):
