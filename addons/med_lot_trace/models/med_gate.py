@@ -65,6 +65,19 @@ class MedGate(models.AbstractModel):
         mode = mode or self._med_mode(company or self.env.company, gate)
         return GateFinding(gate, mode, document, message, **what)
 
+    # -- evaluation --
+    @api.model
+    def _med_evaluate(self, documents):
+        """What every gate finds today on ``documents`` (transfers, purchase orders,
+        manufacturing orders, moves): ``{"block": [...], "warn": [...]}`` of
+        findings, each with its gate, document and reason (``message``); the
+        findings of gates that are off are left out. Reads only."""
+        result = {"block": [], "warn": []}
+        for finding in documents._med_gate_findings():
+            if finding.mode in result:
+                result[finding.mode].append(finding)
+        return result
+
     # -- decision --
     @api.model
     def _med_enforce(self, findings, subject=None):

@@ -92,6 +92,19 @@ class TestGateGoLive(SupplierQualCommon):
         self.assertIn("Supplier Gates (now Warn and confirm)", wizard.summary)
         self.assertIn("not ready for block mode", wizard.summary)
 
+    def test_evaluation_collects_every_gate_with_its_mode(self):
+        self.env.company.med_gate_mode = "block"
+        Gate = self.env["med.gate"].with_user(self.purchase)
+        found = Gate._med_evaluate(self.draft_order.with_user(self.purchase))
+        self.assertFalse(found["block"])
+        self.assertEqual({f.gate for f in found["warn"]}, {"supplier"})
+        self.assertIn("Unqualified Barrels Ltd", found["warn"][0].message)
+        self.env.company.med_supplier_gate_mode = "block"
+        found = Gate._med_evaluate(self.draft_order.with_user(self.purchase))
+        self.assertEqual({f.gate for f in found["block"]}, {"supplier"})
+        self.env.company.med_customer_gate_mode = "off"
+        self.assertEqual(Gate._med_evaluate(self.delivery), {"block": [], "warn": []})
+
     def test_dry_run_changes_nothing(self):
         documents = (self.draft_order, self.delivery)
         self.env.flush_all()
@@ -105,6 +118,23 @@ class TestGateGoLive(SupplierQualCommon):
         self.assertEqual(self.env["med.audit.entry"].search_count([]), entries)
         self.assertEqual(self.env["med.gate.override"].search_count([]), overrides)
         self.assertEqual(self.env.company.med_supplier_gate_mode, "warn")
+
+    def test_category_marked_exempt_from_the_dry_run(self):
+        category = self.env["product.category"].create({"name": "Go-Live Devices"})
+        self.device.categ_id = category
+        wizard = self._dry_run()
+        self.assertIn(category, wizard.category_ids)
+        with self.assertRaisesRegex(UserError, "Only a QA manager"):
+            category.with_user(self.purchase).action_med_gate_exempt()
+        self.assertFalse(category.med_supplier_gate_exempt)
+        category.with_user(self.qa_manager).action_med_gate_exempt()
+        self.assertTrue(category.med_supplier_gate_exempt)
+        wizard.action_run()
+        self.assertFalse(
+            wizard.line_ids.filtered(lambda line: line.document_ref == self.draft_order)
+        )
+        category.with_user(self.qa_manager).action_med_gate_relevant()
+        self.assertFalse(category.med_supplier_gate_exempt)
 
     def test_only_qa_managers_run_the_dry_run(self):
         with self.assertRaises(UserError):
