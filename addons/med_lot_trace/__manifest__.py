@@ -20,11 +20,14 @@
         "views/stock_lot_views.xml",
         "views/lot_status_views.xml",
         "views/med_gate_confirm_views.xml",
+        "views/med_gate_override_views.xml",
+        "views/med_gate_dry_run_views.xml",
         "views/udi_views.xml",
         "views/stock_lot_dossier_views.xml",
     ],
     "demo": ["demo/med_lot_trace_demo.xml"],
     "assets": {
+        "web.assets_backend": ["med_lot_trace/static/src/js/*.js"],
         "web.assets_tests": ["med_lot_trace/static/tests/tours/*.js"],
     },
 }

@@ -18,7 +18,7 @@
         "views/med_supplier_certificate_views.xml",
         "views/med_approved_supplier_views.xml",
         "views/med_supplier_evaluation_views.xml",
-        "views/med_supplier_gate_confirm_views.xml",
+        "views/med_gate_dry_run_views.xml",
         "views/res_partner_views.xml",
         "views/product_views.xml",
         "views/res_config_settings_views.xml",

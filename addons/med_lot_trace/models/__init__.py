@@ -1,3 +1,6 @@
+from . import med_gate
+from . import med_gate_override
+from . import mrp_production
 from . import product_template
 from . import res_company
 from . import res_config_settings

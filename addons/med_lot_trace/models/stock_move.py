@@ -1,7 +1,6 @@
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
 
 
 class StockMove(models.Model):
@@ -9,8 +8,8 @@ class StockMove(models.Model):
 
     def _action_done(self, cancel_backorder=False):
         # Every path that moves stock ends here (button, RPC, MRP, batch, returns):
-        # the lot gates hold on all of them.
-        self._med_check_gates()
+        # the gates hold on all of them.
+        self.env["med.gate"]._med_enforce(self._med_gate_findings())
         self._med_segregate_receipts()
         self._med_check_segregation()
         done = super()._action_done(cancel_backorder=cancel_backorder)
@@ -260,33 +259,26 @@ class StockMove(models.Model):
             messages += self._med_unreleased_or_expired(lot, now, rule)
         return messages
 
-    def _med_check_gates(self):
-        violations = self._med_gate_violations()
-        if not violations:
-            return
-        confirmed = self.env.context.get("med_gate_confirmed")
-        messages = [
-            message
-            for move_messages in violations.values()
-            for message in move_messages
-        ]
-        blocked = [move for move in violations if move._med_gate_mode() == "block"]
-        if blocked or not confirmed:
-            raise UserError(
-                self.env._(
-                    "This operation is refused (操作被拒绝):\n%(messages)s",
-                    messages="\n".join(f"- {message}" for message in messages),
+    def _med_gate_findings(self, dry_run=False):
+        """What the gates find on these moves (see ``med.gate``); each addon adds
+        the findings of its gates. ``dry_run``: whatever the gates' modes."""
+        Gate = self.env["med.gate"]
+        findings = []
+        for move, messages in self._med_gate_violations().items():
+            document = move.picking_id or move.raw_material_production_id or move
+            lots = move.move_line_ids.lot_id
+            findings += [
+                Gate._med_finding(
+                    "lot",
+                    document,
+                    message,
+                    mode=move._med_gate_mode(),
+                    products=move.product_id,
+                    lots=lots,
                 )
-            )
-        # Warn mode, confirmed by the user: the override is evidence.
-        lots = self.env["stock.lot"].browse(
-            {line.lot_id.id for move in violations for line in move.move_line_ids}
-        )
-        lots._med_log_event(
-            "gate_override",
-            reason=self.env._("Confirmed by the user despite the lot gates"),
-            details="\n".join(messages),
-        )
+                for message in messages
+            ]
+        return findings
 
     # -- reservation --
     def _med_for_customer(self):

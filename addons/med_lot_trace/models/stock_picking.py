@@ -1,4 +1,4 @@
-from odoo import Command, api, fields, models
+from odoo import api, fields, models
 
 
 class StockPicking(models.Model):
@@ -62,24 +62,15 @@ class StockPicking(models.Model):
             picking.med_availability_note = "\n".join(lines)
 
     def button_validate(self):
-        if not self.env.context.get("med_gate_confirmed"):
-            violations = self.move_ids._med_gate_violations()
-            if violations and all(m._med_gate_mode() == "warn" for m in violations):
-                messages = [msg for msgs in violations.values() for msg in msgs]
-                wizard = self.env["med.gate.confirm"].create(
-                    {
-                        "picking_ids": [Command.set(self.ids)],
-                        "message": "\n".join(f"- {message}" for message in messages),
-                    }
-                )
-                return {
-                    "type": "ir.actions.act_window",
-                    "name": self.env._("Lot Gate Warning"),
-                    "res_model": "med.gate.confirm",
-                    "res_id": wizard.id,
-                    "view_mode": "form",
-                    "target": "new",
-                    # confirmations of other gates given before this one hold on
-                    "context": dict(self.env.context),
-                }
+        # In warn mode the user sees every gate's warnings first, in one window;
+        # every mode is enforced when the moves are done.
+        Gate = self.env["med.gate"]
+        warnings = Gate._med_warnings_to_confirm(self._med_gate_findings())
+        if warnings:
+            return Gate._med_confirm_action(
+                warnings, resume="button_validate", records=self
+            )
         return super().button_validate()
+
+    def _med_gate_findings(self, dry_run=False):
+        return self.move_ids._med_gate_findings(dry_run=dry_run)

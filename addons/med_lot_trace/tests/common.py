@@ -214,3 +214,15 @@ class MedGenealogyCommon(MedComplianceCommon):
                     [("lot_id", "=", linked_line.lot_id.id), ("state", "=", "done")]
                 )
         return seen_lines.lot_id - lot
+
+
+def confirm_gate_warnings(env, action, reason="QA agreed: documented deviation"):
+    """Confirm, as ``env``'s user, the gate warnings of ``action``: the window a
+    button returned, or the one a refusal (``GateConfirmationRequired``) offers."""
+    Confirm = env["med.gate.confirm"]
+    if action.get("res_id"):
+        wizard = Confirm.browse(action["res_id"])
+    else:
+        wizard = Confirm.with_context(**action["context"]).create({})
+    wizard.reason = reason
+    return wizard.action_confirm()

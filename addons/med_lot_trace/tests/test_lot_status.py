@@ -4,7 +4,9 @@ from odoo import Command, fields
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 
-from .common import MedGenealogyCommon
+from odoo.addons.med_lot_trace.exceptions import GateConfirmationRequired
+
+from .common import MedGenealogyCommon, confirm_gate_warnings
 
 
 @tagged("post_install", "-at_install")
@@ -231,7 +233,7 @@ class TestLotGates(MedGenealogyCommon):
         self.assertNotEqual(picking.state, "done")
         with self.assertRaisesRegex(UserError, "refused"):
             picking.move_ids._action_done()  # no confirmation: still refused
-        self.env["med.gate.confirm"].browse(action["res_id"]).action_confirm()
+        confirm_gate_warnings(self.env, action)
         self.assertEqual(picking.state, "done")
         override = self.env["med.audit.entry"].search(
             [
@@ -241,6 +243,47 @@ class TestLotGates(MedGenealogyCommon):
             ]
         )
         self.assertIn("WARN-1", override.new_value)
+
+    def test_warn_mode_production_is_confirmed_from_the_refusal(self):
+        self.env.company.med_gate_mode = "warn"
+        body = self._lot(self.body, "BODY-W", 5, released=False)
+        needle = self._lot(self.needle, "NDL-W", 5)
+        production = self.env["mrp.production"].create(
+            {
+                "product_id": self.syringe.id,
+                "product_qty": 5,
+                "bom_id": self.bom_syringe.id,
+            }
+        )
+        production.action_confirm()
+        production.lot_producing_id = self._lot(self.syringe, "SYR-W", released=False)
+        production.qty_producing = 5
+        for move in production.move_raw_ids:
+            lots = [
+                (lot, 5) for lot in (body, needle) if lot.product_id == move.product_id
+            ]
+            self._set_lot_lines(move, lots)
+        with self.assertRaises(GateConfirmationRequired) as refused:
+            production.button_mark_done()
+        self.assertIn("BODY-W", str(refused.exception))
+        self.assertNotEqual(production.state, "done")
+        # the web client shows the refusal with a button to the confirmation
+        action = refused.exception.args[1]
+        self.assertEqual(action["res_model"], "med.gate.confirm")
+        confirm_gate_warnings(self.env, action)
+        production.button_mark_done()
+        self.assertEqual(production.state, "done")
+        self.assertTrue(self._entries_of(production, "gate_override"))
+
+    def _entries_of(self, record, operation):
+        self.env.flush_all()
+        return self.env["med.audit.entry"].search(
+            [
+                ("res_model", "=", record._name),
+                ("res_id", "=", record.id),
+                ("operation", "=", operation),
+            ]
+        )
 
     def test_reservation_skips_unreleased_and_held_lots(self):
         self.syringe.product_tmpl_id.write({"use_expiration_date": False})

@@ -14,7 +14,7 @@ from . import product_category
 from . import purchase_order
 from . import purchase_order_line
 from . import stock_move
-from . import stock_picking
 from . import stock_lot
 from . import med_supplier_certificate_api
 from . import med_certificate_expiry_report
+from . import med_gate

@@ -1,7 +1,6 @@
 from collections import defaultdict
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..tools import in_categories
@@ -372,37 +371,3 @@ class MedSupplierGate(models.AbstractModel):
                     )
                 )
         return messages
-
-    @api.model
-    def _med_enforce(
-        self, documents, messages, company, confirmed, gate="supplier", subject=None
-    ):
-        """Refuse (block mode, or warn mode not confirmed by the user), or record the
-        user's confirmation of a warning in the audit trail of ``documents``.
-        ``gate`` is "supplier" or "customer" (the delivery gate); ``subject``, when
-        given, heads the refusal (which document, what was refused)."""
-        if not messages:
-            return
-        listed = "\n".join(f"- {message}" for message in messages)
-        if company._med_qualification_gate_mode(gate) == "block" or not confirmed:
-            if gate == "customer":
-                refusal = self.env._(
-                    "Customer qualification check failed (购货者资格审核未通过):\n"
-                    "%(messages)s",
-                    messages=listed,
-                )
-            else:
-                refusal = self.env._(
-                    "Supplier qualification check failed (供应商资质审核未通过):\n"
-                    "%(messages)s",
-                    messages=listed,
-                )
-            raise UserError(f"{subject}\n{refusal}" if subject else refusal)
-        reason = (
-            self.env._("Confirmed by the user despite the customer qualification check")
-            if gate == "customer"
-            else self.env._("Confirmed by the user despite the supplier gates")
-        )
-        documents._med_log_event(
-            "gate_override", reason=reason, details="\n".join(messages)
-        )

@@ -1,4 +1,5 @@
 from odoo import fields, models
+from odoo.exceptions import UserError
 
 
 class ProductCategory(models.Model):
@@ -9,3 +10,24 @@ class ProductCategory(models.Model):
         help="Products of this category and its subcategories skip the supplier gates "
         "and the customer licence check at delivery.",
     )
+
+    def action_med_gate_exempt(self):
+        """From the go-live dry run: QA marks these categories without GxP
+        relevance (packaging, office supplies)."""
+        self._med_set_gate_exempt(True)
+
+    def action_med_gate_relevant(self):
+        self._med_set_gate_exempt(False)
+
+    def _med_set_gate_exempt(self, exempt):
+        if not self.env.user.has_group("med_audit_export.group_med_qa_manager"):
+            raise UserError(
+                self.env._(
+                    "Only a QA manager decides which categories need no supplier "
+                    "qualification."
+                )
+            )
+        # sudo: GxP relevance is QA's decision, while editing product categories is
+        # the inventory managers' right; sudo keeps the user, whom the audit trail
+        # records.
+        self.sudo().write({"med_supplier_gate_exempt": exempt})

@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 
 # An order in one of these states binds the company to buy. Reaching one of them is a
 # purchase decision that the supplier gates decide, whatever the path: the buttons,
@@ -28,20 +29,26 @@ class PurchaseOrder(models.Model):
 
     def button_confirm(self):
         # The gates hold in write(), when the state changes; here, in warn mode, the
-        # user is asked first and confirms through the wizard.
+        # user sees every warning first and confirms them in one window.
         pending = self.filtered(lambda order: order.state in ("draft", "sent"))
-        if not self.env.context.get("med_supplier_gate_confirmed") and any(
-            order.company_id.med_supplier_gate_mode == "warn" for order in pending
-        ):
-            violations = pending._med_supplier_gate_messages()
-            if violations and all(
-                order.company_id.med_supplier_gate_mode == "warn"
-                for order in violations
-            ):
-                return self.env["med.supplier.gate.confirm"]._med_open(
-                    pending, [msg for msgs in violations.values() for msg in msgs]
-                )
+        Gate = self.env["med.gate"]
+        warnings = Gate._med_warnings_to_confirm(pending._med_gate_findings())
+        if warnings:
+            return Gate._med_confirm_action(
+                warnings, resume="button_confirm", records=self
+            )
         return super().button_confirm()
+
+    def _med_gate_findings(self, dry_run=False, today=False):
+        """What the supplier gates find on confirming these orders."""
+        Gate = self.env["med.gate"]
+        return [
+            Gate._med_finding(
+                "supplier", order, message, products=order.order_line.product_id
+            )
+            for order, messages in self._med_supplier_gate_messages(today).items()
+            for message in messages
+        ]
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -63,6 +70,7 @@ class PurchaseOrder(models.Model):
         return orders
 
     def write(self, vals):
+        self._med_check_approval(vals)
         confirming = self._med_confirming(vals)
         resupplied = self._med_resupplied(vals) - confirming
         gated = confirming | resupplied
@@ -72,27 +80,46 @@ class PurchaseOrder(models.Model):
         result = super(
             PurchaseOrder, self.with_context(**{GATE_DEFERRED_KEY: deferred})
         ).write(vals)
-        violations = confirming._med_supplier_gate_messages()
-        violations.update(resupplied._med_supplier_gate_messages(today=True))
-        for order, messages in violations.items():
-            if order in confirming:
-                subject = self.env._(
+        for order in confirming:
+            order._med_enforce_supplier_gates(
+                order._med_gate_findings(),
+                self.env._(
                     "Purchase order %(order)s cannot be confirmed: supplier "
                     "%(supplier)s does not pass the supplier qualification check "
                     "for it.",
                     order=order.display_name,
                     supplier=order.partner_id.display_name,
-                )
-            else:
-                subject = self.env._(
+                ),
+            )
+        for order in resupplied:
+            order._med_enforce_supplier_gates(
+                order._med_gate_findings(today=True),
+                self.env._(
                     "Purchase order %(order)s is confirmed: its supplier cannot be "
                     "changed to %(supplier)s, which does not pass the supplier "
                     "qualification check for it.",
                     order=order.display_name,
                     supplier=order.partner_id.display_name,
-                )
-            order._med_enforce_supplier_gates(messages, subject)
+                ),
+            )
         return result
+
+    def _med_check_approval(self, vals):
+        """An order waiting for approval is approved by whom Odoo's double validation
+        lets approve it (``_approval_allowed``: a purchase manager above the
+        company's amount), also when the state is written directly (RPC, import)."""
+        if vals.get("state") not in PASSED_STATES or self.env.su:
+            return
+        waiting = self.filtered(lambda order: order.state == "to approve")
+        refused = waiting.filtered(lambda order: not order._approval_allowed())
+        if refused:
+            raise UserError(
+                self.env._(
+                    "Purchase order %(orders)s waits for the approval of a purchase "
+                    "manager: only a purchase manager approves it.",
+                    orders=", ".join(refused.mapped("display_name")),
+                )
+            )
 
     def _med_confirming(self, vals):
         """The orders that ``vals`` brings into a confirmed state (an order waiting
@@ -147,16 +174,8 @@ class PurchaseOrder(models.Model):
                 result[order] = messages
         return result
 
-    def _med_enforce_supplier_gates(self, messages, subject):
-        """Refuse, or (warn mode, confirmed by the user) record the override on this
-        order. The confirmation key only stands for the user's answer to the
-        warning, which warn mode lets every purchase user give: in block mode it
-        changes nothing, and in warn mode its use is in the audit trail."""
+    def _med_enforce_supplier_gates(self, findings, subject):
+        """Refuse, or (warn mode, each finding confirmed by the user through the gate
+        confirmation) record the override on this order."""
         self.ensure_one()
-        self.env["med.supplier.gate"]._med_enforce(
-            self,
-            messages,
-            self.company_id,
-            bool(self.env.context.get("med_supplier_gate_confirmed")),
-            subject=subject,
-        )
+        self.env["med.gate"]._med_enforce(findings, subject=subject)

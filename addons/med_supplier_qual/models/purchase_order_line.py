@@ -41,7 +41,12 @@ class PurchaseOrderLine(models.Model):
         for order, order_lines in lines.grouped("order_id").items():
             pairs = [(order.partner_id, line.product_id) for line in order_lines]
             order._med_enforce_supplier_gates(
-                Gate._med_violations(order.company_id, pairs, today),
+                [
+                    self.env["med.gate"]._med_finding(
+                        "supplier", order, message, products=order_lines.product_id
+                    )
+                    for message in Gate._med_violations(order.company_id, pairs, today)
+                ],
                 self.env._(
                     "A line for %(products)s cannot be added to or changed on "
                     "confirmed purchase order %(order)s: supplier %(supplier)s does "

@@ -1,8 +1,6 @@
-from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo import fields, models
 
-GATE_MODES = [("block", "Block"), ("warn", "Warn and confirm")]
-CUSTOMER_GATE_MODES = [("off", "Off"), ("warn", "Warn and confirm"), ("block", "Block")]
+from odoo.addons.med_lot_trace.models.med_gate import GATE_MODES
 
 
 class ResCompany(models.Model):
@@ -14,10 +12,11 @@ class ResCompany(models.Model):
         default="block",
         required=True,
         help="What happens when a purchase order or a receipt involves a supplier that "
-        "is not approved for the product or lacks a valid certificate.",
+        "is not approved for the product or lacks a valid certificate. Installed into "
+        "a running company, the gates start in warn mode: see the go-live dry run.",
     )
     med_customer_gate_mode = fields.Selection(
-        CUSTOMER_GATE_MODES,
+        GATE_MODES,
         string="Customer Licence Check at Delivery",
         default="off",
         required=True,
@@ -52,41 +51,10 @@ class ResCompany(models.Model):
         string="Weight: Quantity Not Returned", default=40.0
     )
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        if any(
-            vals.get("med_customer_gate_mode", "off") != "off" for vals in vals_list
-        ):
-            self._med_check_gate_manager()
-        return super().create(vals_list)
-
-    def write(self, vals):
-        if "med_customer_gate_mode" in vals and any(
-            company.med_customer_gate_mode != vals["med_customer_gate_mode"]
-            for company in self
-        ):
-            self._med_check_gate_manager()
-        return super().write(vals)
-
-    def _med_check_gate_manager(self):
-        """Turning the customer gate off or on is a QA decision."""
-        if self.env.su or self.env.user.has_group(
-            "med_audit_export.group_med_qa_manager"
-        ):
-            return
-        raise UserError(
-            self.env._(
-                "Only a QA manager changes the customer licence check at delivery. "
-                "(仅质量负责人可修改购货者资格审核设置。)"
-            )
-        )
-
-    def _med_qualification_gate_mode(self, gate):
-        """The mode of the supplier gates or of the customer gate of deliveries."""
-        self.ensure_one()
-        if gate == "customer":
-            return self.med_customer_gate_mode
-        return self.med_supplier_gate_mode
+    def _auto_init(self):
+        # see med_lot_trace: a running company starts in warn mode, new ones block
+        self._med_start_gate_in_warn_mode("med_supplier_gate_mode")
+        return super()._auto_init()
 
     def _med_certificate_responsible(self):
         self.ensure_one()

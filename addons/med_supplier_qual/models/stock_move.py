@@ -6,38 +6,28 @@ from odoo import fields, models
 class StockMove(models.Model):
     _inherit = "stock.move"
 
-    def _action_done(self, cancel_backorder=False):
-        # Every path that receives or ships stock ends here (button, RPC, batch): the
-        # supplier gates are checked again on the day of receipt, the customer gate
-        # on the day of delivery.
-        confirmed = bool(self.env.context.get("med_supplier_gate_confirmed"))
-        Gate = self.env["med.supplier.gate"]
-        for company, (moves, messages) in self._med_supplier_gate_messages().items():
-            documents = moves.picking_id or moves
-            Gate._med_enforce(
-                documents,
-                messages,
-                company,
-                confirmed,
-                subject=self.env._(
-                    "Receipt %(documents)s cannot be done.",
-                    documents=Gate._med_names(documents),
-                ),
-            )
-        for company, (moves, messages) in self._med_customer_gate_messages().items():
-            documents = moves.picking_id or moves
-            Gate._med_enforce(
-                documents,
-                messages,
-                company,
-                confirmed,
-                "customer",
-                subject=self.env._(
-                    "Delivery %(documents)s cannot be done.",
-                    documents=Gate._med_names(documents),
-                ),
-            )
-        return super()._action_done(cancel_backorder=cancel_backorder)
+    def _med_gate_findings(self, dry_run=False):
+        # The supplier gates are checked again on the day of receipt, the customer
+        # gate on the day of delivery.
+        findings = super()._med_gate_findings(dry_run=dry_run)
+        Gate = self.env["med.gate"]
+        broken = [
+            ("supplier", self._med_supplier_gate_messages()),
+            ("customer", self._med_customer_gate_messages(dry_run=dry_run)),
+        ]
+        for gate, by_company in broken:
+            for moves, messages in by_company.values():
+                for document in moves.picking_id or moves:
+                    findings += [
+                        Gate._med_finding(
+                            gate,
+                            document,
+                            message,
+                            products=moves.product_id,
+                        )
+                        for message in messages
+                    ]
+        return findings
 
     def _med_supplier(self):
         """The supplier of this incoming move: its purchase order's vendor, else the
@@ -72,18 +62,19 @@ class StockMove(models.Model):
                 result[company] = (moves, messages)
         return result
 
-    def _med_customer_gate_messages(self):
+    def _med_customer_gate_messages(self, dry_run=False):
         """{company: (moves, messages)} for the deliveries to customers among these
         moves whose customer is not qualified on the day of delivery (in the
-        company's time zone), for the companies whose customer gate is on. Returns
-        from customers and internal moves are not deliveries."""
+        company's time zone), for the companies whose customer gate is on (all of
+        them in a ``dry_run``). Returns from customers and internal moves are not
+        deliveries."""
         by_company = defaultdict(list)
         for move in self:
             if (
                 move.state not in ("done", "cancel")
                 and move.location_dest_id.usage == "customer"
                 and move.location_id.usage != "customer"
-                and move.company_id.med_customer_gate_mode != "off"
+                and (dry_run or move.company_id.med_customer_gate_mode != "off")
             ):
                 by_company[move.company_id].append(move.id)
         Gate = self.env["med.supplier.gate"]
@@ -100,27 +91,3 @@ class StockMove(models.Model):
             if messages:
                 result[company] = (moves, messages)
         return result
-
-    def _med_qualification_warnings(self):
-        """The messages of the supplier and customer gates these moves break, when
-        every broken gate is in warn mode; empty otherwise (nothing broken, or a
-        blocking gate that refuses at ``_action_done``)."""
-        companies = self.company_id
-        if not any(
-            "warn" in (company.med_supplier_gate_mode, company.med_customer_gate_mode)
-            for company in companies
-        ):
-            return []
-        broken = [
-            ("supplier", company, messages)
-            for company, (_, messages) in self._med_supplier_gate_messages().items()
-        ] + [
-            ("customer", company, messages)
-            for company, (_, messages) in self._med_customer_gate_messages().items()
-        ]
-        if any(
-            company._med_qualification_gate_mode(gate) != "warn"
-            for gate, company, _ in broken
-        ):
-            return []
-        return [message for _, _, messages in broken for message in messages]

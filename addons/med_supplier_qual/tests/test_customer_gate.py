@@ -4,6 +4,8 @@ from odoo import Command
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import Form, freeze_time, new_test_user, tagged
 
+from odoo.addons.med_lot_trace.tests.common import confirm_gate_warnings
+
 from .common import SupplierQualCommon
 
 
@@ -324,14 +326,14 @@ class TestCustomerGate(SupplierQualCommon):
         self.env.company.med_customer_gate_mode = "warn"
         picking = self._delivery(self.hospital)
         action = picking.button_validate()
-        self.assertEqual(action["res_model"], "med.supplier.gate.confirm")
+        self.assertEqual(action["res_model"], "med.gate.confirm")
         self.assertNotEqual(picking.state, "done")
-        wizard = self.env["med.supplier.gate.confirm"].browse(action["res_id"])
+        wizard = self.env["med.gate.confirm"].browse(action["res_id"])
         self.assertIn("Ruijin Hospital", wizard.message)
         # without the user's confirmation, code calling the moves is refused
         with self.assertRaises(UserError):
             picking.move_ids._action_done()
-        wizard.with_user(self.warehouse).action_confirm()
+        confirm_gate_warnings(self.env(user=self.warehouse), action)
         self.assertEqual(picking.state, "done")
         self.env.flush_all()
         override = self.env["med.audit.entry"].search(
@@ -348,9 +350,9 @@ class TestCustomerGate(SupplierQualCommon):
             " ".join(filter(None, (override.new_value, override.reason))),
         )
 
-    def test_warnings_of_two_gates_are_confirmed_once_each(self):
+    def test_warnings_of_two_gates_are_confirmed_in_one_window(self):
         # an unreleased lot to an unlicensed customer, both checks in warn mode: the
-        # user confirms the customer check, then the lot check, and it is done
+        # user sees both warnings at once, confirms them, and it is done
         self.env.company.write(
             {"med_customer_gate_mode": "warn", "med_gate_mode": "warn"}
         )
@@ -362,21 +364,41 @@ class TestCustomerGate(SupplierQualCommon):
             self.device, self.stock, 10, lot_id=quarantined
         )
         picking = self._delivery(self.hospital, lot=quarantined)
-        action = picking.button_validate()
-        self.assertEqual(action["res_model"], "med.supplier.gate.confirm")
-        # the web client opens each window with the context of its action
-        action = (
-            self.env[action["res_model"]]
-            .with_user(self.warehouse)
-            .with_context(**action.get("context", {}))
-            .browse(action["res_id"])
-            .action_confirm()
-        )
+        action = picking.with_user(self.warehouse).button_validate()
         self.assertEqual(action["res_model"], "med.gate.confirm")
-        self.env[action["res_model"]].with_user(self.warehouse).with_context(
-            **action.get("context", {})
-        ).browse(action["res_id"]).action_confirm()
+        message = self.env["med.gate.confirm"].browse(action["res_id"]).message
+        self.assertIn("SY-2612-Q", message)
+        self.assertIn("Ruijin Hospital", message)
+        confirm_gate_warnings(self.env(user=self.warehouse), action)
         self.assertEqual(picking.state, "done")
+
+    def test_a_confirmation_covers_only_the_warnings_it_names(self):
+        # the customer warning confirmed alone does not silence the lot gate
+        self.env.company.write(
+            {"med_customer_gate_mode": "warn", "med_gate_mode": "warn"}
+        )
+        quarantined = self.env["stock.lot"].create(
+            {"name": "SY-2612-R", "product_id": self.device.id}
+        )
+        self.env["stock.quant"]._update_available_quantity(
+            self.device, self.stock, 10, lot_id=quarantined
+        )
+        picking = self._delivery(self.hospital, lot=quarantined)
+        Gate = self.env["med.gate"].with_user(self.warehouse)
+        findings = picking.with_user(self.warehouse)._med_gate_findings()
+        customer = [f for f in findings if f.gate == "customer"]
+        self.assertTrue(customer)
+        self.assertTrue([f for f in findings if f.gate == "lot"])
+        confirm_gate_warnings(
+            self.env(user=self.warehouse), Gate._med_confirm_action(customer)
+        )
+        with self.assertRaisesRegex(UserError, "SY-2612-R"):
+            picking.with_user(self.warehouse).move_ids._action_done()
+        self.assertNotEqual(picking.state, "done")
+        action = picking.with_user(self.warehouse).button_validate()
+        message = self.env["med.gate.confirm"].browse(action["res_id"]).message
+        self.assertIn("SY-2612-R", message)
+        self.assertNotIn("Ruijin Hospital", message)
 
     def test_warn_mode_without_problem_asks_nothing(self):
         self.env.company.med_customer_gate_mode = "warn"

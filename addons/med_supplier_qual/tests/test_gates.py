@@ -3,6 +3,8 @@ from datetime import datetime, timedelta
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
+from odoo.addons.med_lot_trace.tests.common import confirm_gate_warnings
+
 from .common import SupplierQualCommon
 
 
@@ -201,11 +203,11 @@ class TestPurchaseGate(SupplierQualCommon):
         self.vendor._med_set_supplier_state("suspended", "audit finding")
         order = self._order(self.product_lot)
         action = order.button_confirm()
-        self.assertEqual(action["res_model"], "med.supplier.gate.confirm")
+        self.assertEqual(action["res_model"], "med.gate.confirm")
         self.assertEqual(order.state, "draft")
-        wizard = self.env["med.supplier.gate.confirm"].browse(action["res_id"])
+        wizard = self.env["med.gate.confirm"].browse(action["res_id"])
         self.assertIn("Suspended", wizard.message)
-        wizard.with_user(self.purchase).action_confirm()
+        confirm_gate_warnings(self.env(user=self.purchase), action)
         self.assertEqual(order.state, "purchase")
         self.env.flush_all()
         override = self.env["med.audit.entry"].search(
@@ -332,9 +334,8 @@ class TestReceiptGate(SupplierQualCommon):
         self.vendor._med_set_supplier_state("suspended", "audit finding")
         picking = self._receive(order)
         action = picking.button_validate()
-        self.assertEqual(action["res_model"], "med.supplier.gate.confirm")
-        wizard = self.env["med.supplier.gate.confirm"].browse(action["res_id"])
-        wizard.with_user(self.warehouse).action_confirm()
+        self.assertEqual(action["res_model"], "med.gate.confirm")
+        confirm_gate_warnings(self.env(user=self.warehouse), action)
         self.assertEqual(picking.state, "done")
         self.env.flush_all()
         self.assertTrue(

@@ -5,6 +5,9 @@ from odoo import Command, fields
 from odoo.exceptions import UserError
 from odoo.tests import Form, tagged
 
+from odoo.addons.med_lot_trace.exceptions import GateConfirmationRequired
+from odoo.addons.med_lot_trace.tests.common import confirm_gate_warnings
+
 from .common import SupplierQualCommon
 
 
@@ -79,11 +82,19 @@ class TestPurchaseDataGate(SupplierQualCommon):
         self.env.company.med_supplier_gate_mode = "warn"
         self.vendor._med_set_supplier_state("suspended", "audit finding")
         order = self._order(self.product_lot).with_user(self.purchase)
-        self.assertRefused(lambda: order.write({"state": "purchase"}), order.name)
+        with self.assertRaises(GateConfirmationRequired) as refused:
+            order.write({"state": "purchase"})
+        self.assertIn(order.name, str(refused.exception))
         self.assertEqual(order.state, "draft")
-        order.with_context(med_supplier_gate_confirmed=True).write(
-            {"state": "purchase"}
+        # a context key is no confirmation
+        self.assertRefused(
+            lambda: order.with_context(med_supplier_gate_confirmed=True).write(
+                {"state": "purchase"}
+            ),
+            order.name,
         )
+        confirm_gate_warnings(order.env, refused.exception.args[1])
+        order.write({"state": "purchase"})
         self.assertEqual(order.state, "purchase")
         self.assertEqual(len(self._overrides(order)), 1)
 
@@ -252,8 +263,12 @@ class TestPurchaseDataGate(SupplierQualCommon):
                 Command.create({"product_id": self.plunger.id, "product_qty": 1})
             ]
         }
-        self.assertRefused(lambda: order.write(vals), "Plunger 5 ml")
-        order.with_context(med_supplier_gate_confirmed=True).write(vals)
+        with self.assertRaises(GateConfirmationRequired) as refused:
+            order.write(vals)
+        self.assertIn("Plunger 5 ml", str(refused.exception))
+        # the confirmation window of the refusal, then the form saved again
+        confirm_gate_warnings(order.env, refused.exception.args[1])
+        order.write(vals)
         self.assertIn(self.plunger, order.order_line.product_id)
         self.assertEqual(len(self._overrides(order)), 1)
 

@@ -1,3 +1,5 @@
+import json
+
 from odoo import Command
 from odoo.tests import HttpCase, tagged
 
@@ -132,3 +134,83 @@ class TestPurchaseGateOverRpc(JsonRpcMixin, HttpCase, SupplierQualCommon):
         self.assertNotIn("error", answer)
         order.invalidate_recordset()
         self.assertEqual(order.order_line.product_id, self.product_lot | self.device)
+
+    def test_purchase_user_approving_by_writing_the_state(self):
+        self.env.company.write(
+            {"po_double_validation": "two_step", "po_double_validation_amount": 0}
+        )
+        order = self._order(self.product_lot)
+        order.button_confirm()
+        self.assertEqual(order.state, "to approve")
+        self.authenticate(self.purchase.login, self.purchase.login)
+        message = self._error(
+            self._call("purchase.order", "write", [order.ids, {"state": "purchase"}])
+        )
+        self.assertIn("purchase manager", message)
+        order.invalidate_recordset()
+        self.assertEqual(order.state, "to approve")
+
+    def test_gate_confirmations_are_not_made_up(self):
+        self.env.company.med_supplier_gate_mode = "warn"
+        self.vendor._med_set_supplier_state("suspended", "audit finding")
+        order = self._order(self.product_lot)
+        self.authenticate(self.purchase.login, self.purchase.login)
+        # an override written directly is refused
+        answer = self._call(
+            "med.gate.override",
+            "create",
+            [
+                {
+                    "user_id": self.purchase.id,
+                    "company_id": self.env.company.id,
+                    "res_model": "purchase.order",
+                    "res_id": order.id,
+                    "findings": "-",
+                    "finding_keys": "x",
+                    "reason": "forged",
+                }
+            ],
+        )
+        self.assertIn("error", answer)
+        # a confirmation window with findings of the caller's own is refused
+        answer = self._call(
+            "med.gate.confirm",
+            "create",
+            [{"payload": '{"findings": [], "resume": null}', "reason": "forged"}],
+        )
+        self.assertNotIn("error", answer)
+        message = self._error(
+            self._call("med.gate.confirm", "action_confirm", [[answer["result"]]])
+        )
+        self.assertIn("not found by the application", message)
+        # the refusal offers the real confirmation; once given, the write passes
+        refusal = self._call(
+            "purchase.order", "write", [order.ids, {"state": "purchase"}]
+        )
+        self.assertIn("Suspended", self._error(refusal))
+        action = refusal["error"]["data"]["arguments"][1]
+        context = dict(action["context"], **HOSTILE_CONTEXT)
+        wizard = self.url_open(
+            "/web/dataset/call_kw/med.gate.confirm/create",
+            data=json.dumps(
+                {
+                    "jsonrpc": "2.0",
+                    "method": "call",
+                    "params": {
+                        "model": "med.gate.confirm",
+                        "method": "create",
+                        "args": [{"reason": "QA agreed over the phone"}],
+                        "kwargs": {"context": context},
+                    },
+                }
+            ),
+            headers={"Content-Type": "application/json"},
+        ).json()["result"]
+        answer = self._call("med.gate.confirm", "action_confirm", [[wizard]])
+        self.assertNotIn("error", answer)
+        answer = self._call(
+            "purchase.order", "write", [order.ids, {"state": "purchase"}]
+        )
+        self.assertNotIn("error", answer)
+        order.invalidate_recordset()
+        self.assertEqual(order.state, "purchase")

@@ -1,2 +1,1 @@
-from . import med_supplier_gate_confirm
 from . import med_sales_record_export
