@@ -60,9 +60,7 @@ class MedEventDelivery(models.Model):
         help="UUID of the event, the same on every attempt: receivers drop "
         "duplicates by it.",
     )
-    event_type_id = fields.Many2one(
-        "med.event.type", string="Event Type", required=True, readonly=True
-    )
+    event_type_id = fields.Many2one("med.event.type", required=True, readonly=True)
     date_event = fields.Datetime(string="Event Date", required=True, readonly=True)
     user_id = fields.Many2one("res.users", string="Caused By", readonly=True)
     res_model = fields.Char(string="Record Model", required=True, readonly=True)
@@ -92,7 +90,7 @@ class MedEventDelivery(models.Model):
     last_status_code = fields.Integer(string="Last HTTP Status", readonly=True)
     last_error = fields.Text(readonly=True)
     date_resent = fields.Datetime(string="Resent On", readonly=True)
-    resent_by_id = fields.Many2one("res.users", string="Resent By", readonly=True)
+    resent_by_id = fields.Many2one("res.users", readonly=True)
 
     _sql_constraints = (
         (

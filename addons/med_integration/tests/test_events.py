@@ -274,12 +274,13 @@ class TestEventConfiguration(EventCommon):
                 ("res_id", "=", subscription.id),
             ]
         )
-        by_field = {entry.field_name: entry for entry in entries}
-        self.assertEqual(
-            by_field["url"].new_value, "https://qms2.example.com/in", entries
-        )
-        self.assertEqual(by_field["url"].user_id, self.compliance_admin)
-        self.assertIn("date_secret_changed", by_field)
+        changes = {
+            entry.field_name: entry
+            for entry in entries.filtered(lambda e: e.operation == "write")
+        }
+        self.assertEqual(changes["url"].new_value, "https://qms2.example.com/in")
+        self.assertEqual(changes["url"].user_id, self.compliance_admin)
+        self.assertIn("date_secret_changed", changes)
         self.assertGreater(subscription.date_secret_changed, before)
         secret = subscription.secret
         self.assertFalse(
