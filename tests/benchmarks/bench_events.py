@@ -5,8 +5,10 @@ transactions that cause them, and how fast the sender drains a backlog.
 - events_producer_overhead_ms: lots put on hold one call at a time (--lots, 200, in a
   savepoint rolled back after each round), with the event rules active and a
   subscription to lot_held against the same with the event rules inactive; the
-  difference per event, median of --rounds. events_idle_rule_overhead_ms: the rules
-  active without a subscription (nothing recorded) against inactive, per hold.
+  difference per event, median of --rounds. Its parts: events_record_ms (recording
+  the event: subscription against none, rules active) and
+  events_idle_rule_overhead_ms (the rules active without a subscription against
+  inactive, per hold); events_producer_queries: the queries an event adds.
 - events_1000_drain_s: 1,000 deliveries committed (1,000 lots held in one
   transaction), then the sender (_cron_send_events, one committed transaction per
   delivery, as the cron worker runs it) posts them all to a receiver on 127.0.0.1 that
@@ -95,16 +97,18 @@ def set_rules(env, active):
 
 
 def hold_one_by_one(env, lots):
-    """Seconds to hold each lot in its own call, flushed, then undone."""
+    """(seconds, queries) to hold each lot in its own call, flushed, then undone."""
     env.invalidate_all()
     with contextlib.closing(env.cr.savepoint()):
+        queries = env.cr.sql_log_count
         start = time.perf_counter()
         for lot in lots:
             lot._med_put_on_hold("manual", "Bench")
             env.flush_all()
         seconds = time.perf_counter() - start
+        queries = env.cr.sql_log_count - queries
     env.invalidate_all()
-    return seconds
+    return seconds, queries
 
 
 def producer_overhead(args):
@@ -113,25 +117,39 @@ def producer_overhead(args):
         lots = new_lots(env, tag, args.lots)
         env.flush_all()
         hold_one_by_one(env, lots)  # warms the caches
-        idle, off, on = [], [], []
+        runs = {"off": [], "idle": [], "on": []}
         for _round in range(args.rounds):
             set_rules(env, False)
-            off.append(hold_one_by_one(env, lots))
+            runs["off"].append(hold_one_by_one(env, lots))
             set_rules(env, True)
-            idle.append(hold_one_by_one(env, lots))
+            runs["idle"].append(hold_one_by_one(env, lots))
             subscription = subscribe(env, "https://qms.example.com/in", tag)
-            on.append(hold_one_by_one(env, lots))
+            runs["on"].append(hold_one_by_one(env, lots))
             subscription.active = False
-        per_event = (statistics.median(on) - statistics.median(off)) / len(lots)
-        per_hold_idle = (statistics.median(idle) - statistics.median(off)) / len(lots)
+        seconds = {
+            name: statistics.median(run[0] for run in values)
+            for name, values in runs.items()
+        }
+        queries = {name: values[-1][1] for name, values in runs.items()}
+        count = len(lots)
         print(
-            f"{len(lots)} holds, median of {args.rounds}: rules off "
-            f"{statistics.median(off):.3f} s, rules on without subscription "
-            f"{statistics.median(idle):.3f} s, with a subscription "
-            f"{statistics.median(on):.3f} s"
+            f"{count} holds, median of {args.rounds}: rules off {seconds['off']:.3f} s"
+            f" ({queries['off']} queries), rules on without subscription "
+            f"{seconds['idle']:.3f} s ({queries['idle']}), with a subscription "
+            f"{seconds['on']:.3f} s ({queries['on']}); load average "
+            f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
         )
-        bench("events_producer_overhead_ms", per_event * 1000, "ms")
-        bench("events_idle_rule_overhead_ms", per_hold_idle * 1000, "ms")
+        per_event_ms = (seconds["on"] - seconds["off"]) / count * 1000
+        bench("events_producer_overhead_ms", per_event_ms, "ms")
+        record_ms = (seconds["on"] - seconds["idle"]) / count * 1000
+        bench("events_record_ms", record_ms, "ms")
+        idle_ms = (seconds["idle"] - seconds["off"]) / count * 1000
+        bench("events_idle_rule_overhead_ms", idle_ms, "ms")
+        bench(
+            "events_producer_queries",
+            (queries["on"] - queries["off"]) / count,
+            "queries",
+        )
 
 
 @contextlib.contextmanager

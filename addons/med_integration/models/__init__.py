@@ -6,4 +6,5 @@ from . import med_event_type
 from . import med_event_subscription
 from . import med_event_delivery
 from . import ir_actions_server
+from . import base_automation
 from . import res_config_settings

@@ -227,72 +227,120 @@ class MedEventDelivery(models.Model):
         (``SKIP LOCKED``), and a crash leaves it pending for the next run. Returns
         1 when a delivery was tried, 0 when another sender won the row, None when
         nothing is due."""
+        claimed = None
         try:
             with self.env.registry.cursor() as cr:
-                cr.execute(
-                    SQL(
-                        """
-                        SELECT delivery.id
-                          FROM med_event_delivery delivery
-                          JOIN med_event_subscription subscription
-                            ON subscription.id = delivery.subscription_id
-                         WHERE delivery.state = 'pending'
-                           AND delivery.date_next_try <= now() at time zone 'UTC'
-                           AND subscription.active
-                         ORDER BY delivery.date_next_try, delivery.id
-                         LIMIT 1
-                           FOR UPDATE OF delivery SKIP LOCKED
-                        """
-                    )
-                )
-                row = cr.fetchone()
-                if not row:
+                claimed = self._med_claim(cr)
+                if not claimed:
                     return None
-                env = self.env(cr=cr)
-                env[self._name].browse(row[0])._med_post(session, params)
+                delivery = self.env(cr=cr)[self._name].browse(claimed["id"])
+                outcome = delivery._med_post(claimed, session, params)
+                delivery._med_record_attempt(claimed, outcome, params)
             # committed on leaving the block
             return 1
         except psycopg2.errors.SerializationFailure:
             # Another sender committed this delivery after this transaction's
             # snapshot: it is done, take the next one.
             return 0
+        except Exception as error:
+            if not claimed:
+                raise
+            # Counted as a failed attempt, so that one delivery that cannot be
+            # sent (a bug, bad data) does not stop the queue behind it.
+            _logger.exception("Event delivery %s could not be sent", claimed["id"])
+            with self.env.registry.cursor() as cr:
+                # (the environment is kept in a variable: a transaction flushes
+                # its changes through an environment still alive at commit)
+                env = self.env(cr=cr)
+                claimed = env[self._name]._med_claim(cr, claimed["id"])
+                if claimed:
+                    outcome = {"last_status_code": 0, "last_error": repr(error)}
+                    delivery = env[self._name].browse(claimed["id"])
+                    delivery._med_record_attempt(claimed, outcome, params)
+            return 1
 
-    def _med_post(self, session, params):
-        self.ensure_one()
-        subscription = self.subscription_id.sudo()
-        body = self.payload.encode()
-        attempt = self.attempt_count + 1
+    @api.model
+    def _med_claim(self, cr, delivery_id=None):
+        """Lock the first due pending delivery (or ``delivery_id``, if pending)
+        that no other sender holds; returns what sending it needs."""
+        only = SQL("AND delivery.id = %s", delivery_id) if delivery_id else SQL()
+        due = (
+            SQL()
+            if delivery_id
+            else SQL("AND delivery.date_next_try <= now() at time zone 'UTC'")
+        )
+        cr.execute(
+            SQL(
+                """
+                SELECT delivery.id, delivery.event_id, delivery.payload,
+                       delivery.attempt_count, event_type.code,
+                       subscription.url, subscription.secret
+                  FROM med_event_delivery delivery
+                  JOIN med_event_subscription subscription
+                    ON subscription.id = delivery.subscription_id
+                  JOIN med_event_type event_type
+                    ON event_type.id = delivery.event_type_id
+                 WHERE delivery.state = 'pending'
+                   AND subscription.active %s %s
+                 ORDER BY delivery.date_next_try, delivery.id
+                 LIMIT 1
+                   FOR UPDATE OF delivery SKIP LOCKED
+                """,
+                due,
+                only,
+            )
+        )
+        return cr.dictfetchone()
+
+    def _med_post(self, claimed, session, params):
+        """POST the claimed delivery (its row as the claim read it: payload, event
+        id and type, attempts, the subscription's URL and secret); returns the
+        outcome's values."""
+        body = claimed["payload"].encode()
         headers = {
             "Content-Type": "application/json",
             "User-Agent": "odoo-med-events/1.0",
-            "X-Med-Event-Id": self.event_id,
-            "X-Med-Event-Type": self.event_type_id.code,
-            "X-Med-Attempt": str(attempt),
+            "X-Med-Event-Id": claimed["event_id"],
+            "X-Med-Event-Type": claimed["code"],
+            "X-Med-Attempt": str((claimed["attempt_count"] or 0) + 1),
             "X-Med-Timestamp": str(int(time.time())),
-            "X-Med-Signature": signature(subscription.secret, body),
+            "X-Med-Signature": signature(claimed["secret"], body),
         }
-        now = fields.Datetime.now()
-        vals = {"attempt_count": attempt, "date_last_try": now}
         try:
             response = session.post(
-                subscription.url,
+                claimed["url"],
                 data=body,
                 headers=headers,
                 timeout=params["timeout_seconds"],
                 allow_redirects=False,
             )
         except requests.RequestException as error:
-            vals.update(last_status_code=0, last_error=str(error)[:ERROR_LENGTH])
-        else:
-            vals["last_status_code"] = response.status_code
-            if 200 <= response.status_code < 300:
-                vals.update(state="sent", date_sent=now, last_error=False)
-            else:
-                vals["last_error"] = self.env._(
-                    "HTTP %(status)s: %(text)s",
-                    status=response.status_code,
-                    text=response.text[:ERROR_LENGTH],
-                )
+            return {"last_status_code": 0, "last_error": str(error)}
+        if 200 <= response.status_code < 300:
+            return {
+                "state": "sent",
+                "date_sent": fields.Datetime.now(),
+                "last_status_code": response.status_code,
+                "last_error": False,
+            }
+        return {
+            "last_status_code": response.status_code,
+            "last_error": self.env._(
+                "HTTP %(status)s: %(text)s",
+                status=response.status_code,
+                text=response.text[:ERROR_LENGTH],
+            ),
+        }
+
+    def _med_record_attempt(self, claimed, outcome, params):
+        """Record an attempt: sent, or retried later (exponential backoff), or
+        failed after the last attempt, with an activity for the administrators."""
+        self.ensure_one()
+        now = fields.Datetime.now()
+        attempt = (claimed["attempt_count"] or 0) + 1
+        vals = dict(outcome, attempt_count=attempt, date_last_try=now)
+        if vals["last_error"]:
+            vals["last_error"] = vals["last_error"][:ERROR_LENGTH]
         if vals.get("state") != "sent":
             if attempt >= params["max_attempts"]:
                 vals.update(state="failed", date_next_try=False)
@@ -302,15 +350,15 @@ class MedEventDelivery(models.Model):
                     seconds=min(delay, MAX_BACKOFF_SECONDS)
                 )
         self.write(vals)
-        if self.state == "failed":
+        if vals.get("state") == "failed":
             _logger.warning(
                 "Event %s not delivered to %s after %s attempts: %s",
-                self.event_id,
-                subscription.url,
+                claimed["event_id"],
+                claimed["url"],
                 attempt,
-                self.last_error,
+                vals["last_error"],
             )
-            subscription._med_alert_failed(self)
+            self.subscription_id._med_alert_failed(self)
 
     @api.model
     def _med_trigger_next_retry(self):

@@ -1,4 +1,10 @@
-from odoo import fields, models
+import re
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+# Sent in a header (X-Med-Event-Type) and read by programs: plain ASCII.
+CODE_PATTERN = re.compile(r"^[a-z][a-z0-9_.]*$")
 
 
 class MedEventType(models.Model):
@@ -21,3 +27,15 @@ class MedEventType(models.Model):
     _sql_constraints = (
         ("code_unique", "UNIQUE(code)", "Each event type has its own code."),
     )
+
+    @api.constrains("code")
+    def _check_code(self):
+        for event_type in self:
+            if not CODE_PATTERN.match(event_type.code or ""):
+                raise ValidationError(
+                    self.env._(
+                        "The code %(code)s of an event type is made of lower-case "
+                        "letters, digits, dots and underscores, e.g. lot_released.",
+                        code=event_type.code,
+                    )
+                )

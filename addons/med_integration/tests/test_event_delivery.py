@@ -62,7 +62,7 @@ class TestEventDelivery(BaseCase):
             ).id
             cls.type_id = (
                 env["med.event.type"]
-                .create({"name": f"Test {cls.tag}", "code": f"test_{cls.tag}"})
+                .create({"name": f"Test {cls.tag}", "code": f"test_{cls.tag.lower()}"})
                 .id
             )
             cls.product_id = (
@@ -330,6 +330,47 @@ class TestEventDelivery(BaseCase):
                 sorted(set(receiver.event_ids())),
                 sorted(d["event_id"] for d in deliveries),
             )
+
+    def test_a_delivery_that_cannot_be_sent_does_not_stop_the_queue(self):
+        """Bad data (an event type code no header can carry, written before the
+        check existed) fails its own delivery, counted as an attempt; the one
+        behind it goes out in the same run."""
+        with EventReceiver() as receiver:
+            subscription_id, _secret = self._subscribe(receiver.url, ["lot_held"])
+            with self.registry.cursor() as cr:
+                env = self._env(cr)
+                broken = env["med.event.type"].create(
+                    {"name": f"Broken {self.tag}", "code": f"broken_{self.tag.lower()}"}
+                )
+                env["med.event.subscription"].browse(
+                    subscription_id
+                ).event_type_ids |= broken
+                partner = env["res.partner"].create({"name": f"Events {self.tag} B"})
+                env["med.event.delivery"]._med_record_event(broken, partner)
+                self._record(env)
+                cr.execute(
+                    "UPDATE med_event_type SET code = %s WHERE id = %s",
+                    ["批次", broken.id],
+                )
+            self.addCleanup(self._drop_type, broken.id)
+            self.assertEqual(self._send(), 2)
+            first, second = self._deliveries(subscription_id)
+            self.assertEqual((first["state"], first["attempt_count"]), ("pending", 1))
+            self.assertIn("UnicodeEncodeError", first["last_error"])
+            self.assertEqual(second["state"], "sent")
+            self.assertEqual(receiver.event_ids(), [second["event_id"]])
+
+    def _drop_type(self, type_id):
+        with self.registry.cursor() as cr:
+            env = self._env(cr)
+            subscriptions = (
+                env["med.event.subscription"]
+                .with_context(active_test=False)
+                .browse(self.subscription_ids)
+            )
+            env["med.event.delivery"].search([("event_type_id", "=", type_id)]).unlink()
+            subscriptions.write({"event_type_ids": [Command.unlink(type_id)]})
+            env["med.event.type"].browse(type_id).unlink()
 
     def test_signature_verified_by_the_documented_example(self):
         verify_event = documented_verify_event()

@@ -251,6 +251,18 @@ class TestEventConfiguration(EventCommon):
             subscription.with_user(self.auditor).read(["secret"])
         self.assertGreaterEqual(len(subscription.secret), 32)
 
+    def test_event_type_code_is_plain_ascii(self):
+        with self.assertRaisesRegex(ValidationError, "lower-case"):
+            self.env["med.event.type"].with_user(self.compliance_admin).create(
+                {"name": "Lot released (custom)", "code": "Lot Released!"}
+            )
+        custom = (
+            self.env["med.event.type"]
+            .with_user(self.compliance_admin)
+            .create({"name": "Lot scrapped", "code": "lot_scrapped"})
+        )
+        self.assertEqual(custom.code, "lot_scrapped")
+
     def test_bad_url_or_short_secret_refused(self):
         for values in ({"url": "ftp://qms.example.com"}, {"secret": "short"}):
             with self.assertRaises(ValidationError):
@@ -302,6 +314,27 @@ class TestEventConfiguration(EventCommon):
         with self.assertRaises(AccessError):
             delivery.with_user(self.warehouse).read(["payload"])
         self.assertEqual(delivery.state, "pending")
+
+    def test_delivery_log_in_auditor_menu_and_exported(self):
+        menu = self.env.ref("med_integration.med_event_delivery_menu")
+        self.assertEqual(
+            menu.parent_id, self.env.ref("med_audit_export.menu_med_auditor_trail")
+        )
+        visible = self.env["ir.ui.menu"].with_user(self.auditor)._visible_menu_ids()
+        self.assertIn(menu.id, visible)
+        self.assertNotIn(
+            menu.id,
+            self.env["ir.ui.menu"].with_user(self.warehouse)._visible_menu_ids(),
+        )
+        self._subscribe("lot_held")
+        self.barrel_lot._med_put_on_hold("manual", "Suspected burrs")
+        delivery = self._deliveries(self.barrel_lot)
+        self.auditor.groups_id |= self.env.ref("base.group_allow_export")
+        columns = ["event_id", "event_type_id", "record_name", "subscription_id"]
+        columns += ["url", "state", "attempt_count", "payload"]
+        [row] = delivery.with_user(self.auditor).export_data(columns)["datas"]
+        self.assertEqual(row[0], delivery.event_id)
+        self.assertEqual(row[5], "Pending")
 
     def test_resend_by_compliance_admin_only(self):
         self._subscribe("lot_held")
