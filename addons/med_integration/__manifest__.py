@@ -1,8 +1,8 @@
 {
     "name": "Medical Device Compliance: Open Integration",
-    "summary": "Documented API, event automations (webhooks) and LIMS results import "
-    "for the compliance suite",
-    "version": "18.0.1.0.0",
+    "summary": "Documented API, trusted events (signed, sent after commit, retried) "
+    "and LIMS results import for the compliance suite",
+    "version": "18.0.1.3.0",
     "category": "Manufacturing/Quality",
     "website": "https://github.com/med-compliance/odoo-med-compliance",
     "author": "Medical Device Compliance Suite contributors",
@@ -12,8 +12,15 @@
     "data": [
         "security/ir.model.access.csv",
         "security/med_integration_security.xml",
+        "data/med_event_type_data.xml",
         "data/base_automation_data.xml",
+        "data/ir_cron_data.xml",
+        "data/med_audit_rule_data.xml",
         "views/med_integration_event_views.xml",
+        "views/med_event_subscription_views.xml",
+        "views/med_event_delivery_views.xml",
+        "views/ir_actions_server_views.xml",
+        "views/res_config_settings_views.xml",
         "views/qc_inspection_views.xml",
         "views/stock_lot_views.xml",
         "wizards/med_lims_import_wizard_views.xml",

@@ -2,3 +2,9 @@ from . import med_integration_event
 from . import stock_lot
 from . import qc_inspection
 from . import med_lims_import
+from . import med_event_type
+from . import med_event_subscription
+from . import med_event_delivery
+from . import ir_actions_server
+from . import base_automation
+from . import res_config_settings

@@ -5,9 +5,9 @@ EVENT_TYPES = [("recall_scope", "Recall scope computed")]
 
 class MedIntegrationEvent(models.Model):
     """An event other systems care about that changes no stored state of its own
-    (a recall scope computed): recorded here so that an automation rule (and its
-    webhook) can trigger on its creation. Written by the code only, never
-    changed."""
+    (a recall scope computed): recorded here so that an automation rule (the
+    recall_scope trusted event) can trigger on its creation. Written by the code
+    only, never changed."""
 
     _name = "med.integration.event"
     _description = "Integration Event"
@@ -23,7 +23,7 @@ class MedIntegrationEvent(models.Model):
         "res.company", required=True, default=lambda self: self.env.company
     )
     lot_ids = fields.Many2many("stock.lot", string="Lots", readonly=True)
-    lot_names = fields.Char(readonly=True, help="For webhook payloads.")
+    lot_names = fields.Char(readonly=True, help="For event payloads.")
     details = fields.Text(readonly=True)
 
     @api.model

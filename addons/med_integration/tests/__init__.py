@@ -1,5 +1,7 @@
 from . import test_api_rpc
 from . import test_events
+from . import test_event_delivery
+from . import test_event_rpc
 from . import test_lims_import
 from . import test_consistency
 from . import test_data_dictionary
