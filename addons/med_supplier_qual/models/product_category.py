@@ -11,6 +11,21 @@ class ProductCategory(models.Model):
         "and the customer licence check at delivery.",
     )
 
+    def write(self, vals):
+        result = super().write(vals)
+        if "med_supplier_gate_exempt" in vals:
+            # The products of the subcategories follow too: the compute's dependency
+            # only sees a product's own category.
+            templates = (
+                self.env["product.template"]
+                .with_context(active_test=False)
+                .search([("categ_id", "child_of", self.ids)])
+            )
+            self.env.add_to_compute(
+                templates._fields["med_release_required"], templates
+            )
+        return result
+
     def action_med_gate_exempt(self):
         """From the go-live dry run: QA marks these categories without GxP
         relevance (packaging, office supplies)."""

@@ -1,4 +1,6 @@
-from odoo import fields, models
+from odoo import api, fields, models
+
+from ..tools import in_categories
 
 
 class ProductTemplate(models.Model):
@@ -10,3 +12,17 @@ class ProductTemplate(models.Model):
         "deliveries the customer licence check (office supplies, non-GxP items). "
         "Services and consumables are never gated.",
     )
+
+    @api.depends("categ_id.med_supplier_gate_exempt")
+    def _compute_med_release_required(self):
+        # A category QA marked without GxP relevance (itself or a parent) holds no
+        # devices: its lots need no batch release either, so the lot gates leave them
+        # alone as the supplier gates do.
+        super()._compute_med_release_required()
+        exempt = self.env["product.category"].search(
+            [("med_supplier_gate_exempt", "=", True)]
+        )
+        if exempt:
+            for template in self.filtered("med_release_required"):
+                if in_categories(template.categ_id, exempt):
+                    template.med_release_required = False

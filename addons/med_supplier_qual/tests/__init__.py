@@ -16,3 +16,4 @@ from . import test_audit_coverage
 from . import test_certificate_scan_race
 from . import test_cron_concurrency
 from . import test_certificate_expiry_report
+from . import test_category_scope
