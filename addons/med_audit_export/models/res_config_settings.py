@@ -31,3 +31,18 @@ class ResConfigSettings(models.TransientModel):
         config_parameter="med_audit_export.seal_delay_minutes",
         default=60,
     )
+    med_signing_certificate = fields.Binary(
+        related="company_id.med_signing_certificate",
+        readonly=False,
+        groups="med_audit_export.group_med_compliance_admin",
+    )
+    med_signing_certificate_name = fields.Char(
+        related="company_id.med_signing_certificate_name",
+        readonly=False,
+        groups="med_audit_export.group_med_compliance_admin",
+    )
+    med_signing_password = fields.Char(
+        related="company_id.med_signing_password",
+        readonly=False,
+        groups="med_audit_export.group_med_compliance_admin",
+    )

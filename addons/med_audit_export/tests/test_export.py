@@ -47,12 +47,16 @@ class TestExport(ExportCommon):
     def test_xlsx_export_readable_without_formulas(self):
         export, content = self._export(self.auditor, "xlsx")
         rows = self._xlsx_rows(content)
-        header = {row[0]: row[1] for row in rows[:5]}
+        header = {row[0]: row[1] for row in rows[:6]}
         self.assertEqual(header["Company"], self.env.company.name)
         self.assertIn(f"Record ID = {self.lot.id}", header["Filter"])
         self.assertIn(self.auditor.login, header["Exported by"])
         self.assertEqual(
-            header["Exported on (UTC)"], export.date.strftime("%Y-%m-%d %H:%M:%S")
+            header["Exported on"],
+            self.env["med.audit.export"]._med_format_time(export.date),
+        )
+        self.assertIn(
+            f"({export.date.strftime('%Y-%m-%d %H:%M:%S')} UTC)", header["Exported on"]
         )
         values = [cell for row in rows for cell in row if cell]
         self.assertIn("=1+1", values)
@@ -89,21 +93,24 @@ class TestExport(ExportCommon):
     def test_xlsx_rows_are_the_entries(self):
         _export, content = self._export(self.auditor, "xlsx")
         rows = self._xlsx_rows(content)
+        time_zone = self.env["med.audit.export"]._med_time_zone()
         labels = rows.index(
-            ["When (UTC)", "User", "Operation", "Model", "Record ID"]
-            + ["Record", "Field", "Old Value", "New Value", "Reason"]
+            [f"When ({time_zone})", "When (UTC)", "User", "Operation", "Model"]
+            + ["Record ID", "Record", "Field", "Old Value", "New Value", "Reason"]
             + ["Hash"]
         )
         entries = self._entries(self.lot)
         table = rows[labels + 1 : labels + 1 + len(entries)]
         for row, entry in zip(table, entries, strict=True):
-            self.assertEqual(row[0], entry.timestamp.strftime("%Y-%m-%d %H:%M:%S"))
-            self.assertEqual(row[1], entry.user_id.name)
-            self.assertEqual(row[4], str(self.lot.id))
-            self.assertEqual(row[6], entry.field_label)
-            self.assertEqual(row[8], entry.new_value)
-            self.assertEqual(row[10], entry.content_hash)
-        self.assertEqual(table[2][9], "中文原因")
+            utc = entry.timestamp.replace(microsecond=0)
+            self.assertEqual(row[1], utc)
+            self.assertEqual(row[0], utc + (row[0] - row[1]))
+            self.assertEqual(row[2], entry.user_id.name)
+            self.assertEqual(row[5], self.lot.id)
+            self.assertEqual(row[7], entry.field_label)
+            self.assertEqual(row[9], entry.new_value)
+            self.assertEqual(row[11], entry.content_hash)
+        self.assertEqual(table[2][10], "中文原因")
 
     def test_xlsx_footer_names_exporter_time_and_code(self):
         export, content = self._export(self.auditor, "xlsx")
