@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
 from odoo.exceptions import AccessError, ValidationError
-from odoo.tests import HttpCase, tagged
+from odoo.tests import HttpCase, new_test_user, tagged
 
 from .common import JsonRpcMixin
 from .test_export import ExportCommon
@@ -98,14 +98,31 @@ def flip_byte(content, position):
 
 
 class SigningCommon(ExportCommon):
+    def _export_pdf(self, user):
+        """The PDF audit trail export of the lot, rendered by wkhtmltopdf."""
+        wizard = self._wizard(user, "pdf")
+        wizard.with_context(force_report_rendering=True).action_export()
+        export = self.env["med.audit.export"].search([], limit=1)
+        return export, base64.b64decode(export.attachment_id.datas)
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls.p12, cls.certificate_pem = make_certificate()
         cls.company = cls.env.company
+        # company settings are for administrators; the certificate fields for
+        # those who are also compliance administrators
+        cls.settings_admin = new_test_user(
+            cls.env,
+            login="med_settings_admin",
+            groups="base.group_system,med_audit_export.group_med_compliance_admin",
+        )
+        cls.system_admin = new_test_user(
+            cls.env, login="med_system_admin", groups="base.group_system"
+        )
 
     def _configure(self, user=None, p12=None, password=PASSWORD):
-        company = self.company.with_user(user or self.compliance_admin)
+        company = self.company.with_user(user or self.settings_admin)
         company.write(
             {
                 "med_signing_certificate": base64.b64encode(p12 or self.p12),
@@ -124,20 +141,38 @@ class TestEvidenceSigningSetup(SigningCommon):
         key = self.company._med_signing_key()
         self.assertEqual(key.signer_name, "Evidence QA 质量部")
 
+    def test_set_in_settings(self):
+        settings = (
+            self.env["res.config.settings"]
+            .with_user(self.settings_admin)
+            .create(
+                {
+                    "med_signing_certificate": base64.b64encode(self.p12),
+                    "med_signing_certificate_name": "qa.p12",
+                    "med_signing_password": PASSWORD,
+                }
+            )
+        )
+        settings.execute()
+        self.assertEqual(self.company.sudo().med_signing_certificate_name, "qa.p12")
+        self.assertTrue(self.company._med_signing_key())
+
     def test_wrong_password_refused_nothing_saved(self):
-        with self.assertRaisesRegex(ValidationError, "cannot be opened"):
+        with self.assertRaises(ValidationError) as caught:
             self._configure(password="wrong")
+        self.assertIn("cannot be opened", str(caught.exception))
         self.company.invalidate_recordset()
         self.assertFalse(self.company.sudo().med_signing_certificate)
 
     def test_not_a_pkcs12_file_refused(self):
-        with self.assertRaisesRegex(ValidationError, "PKCS#12"):
+        with self.assertRaises(ValidationError) as caught:
             self._configure(p12=b"not a certificate")
+        self.assertIn("PKCS#12", str(caught.exception))
         self.assertIsNone(self.company._med_signing_key())
 
-    def test_auditor_and_qa_manager_cannot_read_or_set_it(self):
+    def test_other_roles_cannot_read_or_set_it(self):
         self._configure()
-        for user in (self.auditor, self.qa_manager):
+        for user in (self.auditor, self.qa_manager, self.system_admin):
             with self.subTest(user=user.login):
                 company = self.company.with_user(user)
                 company.invalidate_recordset()
@@ -153,7 +188,7 @@ class TestEvidenceSigningSetup(SigningCommon):
     def test_ec_key_signs_too(self):
         p12, pem = make_certificate(key_type="ec")
         self._configure(p12=p12)
-        _export, content = self._export(self.auditor, "pdf")
+        _export, content = self._export_pdf(self.auditor)
         report = pdfsig(content)
         self.assertIn("Signature is Valid.", report)
         self.assertIn("Total document signed", report)
@@ -169,7 +204,7 @@ class TestEvidenceSigned(SigningCommon):
         self._configure()
 
     def test_pdf_signed_pades_and_valid(self):
-        export, content = self._export(self.auditor, "pdf")
+        export, content = self._export_pdf(self.auditor)
         report = pdfsig(content)
         self.assertIn("Signature Type: ETSI.CAdES.detached", report)
         self.assertIn("Signer Certificate Common Name: Evidence QA 质量部", report)
@@ -181,7 +216,7 @@ class TestEvidenceSigned(SigningCommon):
         self.assertFalse(export.signature_attachment_id)  # signed inside
 
     def test_pdf_changed_byte_breaks_signature(self):
-        _export, content = self._export(self.auditor, "pdf")
+        _export, content = self._export_pdf(self.auditor)
         # a byte of the first page's content, well inside the signed range
         changed = flip_byte(content, len(content) // 3)
         report = pdfsig(changed)
@@ -229,7 +264,7 @@ class TestEvidenceSigned(SigningCommon):
 
     def test_without_certificate_nothing_signed(self):
         self.company.sudo().med_signing_certificate = False
-        export, content = self._export(self.auditor, "pdf")
+        export, content = self._export_pdf(self.auditor)
         self.assertNotIn("Signature #1", pdfsig(content))
         export, _content = self._export(self.auditor, "xlsx")
         self.assertFalse(export.signature_attachment_id)

@@ -53,7 +53,9 @@ class TestExport(ExportCommon):
         self.assertIn(self.auditor.login, header["Exported by"])
         self.assertEqual(
             header["Exported on"],
-            self.env["med.audit.export"]._med_format_time(export.date),
+            self.env["med.audit.export"]
+            .with_user(self.auditor)
+            ._med_format_time(export.date),
         )
         self.assertIn(
             f"({export.date.strftime('%Y-%m-%d %H:%M:%S')} UTC)", header["Exported on"]
@@ -93,7 +95,7 @@ class TestExport(ExportCommon):
     def test_xlsx_rows_are_the_entries(self):
         _export, content = self._export(self.auditor, "xlsx")
         rows = self._xlsx_rows(content)
-        time_zone = self.env["med.audit.export"]._med_time_zone()
+        time_zone = self.env["med.audit.export"].with_user(self.auditor)._med_time_zone()
         labels = rows.index(
             [f"When ({time_zone})", "When (UTC)", "User", "Operation", "Model"]
             + ["Record ID", "Record", "Field", "Old Value", "New Value", "Reason"]
