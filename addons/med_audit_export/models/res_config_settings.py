@@ -45,7 +45,9 @@ class ResConfigSettings(models.TransientModel):
         attachment=False,
         groups=SIGNING_ADMIN_GROUP,
     )
-    med_signing_certificate_name = fields.Char(groups=SIGNING_ADMIN_GROUP)
+    med_signing_certificate_name = fields.Char(
+        string="Certificate File Name", groups=SIGNING_ADMIN_GROUP
+    )
     med_signing_password = fields.Char(
         string="Certificate Password", groups=SIGNING_ADMIN_GROUP
     )
