@@ -8,7 +8,7 @@
     "author": "Medical Device Compliance Suite contributors",
     "license": "AGPL-3",
     "depends": ["mail", "stock", "purchase", "report_xlsx"],
-    "external_dependencies": {"python": ["xlsxwriter"]},
+    "external_dependencies": {"python": ["xlsxwriter", "cryptography", "asn1crypto"]},
     "data": [
         "security/med_audit_export_groups.xml",
         "security/ir.model.access.csv",
