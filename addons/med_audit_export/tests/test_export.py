@@ -95,7 +95,8 @@ class TestExport(ExportCommon):
     def test_xlsx_rows_are_the_entries(self):
         _export, content = self._export(self.auditor, "xlsx")
         rows = self._xlsx_rows(content)
-        time_zone = self.env["med.audit.export"].with_user(self.auditor)._med_time_zone()
+        Export = self.env["med.audit.export"].with_user(self.auditor)
+        time_zone = Export._med_time_zone()
         labels = rows.index(
             [f"When ({time_zone})", "When (UTC)", "User", "Operation", "Model"]
             + ["Record ID", "Record", "Field", "Old Value", "New Value", "Reason"]
