@@ -313,14 +313,19 @@ class _Sheets:
         letters = self.letters
         style_attr = f' s="{style}"' if style else ""
         writers = CELL_WRITERS
-        cells = "".join(
-            writers.get(type(value), _cell_text)(
-                f"{letters[col]}{number}", style_attr, value
-            )
-            for col, value in enumerate(values)
-            if value is not None and value is not False and value != ""
-        )
-        self.stream.write(f'<row r="{number}">{cells}</row>'.encode())
+        cells = []
+        for col, value in enumerate(values):
+            if value is None or value is False or value == "":
+                continue
+            if type(value) is str:  # most cells: inline, without a call
+                cells.append(
+                    f'<c r="{letters[col]}{number}"{style_attr} t="inlineStr"><is>'
+                    f'<t xml:space="preserve">{xml_text(value)}</t></is></c>'
+                )
+            else:
+                writer = writers.get(type(value), _cell_text)
+                cells.append(writer(f"{letters[col]}{number}", style_attr, value))
+        self.stream.write(f'<row r="{number}">{"".join(cells)}</row>'.encode())
 
     def skip(self):
         self.row += 1
