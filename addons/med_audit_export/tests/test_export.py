@@ -1,5 +1,6 @@
 import base64
 import io
+from datetime import date, datetime
 
 import openpyxl
 import xlsxwriter
@@ -91,6 +92,34 @@ class TestExport(ExportCommon):
         values = [cell for row in self._xlsx_rows(buffer.getvalue()) for cell in row]
         self.assertIn("Lot\ufffd", values)
         self.assertIn("L\ufffdX", values)
+
+    def test_xlsxwriter_table_typed_frozen_filtered_and_fitted(self):
+        """The dossier sheets (xlsxwriter) type their cells as the audit trail
+        export does, freeze the labels, filter the table and fit the columns."""
+        buffer = io.BytesIO()
+        workbook = xlsxwriter.Workbook(buffer, XLSX_OPTIONS)
+        when = datetime(2026, 3, 2, 1, 30)
+        self.env["med.audit.export"]._med_write_xlsx_table(
+            workbook,
+            "Lots",
+            {},
+            ["Lot", "Quantity", "Expiry", "Done", "Reason"],
+            iter([("0012", 5.5, date(2029, 1, 4), when, "批记录审核与批准合格")]),
+        )
+        workbook.close()
+        sheet = openpyxl.load_workbook(io.BytesIO(buffer.getvalue())).active
+        labels_row = next(
+            row[0].row for row in sheet.iter_rows() if row[0].value == "Lot"
+        )
+        lot, quantity, expiry, done, _reason = sheet[labels_row + 1][:5]
+        self.assertEqual((lot.data_type, lot.value), ("s", "0012"))
+        self.assertEqual((quantity.data_type, quantity.value), ("n", 5.5))
+        self.assertEqual(expiry.value, datetime(2029, 1, 4))
+        self.assertTrue(expiry.is_date)
+        self.assertEqual(done.value, when)
+        self.assertEqual(sheet.freeze_panes, f"A{labels_row + 1}")
+        self.assertEqual(sheet.auto_filter.ref, f"A{labels_row}:E{labels_row + 1}")
+        self.assertGreaterEqual(sheet.column_dimensions["E"].width, 20)
 
     def test_xlsx_rows_are_the_entries(self):
         _export, content = self._export(self.auditor, "xlsx")
