@@ -16,13 +16,14 @@ base_db=${MED_BENCH_DB:-med_bench}
 # uses is installed, and the database is rebuilt when the list or one of the work
 # tree's addons among them changed, so figures measure the code in the work tree and
 # work on other addons does not force a rebuild.
-# With MED_BENCH_DEMO=1, the database gets the addons' demo data (a benchmark marked
-# `# bench-demo`, e.g. the demo lot dossier).
+# With MED_BENCH_DEMO=1, the database gets the addons' demo data and Chinese (a
+# benchmark marked `# bench-demo`, e.g. the demo lot dossier).
 bench_db() {
     local db=$1
     shift
     local demo=(--without-demo=all)
-    [ "${MED_BENCH_DEMO:-0}" = 1 ] && demo=()
+    # the demo users work in Chinese: their language must be there first
+    [ "${MED_BENCH_DEMO:-0}" = 1 ] && demo=(--load-language=en_US,zh_CN)
     local addon_dirs=() addon
     for addon in "$@"; do
         [ -d "addons/$addon" ] && addon_dirs+=("addons/$addon")
