@@ -16,16 +16,21 @@ base_db=${MED_BENCH_DB:-med_bench}
 # uses is installed, and the database is rebuilt when the list or one of the work
 # tree's addons among them changed, so figures measure the code in the work tree and
 # work on other addons does not force a rebuild.
+# With MED_BENCH_DEMO=1, the database gets the addons' demo data and Chinese (a
+# benchmark marked `# bench-demo`, e.g. the demo lot dossier).
 bench_db() {
     local db=$1
     shift
+    local demo=(--without-demo=all)
+    # the demo users work in Chinese: their language must be there first
+    [ "${MED_BENCH_DEMO:-0}" = 1 ] && demo=(--load-language=en_US,zh_CN)
     local addon_dirs=() addon
     for addon in "$@"; do
         [ -d "addons/$addon" ] && addon_dirs+=("addons/$addon")
     done
     local addons_hash
     addons_hash=$({
-        echo "$*"
+        echo "$* ${demo[*]}"
         [ ${#addon_dirs[@]} -eq 0 ] || find "${addon_dirs[@]}" -type f ! -name '*.pyc' \
             -print0 | sort -z | xargs -0 sha256sum
     } | sha256sum | cut -c1-16)
@@ -34,7 +39,7 @@ bench_db() {
         local log="$MED_LOCAL/$db-install.log"
         med_say "creating the benchmark database $db (log: $log)"
         med_psql dropdb --if-exists "$db" >/dev/null
-        med_odoo -d "$db" -i "$(IFS=,; echo "$*")" --without-demo=all \
+        med_odoo -d "$db" -i "$(IFS=,; echo "$*")" "${demo[@]}" \
             --stop-after-init --db-filter="^$db\$" >"$log" 2>&1 \
             || { med_psql dropdb --if-exists "$db"; med_die "creating $db failed; see $log"; }
         echo "$addons_hash" >"$stamp"
@@ -82,6 +87,8 @@ for name in "${names[@]}"; do
     if [ "${extra[*]:-}" = all ]; then
         IFS=, read -r -a extra <<<"${MED_ADDONS//med_audit_export,/}"
     fi
+    export MED_BENCH_DEMO=0
+    grep -q '^# bench-demo' "$script" && MED_BENCH_DEMO=1
     # OCA auditlog is the anchor of the audit benchmark.
     if [ ${#extra[@]} -gt 0 ]; then
         db="${base_db}_$name"

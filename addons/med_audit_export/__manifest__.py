@@ -8,7 +8,9 @@
     "author": "Medical Device Compliance Suite contributors",
     "license": "AGPL-3",
     "depends": ["mail", "stock", "purchase", "report_xlsx"],
-    "external_dependencies": {"python": ["openupgradelib", "xlsxwriter"]},
+    "external_dependencies": {
+        "python": ["asn1crypto", "cryptography", "openupgradelib", "xlsxwriter"]
+    },
     "data": [
         "security/med_audit_export_groups.xml",
         "security/ir.model.access.csv",

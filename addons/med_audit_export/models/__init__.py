@@ -10,6 +10,7 @@ from . import med_signable_mixin
 from . import res_users
 from . import res_groups
 from . import res_partner
+from . import res_company
 from . import med_retention_rule
 from . import med_audit_verification
 from . import med_audit_export

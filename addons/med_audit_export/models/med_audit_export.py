@@ -7,17 +7,31 @@ import os
 import secrets
 import shutil
 import tempfile
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+import pytz
 
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from ..tools.xlsx_table import write_xlsx_table, xml_safe
+from ..tools.xlsx_table import (
+    DATE_FORMAT,
+    DATETIME_FORMAT,
+    MAX_WIDTH,
+    MIN_WIDTH,
+    TYPED_WIDTHS,
+    display_width,
+    write_xlsx_table,
+    xml_safe,
+)
 from .base import PROTECTED_WRITE
 from .med_hash_chain_mixin import refuse_change
 
 _logger = logging.getLogger(__name__)
 
 ENTRY_COLUMNS = [
+    "local_time",
     "timestamp",
     "user",
     "operation",
@@ -56,7 +70,7 @@ DEFAULT_QUEUE_THRESHOLD = 200000
 STAMP_KEY = "med_audit_export_stamp"
 # Fields the engine fills once when it completes a queued export.
 COMPLETION_FIELDS = {"state", "date", "record_count", "file_sha256", "attachment_id"}
-COMPLETION_FIELDS |= {"error", "verification_code"}
+COMPLETION_FIELDS |= {"error", "verification_code", "signature_attachment_id"}
 
 
 class MedAuditExport(models.Model):
@@ -77,6 +91,13 @@ class MedAuditExport(models.Model):
     record_count = fields.Integer(string="Rows", readonly=True)
     file_sha256 = fields.Char(string="File SHA-256", readonly=True, index=True)
     attachment_id = fields.Many2one("ir.attachment", string="File", readonly=True)
+    signature_attachment_id = fields.Many2one(
+        "ir.attachment",
+        string="Signature (.p7s)",
+        readonly=True,
+        help="Detached CAdES signature of the file with the company's certificate "
+        "(xlsx and csv; PDFs carry their signature inside).",
+    )
     company_id = fields.Many2one(
         "res.company", readonly=True, default=lambda self: self.env.company
     )
@@ -117,6 +138,14 @@ class MedAuditExport(models.Model):
         return {
             "type": "ir.actions.act_url",
             "url": f"/web/content/{self.attachment_id.id}?download=true",
+            "target": "self",
+        }
+
+    def action_download_signature(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/web/content/{self.signature_attachment_id.id}?download=true",
             "target": "self",
         }
 
@@ -165,18 +194,59 @@ class MedAuditExport(models.Model):
         """The last line of every exported file: exporter, time and the file's code."""
         stamp = self._med_export_stamp()
         return self.env._(
-            "Exported by %(user)s (%(login)s) on %(date)s UTC. "
-            "Verification code: %(code)s",
+            "Exported by %(user)s (%(login)s) on %(date)s. Verification code: %(code)s",
             user=self.env.user.name,
             login=self.env.user.login,
-            date=fields.Datetime.to_string(stamp["date"]),
+            date=self._med_format_time(stamp["date"]),
             code=stamp["code"],
+        )
+
+    # -- time: the company's local time with its offset, and UTC --
+    @api.model
+    def _med_time_zone(self):
+        """The name of the company's time zone (its address's; else the user's):
+        evidence shows times as they were where the company works."""
+        name = self.env.company.partner_id.tz or self.env.user.tz or "UTC"
+        return name if name in pytz.all_timezones_set else "UTC"
+
+    @api.model
+    def _med_utc_offset(self, moment=None):
+        """``UTC+08:00``: the company's offset from UTC at ``moment`` (naive UTC;
+        now when empty), which daylight saving time may change."""
+        moment = moment or fields.Datetime.now()
+        local = moment.replace(tzinfo=UTC).astimezone(
+            pytz.timezone(self._med_time_zone())
+        )
+        offset = local.strftime("%z")
+        return f"UTC{offset[:3]}:{offset[3:]}"
+
+    @api.model
+    def _med_time_zone_label(self, moment=None):
+        """``Asia/Shanghai (UTC+08:00)``"""
+        return f"{self._med_time_zone()} ({self._med_utc_offset(moment)})"
+
+    @api.model
+    def _med_format_time(self, moment):
+        """``moment`` (naive UTC) in the company's time zone with its offset, then
+        in UTC: ``2026-03-02 01:30:00 +08:00 (2026-03-01 17:30:00 UTC)``."""
+        if not moment:
+            return ""
+        local = moment.replace(tzinfo=UTC).astimezone(
+            pytz.timezone(self._med_time_zone())
+        )
+        offset = local.strftime("%z")
+        return (
+            f"{local:%Y-%m-%d %H:%M:%S} {offset[:3]}:{offset[3:]} "
+            f"({moment:%Y-%m-%d %H:%M:%S} UTC)"
         )
 
     # -- the export engine, shared by every addon's evidence report --
     @api.model
     def _med_entry_columns(self):
         labels = {
+            "local_time": self.env._(
+                "When (%(time_zone)s)", time_zone=self._med_time_zone()
+            ),
             "timestamp": self.env._("When (UTC)"),
             "user": self.env._("User"),
             "operation": self.env._("Operation"),
@@ -205,20 +275,24 @@ class MedAuditExport(models.Model):
                 f"{self.env.user.name} ({self.env.user.login})",
             ),
             (
-                self.env._("Exported on (UTC)"),
-                fields.Datetime.to_string(self._med_export_stamp()["date"]),
+                self.env._("Exported on"),
+                self._med_format_time(self._med_export_stamp()["date"]),
             ),
+            (self.env._("Time zone"), self._med_time_zone_label()),
         ]
 
     @api.model
     def _med_iter_entry_rows(self, domain, chunk=ENTRY_CHUNK):
-        """Rows of text for the entries matching ``domain``, read in chunks by id with
-        one query each (record rules applied): no records, so no ORM cache grows."""
+        """Rows for the entries matching ``domain``, read in chunks by id with one
+        query each (record rules applied): no records, so no ORM cache grows. Times
+        are naive datetimes (the company's local time, then UTC), the record id an
+        integer, the rest text: each file writes them as its format types them."""
         Entry = self.env["med.audit.entry"]
         operations = dict(Entry._fields["operation"]._description_selection(self.env))
         # sudo: the trail names whoever made a change, whatever company they are in.
         Users = self.env["res.users"].sudo().with_context(active_test=False)
         users = {None: ""}
+        time_zone = self._med_time_zone()
         cr = self.env.cr
         last_id = 0
         while True:
@@ -229,20 +303,20 @@ class MedAuditExport(models.Model):
             def column(name, query=query):
                 return SQL("COALESCE(%s, '')", SQL.identifier(query.table, name))
 
+            timestamp = SQL.identifier(query.table, "timestamp")
             cr.execute(
                 query.select(
                     SQL.identifier(query.table, "id"),
                     SQL(
-                        "COALESCE(to_char(%s, 'YYYY-MM-DD HH24:MI:SS'), '')",
-                        SQL.identifier(query.table, "timestamp"),
+                        "date_trunc('second', %s AT TIME ZONE 'UTC' AT TIME ZONE %s)",
+                        timestamp,
+                        time_zone,
                     ),
+                    SQL("date_trunc('second', %s)", timestamp),
                     SQL.identifier(query.table, "user_id"),
                     column("operation"),
                     column("res_model"),
-                    SQL(
-                        "COALESCE(NULLIF(%s, 0)::text, '')",
-                        SQL.identifier(query.table, "res_id"),
-                    ),
+                    SQL("NULLIF(%s, 0)", SQL.identifier(query.table, "res_id")),
                     column("res_name"),
                     SQL(
                         "COALESCE(%s, %s, '')",
@@ -263,16 +337,17 @@ class MedAuditExport(models.Model):
             rows = cr.fetchall()
             if not rows:
                 return
-            missing = {row[2] for row in rows} - users.keys()
+            missing = {row[3] for row in rows} - users.keys()
             users.update(
                 (user.id, user.name) for user in Users.browse(missing).exists()
             )
             for row in rows:
                 yield (
                     row[1],
-                    users.get(row[2], ""),
-                    operations.get(row[3], row[3]),
-                    *row[4:],
+                    row[2],
+                    users.get(row[3], ""),
+                    operations.get(row[4], row[4]),
+                    *row[5:],
                 )
             last_id = rows[-1][0]
 
@@ -280,28 +355,56 @@ class MedAuditExport(models.Model):
     def _med_write_xlsx_table(self, workbook, sheet_name, data, labels, rows):
         """One sheet: the header lines, then the table, then the footer with the
         verification code. Rows are written as they come (constant memory): ``rows``
-        may be a generator. Returns the number of rows written."""
+        may be a generator. Numbers, dates and times are typed cells, text stays
+        text (never a formula or a link); the labels row is frozen and filters the
+        table, and columns are as wide as their longest value (within limits).
+        Returns the number of rows written."""
         sheet = workbook.add_worksheet(xml_safe(sheet_name))
         bold = workbook.add_format({"bold": True})
         header = workbook.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1})
+        formats = {
+            datetime: workbook.add_format({"num_format": DATETIME_FORMAT}),
+            date: workbook.add_format({"num_format": DATE_FORMAT}),
+        }
         row = 0
         for label, value in self._med_header_lines(data):
             sheet.write_string(row, 0, xml_safe(label), bold)
             sheet.write_string(row, 1, xml_safe(value))
             row += 1
-        sheet.set_column(0, len(labels) - 1, 20)
-        sheet.write_row(row + 1, 0, [xml_safe(label) for label in labels], header)
+        labels_row = row + 1
+        sheet.write_row(labels_row, 0, [xml_safe(label) for label in labels], header)
+        widths = [display_width(label) for label in labels]
         row += 2
         first = row
-        write = sheet.write_string  # never a formula, a number or a URL: evidence text
+        write_string, write_number = sheet.write_string, sheet.write_number
+        write_datetime = sheet.write_datetime
         for values in rows:
             for col, value in enumerate(values):
-                if value:
-                    text = value if isinstance(value, str) else str(value)
-                    # xlsxwriter escapes control characters, not U+FFFE/U+FFFF
-                    write(row, col, xml_safe(text))
+                kind = type(value)
+                if kind is str:
+                    if value:
+                        # xlsxwriter escapes control characters, not U+FFFE/U+FFFF
+                        write_string(row, col, xml_safe(value))
+                        if len(value) * 2 > widths[col]:
+                            widths[col] = max(widths[col], display_width(value))
+                elif value is None or value is False:
+                    continue
+                elif kind in (int, float, Decimal):
+                    write_number(row, col, value)
+                    widths[col] = max(widths[col], len(str(value)))
+                elif kind is datetime or kind is date:
+                    write_datetime(row, col, value, formats[kind])
+                    widths[col] = max(widths[col], TYPED_WIDTHS[kind])
+                else:
+                    text = xml_safe(str(value))
+                    write_string(row, col, text)
+                    widths[col] = max(widths[col], display_width(text))
             row += 1
         sheet.write_string(row + 1, 0, xml_safe(self._med_footer()), bold)
+        for col, width in enumerate(widths):
+            sheet.set_column(col, col, min(max(width, MIN_WIDTH), MAX_WIDTH) + 1)
+        sheet.freeze_panes(labels_row + 1, 0)
+        sheet.autofilter(labels_row, 0, max(row - 1, labels_row), len(labels) - 1)
         return row - first
 
     @api.model
@@ -362,14 +465,19 @@ class MedAuditExport(models.Model):
         """
         stamp = self._med_pop_stamp()
         filename = self._med_filename(title, file_format, stamp["date"])
+        digest = hashlib.sha256(content)
         # sudo: the file and its export record are system evidence, not user data.
         attachment = (
             self.env["ir.attachment"]
             .sudo()
             .create({"name": filename, "raw": content, "res_model": self._name})
         )
+        signature = self._med_detached_signature(
+            filename, file_format, digest.digest(), stamp["date"]
+        )
         export = self.sudo().create(
             {
+                "signature_attachment_id": signature.id,
                 "date": stamp["date"],
                 "verification_code": stamp["code"],
                 "user_id": self.env.uid,
@@ -378,13 +486,35 @@ class MedAuditExport(models.Model):
                 "file_format": file_format,
                 "filter_description": filter_description,
                 "record_count": count,
-                "file_sha256": hashlib.sha256(content).hexdigest(),
+                "file_sha256": digest.hexdigest(),
                 "attachment_id": attachment.id,
             }
         )
-        attachment.res_id = export.id
+        (attachment | signature).res_id = export.id
         export._med_log_export()
         return export.with_env(self.env)
+
+    @api.model
+    def _med_detached_signature(self, filename, file_format, digest, moment):
+        """The ``.p7s`` attachment that signs a file of ``file_format`` whose
+        SHA-256 is ``digest`` (bytes) with the company's certificate, for a check
+        without our database (``openssl cms -verify -binary -content FILE``). None
+        (an empty attachment) for PDFs, signed inside, or without a certificate."""
+        Attachment = self.env["ir.attachment"]
+        if file_format == "pdf":
+            return Attachment
+        key = self.env.company._med_signing_key()
+        if not key:
+            return Attachment
+        # sudo: the signature of an export is system evidence, not user data.
+        return Attachment.sudo().create(
+            {
+                "name": f"{filename}.p7s",
+                "raw": key.detached_signature(digest, moment.replace(tzinfo=UTC)),
+                "mimetype": "application/pkcs7-signature",
+                "res_model": self._name,
+            }
+        )
 
     def _med_log_export(self):
         for export in self:
@@ -513,8 +643,13 @@ class MedAuditExport(models.Model):
                 )
             attachment, digest = self._med_store_file(path)
         stamp = self._med_pop_stamp()
+        signature = self._med_detached_signature(
+            self.name, self.file_format, bytes.fromhex(digest), stamp["date"]
+        )
+        signature.res_id = self.id
         self.sudo()._med_protected_write().write(
             {
+                "signature_attachment_id": signature.id,
                 "state": "done",
                 "date": stamp["date"],
                 "verification_code": stamp["code"],

@@ -1,4 +1,11 @@
-from odoo import fields, models
+from odoo import api, fields, models
+
+SIGNING_ADMIN_GROUP = "med_audit_export.group_med_compliance_admin"
+SIGNING_FIELDS = (
+    "med_signing_certificate",
+    "med_signing_certificate_name",
+    "med_signing_password",
+)
 
 
 class ResConfigSettings(models.TransientModel):
@@ -31,3 +38,33 @@ class ResConfigSettings(models.TransientModel):
         config_parameter="med_audit_export.seal_delay_minutes",
         default=60,
     )
+    # Not related fields: a related field writes its value to the company on its
+    # own, and the certificate would be checked before its password is there.
+    med_signing_certificate = fields.Binary(
+        string="Evidence Signing Certificate",
+        attachment=False,
+        groups=SIGNING_ADMIN_GROUP,
+    )
+    med_signing_certificate_name = fields.Char(
+        string="Certificate File Name", groups=SIGNING_ADMIN_GROUP
+    )
+    med_signing_password = fields.Char(
+        string="Certificate Password", groups=SIGNING_ADMIN_GROUP
+    )
+
+    @api.model
+    def get_values(self):
+        values = super().get_values()
+        if self.env.user.has_group(SIGNING_ADMIN_GROUP):
+            company = self.env.company
+            values.update({name: company[name] or False for name in SIGNING_FIELDS})
+        return values
+
+    def set_values(self):
+        super().set_values()
+        if not self.env.user.has_group(SIGNING_ADMIN_GROUP):
+            return
+        values = {name: self[name] or False for name in SIGNING_FIELDS}
+        company = self.company_id
+        if any(company[name] != value for name, value in values.items()):
+            company.write(values)  # certificate and password checked together

@@ -1,5 +1,6 @@
 import base64
 import io
+from datetime import date, datetime
 
 import openpyxl
 import xlsxwriter
@@ -47,12 +48,18 @@ class TestExport(ExportCommon):
     def test_xlsx_export_readable_without_formulas(self):
         export, content = self._export(self.auditor, "xlsx")
         rows = self._xlsx_rows(content)
-        header = {row[0]: row[1] for row in rows[:5]}
+        header = {row[0]: row[1] for row in rows[:6]}
         self.assertEqual(header["Company"], self.env.company.name)
         self.assertIn(f"Record ID = {self.lot.id}", header["Filter"])
         self.assertIn(self.auditor.login, header["Exported by"])
         self.assertEqual(
-            header["Exported on (UTC)"], export.date.strftime("%Y-%m-%d %H:%M:%S")
+            header["Exported on"],
+            self.env["med.audit.export"]
+            .with_user(self.auditor)
+            ._med_format_time(export.date),
+        )
+        self.assertIn(
+            f"({export.date.strftime('%Y-%m-%d %H:%M:%S')} UTC)", header["Exported on"]
         )
         values = [cell for row in rows for cell in row if cell]
         self.assertIn("=1+1", values)
@@ -86,24 +93,56 @@ class TestExport(ExportCommon):
         self.assertIn("Lot\ufffd", values)
         self.assertIn("L\ufffdX", values)
 
+    def test_xlsxwriter_table_typed_frozen_filtered_and_fitted(self):
+        """The dossier sheets (xlsxwriter) type their cells as the audit trail
+        export does, freeze the labels, filter the table and fit the columns."""
+        buffer = io.BytesIO()
+        workbook = xlsxwriter.Workbook(buffer, XLSX_OPTIONS)
+        when = datetime(2026, 3, 2, 1, 30)
+        self.env["med.audit.export"]._med_write_xlsx_table(
+            workbook,
+            "Lots",
+            {},
+            ["Lot", "Quantity", "Expiry", "Done", "Reason"],
+            iter([("0012", 5.5, date(2029, 1, 4), when, "批记录审核与批准合格")]),
+        )
+        workbook.close()
+        sheet = openpyxl.load_workbook(io.BytesIO(buffer.getvalue())).active
+        labels_row = next(
+            row[0].row for row in sheet.iter_rows() if row[0].value == "Lot"
+        )
+        lot, quantity, expiry, done, _reason = sheet[labels_row + 1][:5]
+        self.assertEqual((lot.data_type, lot.value), ("s", "0012"))
+        self.assertEqual((quantity.data_type, quantity.value), ("n", 5.5))
+        self.assertEqual(expiry.value, datetime(2029, 1, 4))
+        self.assertTrue(expiry.is_date)
+        self.assertEqual(done.value, when)
+        self.assertEqual(sheet.freeze_panes, f"A{labels_row + 1}")
+        self.assertEqual(sheet.auto_filter.ref, f"A{labels_row}:E{labels_row + 1}")
+        self.assertGreaterEqual(sheet.column_dimensions["E"].width, 20)
+
     def test_xlsx_rows_are_the_entries(self):
         _export, content = self._export(self.auditor, "xlsx")
         rows = self._xlsx_rows(content)
+        Export = self.env["med.audit.export"].with_user(self.auditor)
+        time_zone = Export._med_time_zone()
         labels = rows.index(
-            ["When (UTC)", "User", "Operation", "Model", "Record ID"]
-            + ["Record", "Field", "Old Value", "New Value", "Reason"]
+            [f"When ({time_zone})", "When (UTC)", "User", "Operation", "Model"]
+            + ["Record ID", "Record", "Field", "Old Value", "New Value", "Reason"]
             + ["Hash"]
         )
         entries = self._entries(self.lot)
         table = rows[labels + 1 : labels + 1 + len(entries)]
         for row, entry in zip(table, entries, strict=True):
-            self.assertEqual(row[0], entry.timestamp.strftime("%Y-%m-%d %H:%M:%S"))
-            self.assertEqual(row[1], entry.user_id.name)
-            self.assertEqual(row[4], str(self.lot.id))
-            self.assertEqual(row[6], entry.field_label)
-            self.assertEqual(row[8], entry.new_value)
-            self.assertEqual(row[10], entry.content_hash)
-        self.assertEqual(table[2][9], "中文原因")
+            utc = entry.timestamp.replace(microsecond=0)
+            self.assertEqual(row[1], utc)
+            self.assertEqual(row[0], utc + (row[0] - row[1]))
+            self.assertEqual(row[2], entry.user_id.name)
+            self.assertEqual(row[5], self.lot.id)
+            self.assertEqual(row[7], entry.field_label)
+            self.assertEqual(row[9], entry.new_value)
+            self.assertEqual(row[11], entry.content_hash)
+        self.assertEqual(table[2][10], "中文原因")
 
     def test_xlsx_footer_names_exporter_time_and_code(self):
         export, content = self._export(self.auditor, "xlsx")

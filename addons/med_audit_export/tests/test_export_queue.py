@@ -25,7 +25,7 @@ class TestExportQueue(ExportCommon):
     def _table(self, content):
         """The entry rows of an xlsx export: between the labels and the footer."""
         rows = self._xlsx_rows(content)
-        start = next(i for i, row in enumerate(rows) if row[0] == "When (UTC)")
+        start = next(i for i, row in enumerate(rows) if row[1] == "When (UTC)")
         return rows[start + 1 : -2]
 
     def test_default_threshold(self):

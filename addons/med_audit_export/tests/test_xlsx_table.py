@@ -1,5 +1,6 @@
 import io
 import zipfile
+from datetime import date, datetime
 from unittest.mock import patch
 
 import openpyxl
@@ -52,7 +53,7 @@ class TestXlsxTable(BaseCase):
         self.assertEqual(sheet["A3"].fill.fgColor.rgb, "FFD9E1F2")
         self.assertFalse(sheet["A4"].font.b)
 
-    def test_values_stay_text_markup_and_control_characters_escaped(self):
+    def test_text_stays_text_numbers_numbers_markup_escaped(self):
         rows = [
             ("=1+1", "<b>&amp;</b>"),
             (0, 12.5),
@@ -64,7 +65,7 @@ class TestXlsxTable(BaseCase):
             table,
             [
                 ["=1+1", "<b>&amp;</b>"],
-                ["0", "12.5"],
+                [0, 12.5],
                 # a control character is written as Excel writes it: Excel shows
                 # it back, openpyxl leaves the escape as it is
                 ["tab\tbell_x0007_", "line\nbreak"],
@@ -94,7 +95,8 @@ class TestXlsxTable(BaseCase):
         self.assertEqual(list(sheets), ["Lots  A B  1", "Lots  A B  1 (2)"])
         first, second = sheets.values()
         self.assertEqual(len(first), 10)
-        lots = [row[0] for row in first[3:] + second if row[0]]
+        self.assertEqual(second[0], ["Lot", "Reason"])  # labels again
+        lots = [row[0] for row in first[3:] + second[1:] if row[0]]
         self.assertEqual(lots[:12], [f"L{number}" for number in range(12)])
         self.assertEqual(second[-1], ["Code X1", None])
 
@@ -102,3 +104,36 @@ class TestXlsxTable(BaseCase):
         _count, content = self._write([("x" * 40000, "y")])
         cell = read_sheets(content)[0]["Near-expiry lots"][3][0]
         self.assertEqual(len(cell), xlsx_table.MAX_CELL_CHARS)
+
+    def test_typed_cells_frozen_labels_filter_and_widths(self):
+        when = datetime(2026, 3, 2, 1, 30, 15)
+        rows = [
+            (when, date(2026, 1, 5), 42, 1.25, "0012", "批记录审核与批准"),
+            (None, None, None, None, "", "short"),
+        ]
+        labels = ["When", "Expiry", "Qty", "Price", "Lot", "Reason"]
+        output = io.BytesIO()
+        write_xlsx_table(output, "Lots", [("Company", "ACME")], labels, rows, "X")
+        workbook = openpyxl.load_workbook(io.BytesIO(output.getvalue()))
+        sheet = workbook.active
+        cells = sheet[4]
+        self.assertEqual(cells[0].value, when)
+        self.assertTrue(cells[0].is_date)
+        self.assertEqual(cells[0].number_format, xlsx_table.DATETIME_FORMAT)
+        self.assertEqual(cells[1].value, datetime(2026, 1, 5))
+        self.assertEqual(cells[1].number_format, xlsx_table.DATE_FORMAT)
+        self.assertEqual((cells[2].data_type, cells[2].value), ("n", 42))
+        self.assertEqual((cells[3].data_type, cells[3].value), ("n", 1.25))
+        # text that looks like a number stays text: a lot number keeps its zeros
+        self.assertEqual((cells[4].data_type, cells[4].value), ("s", "0012"))
+        self.assertEqual(sheet.freeze_panes, "A4")  # header line, blank, labels
+        self.assertEqual(sheet.auto_filter.ref, "A3:F5")  # labels and rows only
+        widths = {key: dim.width for key, dim in sheet.column_dimensions.items()}
+        self.assertGreaterEqual(widths["A"], len("2026-03-02 01:30:15"))
+        self.assertGreaterEqual(widths["F"], 16)  # 8 Chinese characters, 2 wide
+        self.assertLessEqual(max(widths.values()), xlsx_table.MAX_WIDTH + 1)
+
+    def test_widths_capped_for_long_text(self):
+        _count, content = self._write([("x" * 500, "y")])
+        sheet = read_sheets(content)[1].active
+        self.assertEqual(sheet.column_dimensions["A"].width, xlsx_table.MAX_WIDTH + 1)

@@ -123,9 +123,15 @@ class MedAuditExportWizard(models.TransientModel):
             data={
                 "filter_description": description,
                 "total": Entry.search_count(domain),
-                "exported_on": fields.Datetime.to_string(
+                "exported_on": Export._med_format_time(
                     Export._med_export_stamp()["date"]
                 ),
+                "time_zone": Export._med_time_zone_label(),
+                # each entry's time where the company is, with the offset then
+                "local_times": {
+                    entry.id: Export._med_format_time(entry.timestamp)
+                    for entry in entries
+                },
                 "footer": Export._med_footer(),
             },
         )
