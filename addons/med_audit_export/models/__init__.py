@@ -21,3 +21,4 @@ from . import report_dossier
 from . import med_data_dictionary
 from . import ir_actions_report
 from . import med_restore_check
+from . import res_company
