@@ -59,11 +59,19 @@ def count(cr, table):
 
 
 def median_ms(function, env, rounds):
-    times = []
+    return medians_ms([function], env, rounds)[0]
+
+
+def medians_ms(functions, env, rounds):
+    """The median of each function's time, the functions taking turns round by
+    round: a change of the machine's load then weighs on each alike, where rounds
+    of one and then of the other made their ratio swing on a shared machine."""
+    times = [[] for _function in functions]
     for _round in range(rounds):
-        env.invalidate_all()
-        times.append(timed(function) * 1000)
-    return statistics.median(times)
+        for function, function_times in zip(functions, times, strict=True):
+            env.invalidate_all()
+            function_times.append(timed(function) * 1000)
+    return [statistics.median(function_times) for function_times in times]
 
 
 def audit_trail(env, entries):
@@ -142,8 +150,11 @@ def main():
         bench("scale_quants", count(cr, "stock_quant"), "rows")
 
         raw = data.raw_lot
-        recall_ms = median_ms(raw.med_recall_scope, env, args.rounds)
-        cte_ms = median_ms(lambda: raw._med_trace_ids("downstream"), env, args.rounds)
+        recall_ms, cte_ms = medians_ms(
+            [raw.med_recall_scope, lambda: raw._med_trace_ids("downstream")],
+            env,
+            args.rounds,
+        )
         scope = raw.med_recall_scope()
         print(
             f"recall scope of {raw.name}: {len(scope['lots'])} lots, "

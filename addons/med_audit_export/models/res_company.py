@@ -29,6 +29,12 @@ class ResCompany(models.Model):
     med_signing_password = fields.Char(
         string="Certificate Password", groups=ADMIN_GROUP
     )
+    # Written by each run of the daily job alert before it decides which alerts to
+    # send: two runs deciding for the same company then write the same row and
+    # cannot both commit, whatever their snapshots.
+    med_date_job_alert_check = fields.Datetime(
+        string="Job Alert Check", readonly=True, copy=False
+    )
 
     @api.constrains("med_signing_certificate", "med_signing_password")
     def _check_med_signing_certificate(self):

@@ -1,13 +1,17 @@
+import logging
 import os
 from datetime import timedelta
 
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
-from odoo.tools import config, human_size
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
+from odoo.tools import SQL, config, human_size
 
 from ..models.med_audit_chain_head import CHAINED_MODELS
 
+_logger = logging.getLogger(__name__)
+ALERT_LOCK = "med_audit_export.job_alert"
 # How long a job may be overdue (beyond its own interval) before it counts as late.
 GRACE = timedelta(days=1)
 
@@ -155,7 +159,12 @@ class MedSystemHealth(models.TransientModel):
     def _cron_alert_unhealthy_jobs(self):
         """Daily: an activity to each compliance administrator for each of the
         suite's jobs that is late or failing (Annex 11 §7, §11: the system's own
-        checks must be seen to run)."""
+        checks must be seen to run), once a day however often the job runs."""
+        cr = self.env.cr
+        cr.execute(SQL("SELECT pg_try_advisory_xact_lock(hashtext(%s))", ALERT_LOCK))
+        if not cr.fetchone()[0]:
+            _logger.info("job alert already running: skipped")
+            return
         jobs = [
             job
             for job in self._med_jobs(self.sudo().env)
@@ -163,11 +172,48 @@ class MedSystemHealth(models.TransientModel):
         ]
         if not jobs:
             return
+        try:
+            with cr.savepoint():
+                self._med_alert_jobs(jobs)
+        except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+            _logger.info("job alert met a concurrent run: rerun")
+            # sudo: the job is the alert's own; whoever runs it may trigger it.
+            self.env.ref(
+                "med_audit_export.ir_cron_alert_unhealthy_jobs"
+            ).sudo()._trigger()
+
+    @api.model
+    def _med_alert_jobs(self, jobs):
+        company = self.env.company
+        # Before deciding: a run whose snapshot predates another run's alerts does
+        # not see those activities, but its write of the same row conflicts with the
+        # other's (a serialization error; a lock alone would not, once the other
+        # has committed).
+        self.env.cr.execute(
+            SQL(
+                "UPDATE res_company SET med_date_job_alert_check = %s WHERE id = %s",
+                fields.Datetime.now(),
+                company.id,
+            )
+        )
+        company.invalidate_recordset(["med_date_job_alert_check"])
         admins = self.env.ref("med_audit_export.group_med_compliance_admin").users
         admins = admins.filtered(lambda admin: admin.active and not admin.share)
         # sudo: the alert is the system's; activities sit on the company's partner,
         # which every administrator can open.
-        partner = self.env.company.partner_id.sudo()
+        partner = company.partner_id.sudo()
+        today = fields.Date.context_today(self)
+        sent_today = {
+            (activity.user_id.id, activity.summary)
+            for activity in self.env["mail.activity"].search(
+                [
+                    ("res_model", "=", "res.partner"),
+                    ("res_id", "=", partner.id),
+                    ("user_id", "in", admins.ids),
+                    ("date_deadline", "=", today),
+                ]
+            )
+        }
         for job in jobs:
             summary = self.env._(
                 "Scheduled job %(job)s is %(state)s",
@@ -175,8 +221,11 @@ class MedSystemHealth(models.TransientModel):
                 state=job["state"],
             )
             for admin in admins:
+                if (admin.id, summary) in sent_today:
+                    continue
                 partner.activity_schedule(
                     "mail.mail_activity_data_todo",
+                    date_deadline=today,
                     user_id=admin.id,
                     summary=summary,
                     note=self.env._(

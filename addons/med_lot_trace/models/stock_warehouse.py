@@ -18,3 +18,10 @@ class StockWarehouse(models.Model):
         "location. With a three-step reception, choose the quality control "
         "location. Empty: no segregation.",
     )
+
+    # Written by each run of the daily check before it decides whether to send the
+    # warehouse's near-expiry list: two runs deciding about the same warehouse then
+    # write the same row and cannot both commit, whatever their snapshots.
+    med_date_near_expiry_check = fields.Datetime(
+        string="Near-Expiry Check", readonly=True, copy=False
+    )

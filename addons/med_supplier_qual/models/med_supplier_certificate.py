@@ -3,6 +3,7 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tools import SQL, frozendict
 
 from odoo.addons.med_audit_export.models.med_signable_mixin import QA_MANAGER
@@ -74,6 +75,12 @@ class MedSupplierCertificate(models.Model):
     )
     verified_by_id = fields.Many2one("res.users", readonly=True, copy=False)
     verified_date = fields.Datetime(readonly=True, copy=False)
+    # Written by each run of the daily job before it decides on the reminder: two
+    # runs deciding about the same certificate then write the same row and cannot
+    # both commit, whatever their snapshots.
+    reminder_check_date = fields.Datetime(
+        string="Reminder Check", readonly=True, copy=False
+    )
     company_id = fields.Many2one(
         "res.company", required=True, default=lambda self: self.env.company
     )
@@ -346,9 +353,34 @@ class MedSupplierCertificate(models.Model):
             changed.with_context(
                 med_reason=self.env._("Validity date reached")
             ).flush_recordset(["state"])
-        self.search([("state", "=", "expiring")])._med_schedule_reminders()
+        self.search([("state", "=", "expiring")])._med_remind()
         if newly_expired:
             newly_expired._med_certificates_expired()
+
+    def _med_remind(self):
+        """The reminders of these certificates, decided once whatever the
+        interleaving of two runs: a run whose snapshot predates another run's
+        reminders does not see them, but its write of the same rows conflicts with
+        the other's (a lock alone would not, once the other has committed); it then
+        leaves the reminders to a rerun on a fresh snapshot."""
+        if not self:
+            return
+        try:
+            with self.env.cr.savepoint():
+                self.env.cr.execute(
+                    SQL(
+                        "UPDATE med_supplier_certificate SET reminder_check_date = %s"
+                        " WHERE id = ANY(%s)",
+                        fields.Datetime.now(),
+                        self.ids,
+                    )
+                )
+                self.invalidate_recordset(["reminder_check_date"])
+                self._med_schedule_reminders()
+        except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+            _logger.info("certificate check met concurrent reminders: rerun")
+            # sudo: the job is the check's own; whoever runs it may trigger it.
+            self.env.ref("med_supplier_qual.ir_cron_med_certificates").sudo()._trigger()
 
     def _med_schedule_reminders(self):
         activity_type = self.env.ref("mail.mail_activity_data_todo")
