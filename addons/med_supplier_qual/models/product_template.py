@@ -18,7 +18,7 @@ class ProductTemplate(models.Model):
         # A category QA marked without GxP relevance (itself or a parent) holds no
         # devices: its lots need no batch release either, so the lot gates leave them
         # alone as the supplier gates do.
-        super()._compute_med_release_required()
+        result = super()._compute_med_release_required()
         exempt = self.env["product.category"].search(
             [("med_supplier_gate_exempt", "=", True)]
         )
@@ -26,3 +26,4 @@ class ProductTemplate(models.Model):
             for template in self.filtered("med_release_required"):
                 if in_categories(template.categ_id, exempt):
                     template.med_release_required = False
+        return result
