@@ -216,6 +216,7 @@ class MedAuditExport(models.Model):
         one query each (record rules applied): no records, so no ORM cache grows."""
         Entry = self.env["med.audit.entry"]
         operations = dict(Entry._fields["operation"]._description_selection(self.env))
+        translate = Entry._med_display_translator()
         # sudo: the trail names whoever made a change, whatever company they are in.
         Users = self.env["res.users"].sudo().with_context(active_test=False)
         users = {None: ""}
@@ -244,11 +245,8 @@ class MedAuditExport(models.Model):
                         SQL.identifier(query.table, "res_id"),
                     ),
                     column("res_name"),
-                    SQL(
-                        "COALESCE(%s, %s, '')",
-                        SQL.identifier(query.table, "field_label"),
-                        SQL.identifier(query.table, "field_name"),
-                    ),
+                    column("field_label"),
+                    column("field_name"),
                     column("old_value"),
                     column("new_value"),
                     column("reason"),
@@ -268,11 +266,16 @@ class MedAuditExport(models.Model):
                 (user.id, user.name) for user in Users.browse(missing).exists()
             )
             for row in rows:
+                res_model, field_label, field_name = row[4], row[7], row[8]
                 yield (
                     row[1],
                     users.get(row[2], ""),
                     operations.get(row[3], row[3]),
-                    *row[4:],
+                    res_model,
+                    row[5],
+                    row[6],
+                    *translate(res_model, field_name, field_label, row[9], row[10]),
+                    *row[11:],
                 )
             last_id = rows[-1][0]
 

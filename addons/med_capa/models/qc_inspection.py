@@ -145,6 +145,7 @@ class QcInspection(models.Model):
             else self.env["mrp.production"]
         )
         picking = inspection.picking_id
+        company = inspection.company_id or self.env.company
         partner = (
             picking.partner_id
             if picking.picking_type_code == "incoming"
@@ -159,8 +160,8 @@ class QcInspection(models.Model):
             "quantity": inspection.qty,
             "picking": picking,
             "production": production,
-            "company": inspection.company_id or self.env.company,
-            "description": self.env._(
+            "company": company,
+            "description": self._med_company_lang(company).env._(
                 "Inspection %(inspection)s (%(test)s) failed for %(product)s%(lots)s.",
                 inspection=inspection.name,
                 test=inspection.test.name or "",
