@@ -68,9 +68,13 @@ class TestTrailDisplay(MedAuditCommon):
         Export = self._zh(self.env["med.audit.export"])
         rows = list(Export._med_iter_entry_rows([("id", "=", self._type_entry().id)]))
         zh_entry = self._zh(self._type_entry())
-        self.assertEqual(
-            rows[0][6:9], (zh_entry.field_label_shown, "", zh_entry.new_value_shown)
+        shown = (
+            zh_entry.field_label_shown,
+            zh_entry.old_value_shown,
+            zh_entry.new_value_shown,
         )
+        self.assertEqual(rows[0][6:9], shown)
+        self.assertNotEqual(shown[2], zh_entry.new_value, "translated, not as stored")
 
     def test_list_export_takes_the_lists_search(self):
         """Opened from the Audit Trail list (its Export button), the wizard exports
@@ -108,7 +112,7 @@ class TestTrailDisplay(MedAuditCommon):
 
     def test_record_picked_by_name_not_by_technical_id(self):
         wizard = Form(self.env["med.audit.export.wizard"].with_user(self.auditor))
-        wizard.record_ref = self.lot
+        wizard.record_ref = f"stock.lot,{self.lot.id}"
         wizard = wizard.save()
         self.assertEqual(
             self.Entry.search(wizard._med_domain()),

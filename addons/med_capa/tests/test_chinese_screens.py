@@ -27,10 +27,14 @@ class TestChineseScreens(MedCapaCommon):
         form = Inspection.get_views([(False, "form")])["views"]["form"]["arch"]
         self.assertIn("批准", form)
         self.assertNotIn('string="Approve"', form)
-        # the lot's smart buttons of quality_control_stock_oca
-        lot_form = zh["stock.lot"].get_views([(False, "form")])["views"]["form"]["arch"]
-        self.assertIn("检验合格", lot_form)
-        self.assertNotIn("Inspections OK", lot_form)
+        # the lot's smart buttons of quality_control_stock_oca (their field labels)
+        buttons = zh["stock.lot"].fields_get(
+            ["done_inspections", "passed_inspections", "failed_inspections"], ["string"]
+        )
+        self.assertEqual(
+            [label["string"] for label in buttons.values()],
+            ["已完成的检验", "检验合格", "检验不合格"],
+        )
         # English stays English
         self.assertEqual(menu.with_context(lang="en_US").name, "Inspections")
 
