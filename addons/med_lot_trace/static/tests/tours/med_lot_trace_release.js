@@ -50,11 +50,6 @@ const openLotFromMenu = [
         run: "press Enter",
     },
     {
-        content: "Unfold its location (the list is grouped by location)",
-        trigger: ".o_list_view .o_group_header:not(.o_group_open)",
-        run: "click",
-    },
-    {
         content: "Open the lot",
         trigger: ".o_list_view .o_data_row .o_data_cell[name=name]:contains('TOUR-SYR-001')",
         run: "click",
