@@ -92,8 +92,8 @@ registry.category("web_tour.tours").add("med_recall_delivery_blocked", {
             run: "click",
         },
         {
-            content: "Open the delivery to Ruijin Hospital",
-            trigger: ".o_list_view .o_data_row:contains('Ruijin Hospital') .o_data_cell[name=name]",
+            content: "Open the ready delivery to Ruijin Hospital (earlier ones are done)",
+            trigger: ".o_list_view .o_data_row:contains('Ruijin Hospital'):has(.o_data_cell[name=state]:contains('Ready')) .o_data_cell[name=name]",
             run: "click",
         },
         {
