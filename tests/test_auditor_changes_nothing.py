@@ -85,7 +85,10 @@ def suite_public_methods(env):
         for cls in type(model).mro():
             if not cls.__module__.startswith(SUITE_MODULE_PREFIX):
                 continue
-            on_base = getattr(cls, "_inherit", None) == "base"
+            inherit = getattr(cls, "_inherit", None)
+            # the registry keeps _inherit as a list
+            inherits = [inherit] if isinstance(inherit, str) else list(inherit or ())
+            on_base = inherits == ["base"]
             if on_base and model_name != "res.partner":
                 continue
             for name, member in vars(cls).items():

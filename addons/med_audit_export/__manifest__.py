@@ -24,11 +24,12 @@
         "data/med_audit_export_queue_data.xml",
         "report/audit_trail_reports.xml",
         "report/med_dossier_report.xml",
+        # before the entry views: the Audit Trail list's Export button opens its wizard
+        "views/med_audit_export_views.xml",
         "views/med_audit_entry_views.xml",
         "views/med_signature_views.xml",
         "views/med_audit_verification_views.xml",
         "views/med_audit_checkpoint_views.xml",
-        "views/med_audit_export_views.xml",
         "views/med_audit_rule_views.xml",
         "views/res_config_settings_views.xml",
         "views/med_export_template_views.xml",

@@ -1,6 +1,8 @@
 import uuid
 from collections import defaultdict
 
+from lxml import etree
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.models import UPDATE_BATCH_SIZE
@@ -47,6 +49,56 @@ class Base(models.AbstractModel):
     def _med_trusted(self):
         """Does trusted code (``_med_protected_write``) run this call?"""
         return self.env.context.get("med_protected_write") is PROTECTED_WRITE
+
+    # -- the Audit Trail smart button, on the form of every audited model --
+    @api.model
+    def _get_view(self, view_id=None, view_type="form", **options):
+        arch, view = super()._get_view(view_id, view_type, **options)
+        if view_type == "form" and self._med_audit_config():
+            self._med_add_audit_trail_button(arch)
+        return arch, view
+
+    @api.model
+    def _med_add_audit_trail_button(self, arch):
+        """Add the button to the form's button box (made if the form has none). The
+        view cache is per language: the label is translated here. Audit rules clear
+        that cache when they change."""
+        sheet = arch.find(".//sheet")
+        if sheet is None:
+            return
+        box = arch.find(".//div[@name='button_box']")
+        if box is None:
+            box = etree.Element("div", {"class": "oe_button_box", "name": "button_box"})
+            sheet.insert(0, box)
+        button = etree.SubElement(
+            box,
+            "button",
+            {
+                "name": "action_med_open_audit_trail",
+                "type": "object",
+                "class": "oe_stat_button",
+                "icon": "fa-history",
+                "invisible": "not id",
+                "groups": "med_audit_export.group_med_auditor",
+            },
+        )
+        info = etree.SubElement(button, "div", {"class": "o_stat_info"})
+        label = etree.SubElement(info, "span", {"class": "o_stat_text"})
+        label.text = self.env._("Audit Trail")
+
+    def action_med_open_audit_trail(self):
+        """The audit trail of this record (read under the reader's access rights)."""
+        self.ensure_one()
+        self.env["med.audit.entry"].check_access("read")
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "med_audit_export.med_audit_entry_action"
+        )
+        action["domain"] = [("res_model", "=", self._name), ("res_id", "=", self.id)]
+        action["context"] = {}
+        action["display_name"] = self.env._(
+            "Audit Trail: %(record)s", record=self.display_name
+        )
+        return action
 
     # -- protected fields: declared once per model, enforced here --
     # Fields that only the application's own actions set (a signed release, a QA
@@ -132,8 +184,28 @@ class Base(models.AbstractModel):
         old = field.convert_to_cache(initial, empty, validate=False)
         return (new or False) == (old or False)
 
+    def _med_company_lang(self, company=None):
+        """These records in the language of ``company`` (its partner's; default: the
+        current company): texts the application writes into records (titles, trail
+        details) read the same whoever's action wrote them."""
+        company = company or self.env.company
+        # sudo: the company's language is no secret, its partner may be unreadable.
+        lang = company.sudo().partner_id.lang
+        return self.with_context(lang=lang) if lang else self
+
+    def _med_field_labels(self, names):
+        """The fields' labels in the user's language, for messages."""
+        return ", ".join(
+            sorted(self._fields[n]._description_string(self.env) for n in names)
+        )
+
+    def _med_model_label(self):
+        """The model's name in the user's language, for messages."""
+        # sudo: a model's name is no secret; the message may reach any user.
+        return self.env["ir.model"].sudo()._get(self._name).name or self._description
+
     def _med_raise_protected(self, names):
-        labels = ", ".join(sorted(self._fields[n].string for n in names))
+        labels = self._med_field_labels(names)
         raise UserError(
             self.env._(
                 "%(fields)s can only be changed through the actions made for it "
@@ -327,13 +399,12 @@ class Base(models.AbstractModel):
         reason = self._med_reason()
         if config.reason_required and not reason:
             self.check_access("write")  # a refusal of access comes first
-            labels = ", ".join(sorted(self._fields[n].string for n in audited))
             raise UserError(
                 self.env._(
                     "Give a reason for changing %(fields)s of %(model)s: this change "
                     "is audited. (修改这些字段必须填写变更原因。)",
-                    fields=labels,
-                    model=self._description,
+                    fields=self._med_field_labels(audited),
+                    model=self._med_model_label(),
                 )
             )
         pending = self._med_pending(PENDING_KEY)

@@ -51,6 +51,19 @@ class MedAuditEntry(models.Model):
     company_id = fields.Many2one("res.company", readonly=True)
     model_label = fields.Char(compute="_compute_model_label")
     summary = fields.Char(compute="_compute_summary")
+    # The stored label and values are English and hashed: these show them in the
+    # reader's language, computed when read.
+    field_label_shown = fields.Char(
+        string="Field (Your Language)", compute="_compute_shown"
+    )
+    # Char, not Text: one line in the list, cut with an ellipsis, whole in the form.
+    old_value_shown = fields.Char(
+        string="Old Value (Your Language)", compute="_compute_shown"
+    )
+    new_value_shown = fields.Char(
+        string="New Value (Your Language)", compute="_compute_shown"
+    )
+    reason_shown = fields.Char(string="Reason (One Line)", compute="_compute_shown")
 
     def init(self):
         # Entries are looked up by record; the other filters narrow a record's trail.
@@ -91,13 +104,77 @@ class MedAuditEntry(models.Model):
         for entry in self:
             entry.model_label = names.get(entry.res_model, entry.res_model)
 
+    @api.depends_context("lang")
+    @api.depends(
+        "res_model", "field_name", "field_label", "old_value", "new_value", "reason"
+    )
+    def _compute_shown(self):
+        translate = self._med_display_translator()
+        for entry in self:
+            entry.reason_shown = " ".join((entry.reason or "").split())
+            (
+                entry.field_label_shown,
+                entry.old_value_shown,
+                entry.new_value_shown,
+            ) = translate(
+                entry.res_model,
+                entry.field_name,
+                entry.field_label,
+                entry.old_value,
+                entry.new_value,
+            )
+
+    @api.model
+    def _med_display_translator(self):
+        """A function ``(res_model, field_name, label, old, new) -> (label, old, new)``
+        giving a field's label and selection values in the reader's language.
+
+        The trail stores them as English text (``base._med_format``); a value the
+        field no longer offers, and any other value, is shown as stored."""
+        english = self.with_context(lang="en_US").env
+        fields_cache = {}
+
+        def field_texts(res_model, field_name):
+            key = (res_model, field_name)
+            if key not in fields_cache:
+                Model = self.env.get(res_model) if res_model else None
+                field = Model._fields.get(field_name) if Model is not None else None
+                if field is None:
+                    fields_cache[key] = None
+                else:
+                    labels = {}
+                    if field.type == "selection":
+                        shown = dict(field._description_selection(self.env))
+                        labels = {
+                            label: shown.get(value, label)
+                            for value, label in field._description_selection(english)
+                        }
+                    fields_cache[key] = (field._description_string(self.env), labels)
+            return fields_cache[key]
+
+        def translate(res_model, field_name, label, old, new):
+            texts = field_texts(res_model, field_name) if field_name else None
+            if texts is None:
+                return label or field_name or "", old or "", new or ""
+            shown_label, labels = texts
+            return (
+                shown_label,
+                labels.get(old, old) if old else "",
+                labels.get(new, new) if new else "",
+            )
+
+        return translate
+
+    @api.depends_context("lang")
     @api.depends("operation", "res_name", "field_label", "old_value", "new_value")
     def _compute_summary(self):
         for entry in self:
             change = ""
-            if entry.field_label:
-                change = f" · {entry.field_label}: {entry.old_value or '∅'} → "
-                change += entry.new_value or "∅"
+            if entry.field_label_shown:
+                change = (
+                    f" · {entry.field_label_shown}: {entry.old_value_shown or '∅'} → "
+                )
+                change += entry.new_value_shown or "∅"
             entry.summary = f"{entry.res_name or entry.res_model}{change}"
 
     def action_open_record(self):

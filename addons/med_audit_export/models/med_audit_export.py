@@ -289,6 +289,7 @@ class MedAuditExport(models.Model):
         integer, the rest text: each file writes them as its format types them."""
         Entry = self.env["med.audit.entry"]
         operations = dict(Entry._fields["operation"]._description_selection(self.env))
+        translate = Entry._med_display_translator()
         # sudo: the trail names whoever made a change, whatever company they are in.
         Users = self.env["res.users"].sudo().with_context(active_test=False)
         users = {None: ""}
@@ -318,11 +319,8 @@ class MedAuditExport(models.Model):
                     column("res_model"),
                     SQL("NULLIF(%s, 0)", SQL.identifier(query.table, "res_id")),
                     column("res_name"),
-                    SQL(
-                        "COALESCE(%s, %s, '')",
-                        SQL.identifier(query.table, "field_label"),
-                        SQL.identifier(query.table, "field_name"),
-                    ),
+                    column("field_label"),
+                    column("field_name"),
                     column("old_value"),
                     column("new_value"),
                     column("reason"),
@@ -342,12 +340,17 @@ class MedAuditExport(models.Model):
                 (user.id, user.name) for user in Users.browse(missing).exists()
             )
             for row in rows:
+                res_model, field_label, field_name = row[5], row[8], row[9]
                 yield (
                     row[1],
                     row[2],
                     users.get(row[3], ""),
                     operations.get(row[4], row[4]),
-                    *row[5:],
+                    res_model,
+                    row[6],
+                    row[7],
+                    *translate(res_model, field_name, field_label, row[10], row[11]),
+                    *row[12:],
                 )
             last_id = rows[-1][0]
 

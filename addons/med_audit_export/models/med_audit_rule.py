@@ -158,7 +158,14 @@ class MedAuditRule(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        return super().create([self._med_resolve_names(v) for v in vals_list])
+        rules = super().create([self._med_resolve_names(v) for v in vals_list])
+        self._med_clear_form_views()
+        return rules
+
+    def _med_clear_form_views(self):
+        """Forms of audited models carry an Audit Trail button (``base._get_view``):
+        the cached views follow the rules."""
+        self.env.registry.clear_cache("templates")
 
     def write(self, vals):
         if "field_names" in vals or "protected_field_names" in vals:
@@ -176,12 +183,16 @@ class MedAuditRule(models.Model):
             # it (a context key could be sent by any caller; this cannot).
             if narrowed and self.pool.ready:
                 narrowed._med_check_may_narrow()
+        if {"model_id", "active"} & vals.keys():
+            self._med_clear_form_views()
         return result
 
     def unlink(self):
         self.check_access("unlink")  # a refusal of access comes first
         self._med_check_may_narrow()
-        return super().unlink()
+        result = super().unlink()
+        self._med_clear_form_views()
+        return result
 
     # -- what may switch auditing off --
     def _med_coverage(self):

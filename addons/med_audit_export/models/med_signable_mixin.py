@@ -118,7 +118,7 @@ class MedSignableMixin(models.AbstractModel):
         ]
         # sudo: signatures are system records, written only here.
         signatures = self.env["med.signature"].sudo()._med_chain_insert(rows)
-        label = self._med_signature_meanings()[meaning]
+        label = self._med_company_lang()._med_signature_meanings()[meaning]
         self._med_log_event("sign", reason=comment, details=f"{label}: {user.name}")
         return signatures.with_env(self.env)
 

@@ -52,8 +52,8 @@ class ResGroups(models.Model):
                 self.env._(
                     "Give a reason for changing %(fields)s of %(model)s: this change "
                     "is audited. (修改这些字段必须填写变更原因。)",
-                    fields=Users._fields["groups_id"].string,
-                    model=Users._description,
+                    fields=Users._med_field_labels(["groups_id"]),
+                    model=Users._med_model_label(),
                 )
             )
         holders = self._med_role_holders() | Users.sudo().browse(more_user_ids)

@@ -27,8 +27,7 @@ class ExportCommon(MedAuditCommon):
         # the web client's context carries the user's language
         wizards = self.env["med.audit.export.wizard"].with_user(user)
         form = Form(wizards.with_context(lang=user.lang))
-        form.res_model = "stock.lot"
-        form.res_id = self.lot.id
+        form.record_ref = f"stock.lot,{self.lot.id}"  # picked by name, not typed
         form.file_format = file_format
         return form.save()
 
@@ -50,7 +49,7 @@ class TestExport(ExportCommon):
         rows = self._xlsx_rows(content)
         header = {row[0]: row[1] for row in rows[:6]}
         self.assertEqual(header["Company"], self.env.company.name)
-        self.assertIn(f"Record ID = {self.lot.id}", header["Filter"])
+        self.assertIn(f"{self.lot.name} (Lot/Serial, #{self.lot.id})", header["Filter"])
         self.assertIn(self.auditor.login, header["Exported by"])
         self.assertEqual(
             header["Exported on"],
@@ -188,7 +187,7 @@ class TestExport(ExportCommon):
         self.assertIn("中文原因", text)
         self.assertIn(self.lot.name, text)
         self.assertIn(export.verification_code, text)
-        self.assertIn(f"Record ID = {self.lot.id}", text)
+        self.assertIn(f"{self.lot.name} (Lot/Serial, #{self.lot.id})", text)
         self.assertIn(export.date.strftime("%Y-%m-%d %H:%M:%S"), text)
 
     def test_every_export_recorded_in_trail_with_file_hash(self):
@@ -197,7 +196,7 @@ class TestExport(ExportCommon):
         self.assertEqual(entry.user_id, self.auditor)
         self.assertIn(export.file_sha256, entry.new_value)
         self.assertIn(export.verification_code, entry.new_value)
-        self.assertIn(f"Record ID = {self.lot.id}", entry.reason)
+        self.assertIn(f"{self.lot.name} (Lot/Serial, #{self.lot.id})", entry.reason)
         self.assertEqual(export.filter_description, entry.reason)
         self.assertEqual(
             export.attachment_id.checksum,

@@ -54,6 +54,44 @@ class TestSignature(MedAuditCommon):
         self.assertEqual(logged.user_id, self.qa_manager)
         self.assertIn("Review", logged.new_value)
 
+    def test_failed_attempts_counted_over_all_the_users_signatures(self):
+        """The message and the next dialog say what the count counts: the user's
+        wrong signatures in a row, whatever record or screen."""
+        message = self._refused(self._wizard(self.qa_manager, "wrong"))
+        self.assertIn("attempt 1 of 5", message)
+        self.assertIn("counted over all your signatures", message)
+        # another record, another dialog: the count goes on and the dialog shows it
+        other = self.env["med.audit.verification"].action_verify()
+        wizard = self._wizard(self.qa_manager, "wrong", records=other)
+        self.assertEqual(wizard.failed_attempts, 1)
+        self.assertIn("attempt 2 of 5", self._refused(wizard))
+        self._wizard(self.qa_manager, "med_qa_manager").action_sign()
+        self.assertEqual(self._wizard(self.qa_manager, "x").failed_attempts, 0)
+
+    def test_comment_marked_required_where_the_meaning_needs_one(self):
+        form = self.env["med.signature.wizard"].get_views([(False, "form")])
+        self.assertIn('required="comment_required"', form["views"]["form"]["arch"])
+        Wizard = self.env["med.signature.wizard"]
+        self.assertFalse(Wizard.new({"meaning": "review"}).comment_required)
+        self.assertTrue(Wizard.new({"meaning": "hold"}).comment_required)
+        self.assertTrue(Wizard.new({"meaning": "rejection"}).comment_required)
+
+    def test_signature_summary_in_the_company_language(self):
+        """The trail's "Review: <signer>" is written in the company's language, not
+        in the signer's (who works in English here)."""
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.env.company.partner_id.lang = "zh_CN"
+        self._wizard(self.qa_manager, "med_qa_manager").action_sign()
+        zh = self.env(context={"lang": "zh_CN"})
+        meanings = dict(
+            zh["med.signature"]._fields["meaning"]._description_selection(zh)
+        )
+        self.assertNotEqual(meanings["review"], "Review", "zh_CN is loaded")
+        logged = self._entries(self.verification, operation="sign")
+        self.assertEqual(
+            logged.new_value, f"{meanings['review']}: {self.qa_manager.name}"
+        )
+
     def test_first_signing_needs_the_signers_login(self):
         """Both components at the first signing of a session (11.200(a)(1)(i)):
         without a web session, every signing is a first one."""

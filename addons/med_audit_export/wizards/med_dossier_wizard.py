@@ -110,15 +110,10 @@ class MedDossierWizard(models.TransientModel):
         export = Export._med_record_export(
             title, self.file_format, content, data["filter_description"], count
         )
-        # The export's record, not the file: a download would leave this dialog open.
-        # The record shows the verification code, and its button downloads the file.
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": export._name,
-            "res_id": export.id,
-            "view_mode": "form",
-            "target": "current",
-        }
+        # Downloaded at once, as every export of the suite (audit trail, recall,
+        # sales records): the export's record, with the file's verification code,
+        # stays in Evidence Exports.
+        return export.action_download()
 
     @api.model
     def _med_render_xlsx(self, Export, data, sections):

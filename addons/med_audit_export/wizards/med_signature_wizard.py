@@ -51,6 +51,17 @@ class MedSignatureWizard(models.TransientModel):
     signer_name = fields.Char(default=lambda self: self.env.user.name, readonly=True)
     signer_login = fields.Char(default=lambda self: self.env.user.login, readonly=True)
     record_names = fields.Text(compute="_compute_record_names")
+    comment_required = fields.Boolean(compute="_compute_comment_required")
+    failed_attempts = fields.Integer(
+        default=lambda self: self.env.user.sudo().med_sign_failures,
+        readonly=True,
+        help="Your wrong signatures in a row, on any record and screen.",
+    )
+
+    @api.depends("meaning")
+    def _compute_comment_required(self):
+        for wizard in self:
+            wizard.comment_required = wizard.meaning in COMMENT_REQUIRED
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -176,22 +187,24 @@ class MedSignatureWizard(models.TransientModel):
             raise UserError(
                 self.env._(
                     "Wrong login: the first signature of a session needs your "
-                    "login and password; the signature was not recorded (attempt "
-                    "%(count)s). (用户名错误，未签名。)",
-                    count=failures,
+                    "login and password; the signature was not recorded. %(count)s "
+                    "(用户名错误，未签名。)",
+                    count=self._med_attempts_text(failures),
                 )
             )
         if failed:
             raise UserError(
                 self.env._(
-                    "Wrong password: the signature was not recorded "
-                    "(attempt %(count)s). (密码错误，未签名。)",
-                    count=failures,
+                    "Wrong password: the signature was not recorded. %(count)s "
+                    "(密码错误，未签名。)",
+                    count=self._med_attempts_text(failures),
                 )
             )
         if request:
             request.session[SIGNED_IN_SESSION] = True
-        meaning_label = dict(MEANINGS)[self.meaning]
+        meaning_label = records._med_company_lang()._med_signature_meanings()[
+            self.meaning
+        ]
         result = getattr(
             records.with_context(
                 med_signature_meaning=self.meaning,
@@ -205,6 +218,19 @@ class MedSignatureWizard(models.TransientModel):
             result
             if isinstance(result, dict)
             else {"type": "ir.actions.act_window_close"}
+        )
+
+    def _med_attempts_text(self, failures):
+        """What the failed-attempt count counts: the user's wrong signatures in a
+        row, on any record and screen, not this dialog's tries."""
+        max_failures, minutes = self._med_settings()
+        return self.env._(
+            "This is your failed attempt %(count)s of %(max)s in a row, counted over "
+            "all your signatures (any record, any screen); at %(max)s, signing is "
+            "locked for %(minutes)s minutes.",
+            count=failures,
+            max=max_failures,
+            minutes=minutes,
         )
 
     def _med_check_password(self, records, identified):

@@ -185,7 +185,9 @@ class MedCapaRule(models.Model):
                     continue
                 if not rule._med_matches(event):
                     continue
-                nonconformance, capa, told = rule._med_apply(event)
+                # titles and reasons written in the company's language
+                in_lang = rule._med_company_lang(event["company"])
+                nonconformance, capa, told = in_lang._med_apply(event)
                 touched = (touched[0] | nonconformance, touched[1] | capa)
                 if told:
                     to_tell.append((told, event))

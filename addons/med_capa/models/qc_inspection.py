@@ -268,6 +268,7 @@ class QcInspection(models.Model):
             else self.env["mrp.production"]
         )
         picking = inspection.picking_id
+        company = inspection.company_id or self.env.company
         partner = (
             picking.partner_id
             if picking.picking_type_code == "incoming"
@@ -282,16 +283,16 @@ class QcInspection(models.Model):
             "quantity": inspection.qty,
             "picking": picking,
             "production": production,
-            "company": inspection.company_id or self.env.company,
+            "company": company,
             "reporter": inspection.med_result_user_id,
-            "description": self.env._(
+            "description": self._med_company_lang(company).env._(
                 "Inspection %(inspection)s (%(test)s) failed for %(product)s%(lots)s.",
                 inspection=inspection.name,
                 test=inspection.test.name or "",
                 product=(inspection.product_id or lots.product_id[:1]).display_name,
                 lots=(" " + ", ".join(lots.mapped("name"))) if lots else "",
             )
-            + self._med_found_by_text(),
+            + self._med_company_lang(company)._med_found_by_text(),
         }
 
     def _med_found_by_text(self):

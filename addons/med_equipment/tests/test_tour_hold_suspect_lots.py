@@ -33,7 +33,7 @@ class TestTourHoldSuspectLots(HttpCase, MedEquipmentCommon):
         self.caliper_calibration.issue_date = "1999-12-31"
         self.assertEqual(self.caliper._med_suspect_lots(), self.lots)
         self.start_tour(
-            f"/odoo/action-maintenance.hr_equipment_action/{self.caliper.id}",
+            "/odoo",
             "med_equipment_hold_suspect_lots",
             login=self.qa_manager.login,
         )

@@ -28,6 +28,7 @@ class MedLotGenealogyLine(models.TransientModel):
     tree_label = fields.Char(string="Lot", compute="_compute_tree_label")
     move_line_id = fields.Many2one("stock.move.line")
     lot_id = fields.Many2one("stock.lot", string="Lot/Serial")
+    lot_state = fields.Selection(related="lot_id.med_state", string="Lot Status")
     product_id = fields.Many2one("product.product")
     quantity = fields.Float(digits="Product Unit of Measure")
     uom_id = fields.Many2one("uom.uom", string="Unit")

@@ -130,24 +130,30 @@ class MedLotRecallSimulate(models.TransientModel):
         ]
         on_hand = defaultdict(float)
         for quant in scope["on_hand"]:
-            on_hand[(quant.location_id.id, quant.lot_id.id, quant.product_id.id)] += (
-                quant.quantity
+            key = (
+                quant.location_id.id,
+                quant.lot_id.id,
+                quant.product_id.id,
+                quant.product_uom_id.id,
             )
+            on_hand[key] += quant.quantity
         vals += [
             {
                 "line_type": "on_hand",
                 "location_id": location_id,
                 "lot_id": lot_id,
                 "product_id": product_id,
+                "uom_id": uom_id,
                 "quantity": quantity,
             }
-            for (location_id, lot_id, product_id), quantity in on_hand.items()
+            for (location_id, lot_id, product_id, uom_id), quantity in on_hand.items()
         ]
         return vals
 
     def _med_reopen(self):
         return {
             "type": "ir.actions.act_window",
+            "name": self.env._("Recall Simulation"),  # the dialog's title
             "res_model": self._name,
             "res_id": self.id,
             "view_mode": "form",

@@ -21,7 +21,7 @@ class TestTourRecall(HttpCase, MedRecallCommon):
 
     def test_launch_then_delivery_refused(self):
         self.start_tour(
-            f"/odoo/action-med_recall.med_recall_action/{self.recall.id}",
+            "/odoo",
             "med_recall_launch_signed",
             login=self.qa_manager.login,
         )
@@ -35,7 +35,7 @@ class TestTourRecall(HttpCase, MedRecallCommon):
         self.assertEqual(set(self.recall.notification_ids.mapped("state")), {"sent"})
 
         self.start_tour(
-            f"/odoo/action-stock.action_picking_tree_all/{self.picking.id}",
+            "/odoo",
             "med_recall_delivery_blocked",
             login=self.warehouse.login,
         )

@@ -20,6 +20,14 @@ class MedReleaseBatch(models.TransientModel):
     )
     password = fields.Char()
     comment = fields.Text()
+    # Shown as in the signature dialog of a lot: who signs, and the failures so far.
+    signer_name = fields.Char(default=lambda self: self.env.user.name, readonly=True)
+    signer_login = fields.Char(default=lambda self: self.env.user.login, readonly=True)
+    failed_attempts = fields.Integer(
+        default=lambda self: self.env.user.sudo().med_sign_failures,
+        readonly=True,
+        help="Your wrong signatures in a row, on any record and screen.",
+    )
     state = fields.Selection(
         [("draft", "To Sign"), ("done", "Done")], default="draft", required=True
     )

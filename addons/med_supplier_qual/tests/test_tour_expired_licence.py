@@ -27,7 +27,7 @@ class TestTourExpiredLicence(HttpCase, SupplierQualCommon):
         order = self._order(self.product_lot)
         self.assertEqual(order.state, "draft")
         self.start_tour(
-            f"/odoo/purchase/{order.id}",
+            "/odoo",
             "med_supplier_qual_expired_licence",
             login=self.purchase.login,
         )

@@ -63,7 +63,7 @@ registry.category("web_tour.tours").add("med_audit_export_auditor_trail", {
         },
         {
             content: "Open the change",
-            trigger: ".o_data_row:contains('Label corrected after deviation DV-7') .o_data_cell[name=reason]",
+            trigger: ".o_data_row:contains('Label corrected after deviation DV-7') .o_data_cell[name=reason_shown]",
             run: "click",
         },
         {

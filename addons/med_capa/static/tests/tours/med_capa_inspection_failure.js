@@ -1,7 +1,29 @@
 import { registry } from "@web/core/registry";
+import { stepUtils } from "@web_tour/tour_service/tour_utils";
 
 // Data from tests/test_tour_inspection_failure.py: a visual inspection of lot
 // BRL-QC-001 with one question ("Burrs or flash on the barrel tip"), ready.
+
+// Each user starts from the menus: Quality Control > Inspections, then the
+// inspection of lot BRL-QC-001.
+const openInspectionFromMenu = [
+    ...stepUtils.goToAppSteps("quality_control_oca.qc_menu", "Open Quality Control"),
+    {
+        content: "Open the Inspections menu",
+        trigger: ".o_main_navbar [data-menu-xmlid='quality_control_oca.qc_inspection_menu_parent']",
+        run: "click",
+    },
+    {
+        content: "Open the inspections",
+        trigger: ".o-dropdown-item[data-menu-xmlid='quality_control_oca.qc_inspection_menu']",
+        run: "click",
+    },
+    {
+        content: "Open the inspection of lot BRL-QC-001",
+        trigger: ".o_list_view .o_data_row:contains('BRL-QC-001') .o_data_cell[name=name]",
+        run: "click",
+    },
+];
 
 const current = (label) =>
     `.o_form_view .o_statusbar_status button.o_arrow_button_current:contains('${label}')`;
@@ -9,6 +31,7 @@ const current = (label) =>
 // The QA inspector records a defect and confirms the inspection.
 registry.category("web_tour.tours").add("med_capa_inspection_record_defect", {
     steps: () => [
+        ...openInspectionFromMenu,
         {
             content: "The inspection is ready",
             trigger: current("Ready"),
@@ -43,6 +66,7 @@ registry.category("web_tour.tours").add("med_capa_inspection_record_defect", {
 // The QA manager approves the failed inspection.
 registry.category("web_tour.tours").add("med_capa_inspection_approve_failure", {
     steps: () => [
+        ...openInspectionFromMenu,
         {
             content: "Approve the result",
             trigger: ".o_form_view .o_statusbar_buttons button[name=action_approve]",
@@ -58,6 +82,7 @@ registry.category("web_tour.tours").add("med_capa_inspection_approve_failure", {
 // The QA inspector sees the nonconformance and the CAPA the failure opened.
 registry.category("web_tour.tours").add("med_capa_inspection_sees_capa", {
     steps: () => [
+        ...openInspectionFromMenu,
         {
             content: "Open the nonconformances of the failed inspection",
             trigger: ".o_form_view .oe_stat_button:contains('Nonconformances')",

@@ -1,11 +1,24 @@
 import { registry } from "@web/core/registry";
+import { stepUtils } from "@web_tour/tour_service/tour_utils";
 
 // Data from tests/test_tour_hold_suspect_lots.py: the caliper's last calibration
 // failed; lots were inspected with it since its previous, passed calibration.
 
-// The QA manager holds the suspect lots from the equipment, with one signature.
+// The QA manager holds the suspect lots from the equipment, with one signature. From
+// the menus: Maintenance > Equipment, then the caliper's card.
 registry.category("web_tour.tours").add("med_equipment_hold_suspect_lots", {
     steps: () => [
+        ...stepUtils.goToAppSteps("maintenance.menu_maintenance_title", "Open Maintenance"),
+        {
+            content: "Open the equipment",
+            trigger: ".o_main_navbar [data-menu-xmlid='maintenance.menu_equipment_form']",
+            run: "click",
+        },
+        {
+            content: "Open the caliper",
+            trigger: ".o_kanban_record:contains('Tour caliper')",
+            run: "click",
+        },
         {
             content: "The caliper is out of service",
             trigger: ".o_form_view .o_statusbar_status button.o_arrow_button_current:contains('Out of Service')",

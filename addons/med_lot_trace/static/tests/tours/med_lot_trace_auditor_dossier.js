@@ -69,8 +69,9 @@ registry.category("web_tour.tours").add("med_lot_trace_auditor_dossier", {
             run: "click",
         },
         {
-            content: "The dialog closes on the export's record: its file and verification code",
-            trigger: "body:not(:has(.modal)) .o_form_view:has(button[name=action_download]) .o_field_widget[name=verification_code]",
+            content: "The file is downloaded at once, as every export's; close the dialog",
+            trigger: ".modal .modal-footer:has(button[name=action_export]:enabled) button[special=cancel]",
+            run: "click",
         },
         {
             content: "Open the Auditor menu again",
