@@ -22,7 +22,7 @@ def main():
         env = api.Environment(cr, SUPERUSER_ID, {})
         categories = env["product.category"].search([])
         categories.write({"med_supplier_gate_exempt": True})
-        print(f"gates' scope: {len(categories)} product categories without GxP relevance")
+        print(f"{len(categories)} product categories marked without GxP relevance")
 
 
 if __name__ == "__main__":
