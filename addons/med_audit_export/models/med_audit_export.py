@@ -139,6 +139,10 @@ class MedAuditExport(models.Model):
             "type": "ir.actions.act_url",
             "url": f"/web/content/{self.attachment_id.id}?download=true",
             "target": "self",
+            # API callers read the export's verification code and SHA-256 from it;
+            # the web client only follows the url
+            "res_model": self._name,
+            "res_id": self.id,
         }
 
     def action_download_signature(self):

@@ -24,6 +24,9 @@ class ProductCategory(models.Model):
             self.env.add_to_compute(
                 templates._fields["med_release_required"], templates
             )
+            templates.flush_recordset(["med_release_required"])
+            # the variants read the template's value through their own cache
+            self.env["product.product"].invalidate_model(["med_release_required"])
         return result
 
     def action_med_gate_exempt(self):
