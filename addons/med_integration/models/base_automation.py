@@ -7,7 +7,8 @@ class BaseAutomation(models.Model):
     are active on busy models (lots), where a query per write would be what every
     user pays for events. Any change of a rule clears the cache."""
 
-    _inherit = "base.automation"
+    _name = "base.automation"
+    _inherit = ("base.automation", "med.cached.rule.mixin")
 
     def _get_actions(self, records, triggers):
         automations = self
@@ -23,20 +24,3 @@ class BaseAutomation(models.Model):
         domain = [("model_name", "=", model_name), ("trigger", "in", triggers)]
         # sudo: which rules exist decides what runs, whoever writes (as Odoo's own).
         return tuple(self.with_context(active_test=True).sudo().search(domain).ids)
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        automations = super().create(vals_list)
-        self.env.registry.clear_cache()
-        return automations
-
-    def write(self, vals):
-        result = super().write(vals)
-        if {"model_id", "trigger", "active"}.intersection(vals):
-            self.env.registry.clear_cache()
-        return result
-
-    def unlink(self):
-        result = super().unlink()
-        self.env.registry.clear_cache()
-        return result
