@@ -279,6 +279,15 @@ def _chain_verifications(board, rows):
     )
 
 
+def _lots_awaiting_and_held(board):
+    board.chart(
+        "Lots awaiting release by age", LOTS, ["age_bucket", "product_id"], QUARANTINE
+    )
+    board.chart(
+        "Lots on hold by source", LOTS, ["med_hold_source"], ON_HOLD, mode="pie"
+    )
+
+
 def qa_manager():
     board = Dashboard()
     board.scorecards(
@@ -291,12 +300,7 @@ def qa_manager():
             ("Certificates expiring in 90 days", CERTIFICATES, EXPIRING, "__count"),
         ]
     )
-    board.chart(
-        "Lots awaiting release by age", LOTS, ["age_bucket", "product_id"], QUARANTINE
-    )
-    board.chart(
-        "Lots on hold by source", LOTS, ["med_hold_source"], ON_HOLD, mode="pie"
-    )
+    _lots_awaiting_and_held(board)
     board.chart(
         "Open nonconformances by age and severity",
         NCS,
@@ -351,12 +355,7 @@ def warehouse():
             ("Certificates expiring in 90 days", CERTIFICATES, EXPIRING, "__count"),
         ]
     )
-    board.chart(
-        "Lots awaiting release by age", LOTS, ["age_bucket", "product_id"], QUARANTINE
-    )
-    board.chart(
-        "Lots on hold by source", LOTS, ["med_hold_source"], ON_HOLD, mode="pie"
-    )
+    _lots_awaiting_and_held(board)
     board.table(
         "Lots waiting for release",
         LOTS,
