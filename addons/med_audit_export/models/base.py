@@ -457,18 +457,19 @@ class Base(models.AbstractModel):
         names = [n for n in names if self._fields[n].column_type]
         if not names:
             return super()._write_multi(vals_list)
-        # sudo: entries are system records, created by the engine only.
-        Entry = self.env["med.audit.entry"].sudo()
-        count = len(self._ids) * len(names)
-        old_rows_sql = self._med_old_rows_sql(names)
         if self._med_plain_update(vals_list):
-            reserved = self._med_update_reading_old(
-                vals_list, Entry, count, old_rows_sql
-            )
+            reserved = self._med_update_reading_old(vals_list, names)
         else:
             # One round trip, without any lock: reserve entry ids, read the old
             # values with the record's name and company; then the ORM's update.
-            reserved = Entry._med_chain_reserve(count, old_rows_sql)
+            # sudo: entries are system records, created by the engine only.
+            reserved = (
+                self.env["med.audit.entry"]
+                .sudo()
+                ._med_chain_reserve(
+                    len(self._ids) * len(names), self._med_old_rows_sql(names)
+                )
+            )
             super()._write_multi(vals_list)
         old_rows = {row["id"]: row for row in reserved[1] or ()}
         self._med_log_flushed(names, old_rows, vals_list, reserved)
@@ -483,12 +484,12 @@ class Base(models.AbstractModel):
             for field in map(self._fields.get, set().union(*vals_list))
         )
 
-    def _med_update_reading_old(self, vals_list, Entry, count, old_rows_sql):
+    def _med_update_reading_old(self, vals_list, names):
         """The ORM's update of ``vals_list`` (``BaseModel._write_multi``, plain
-        columns), its first statement also reserving ``count`` entry ids and reading
-        the old values (``old_rows_sql``) from the snapshot the update replaces: an
-        audited flush costs no round trip more than an unaudited one. Returns what
-        ``_med_chain_reserve`` does."""
+        columns), each statement also returning the old values of ``names`` of the
+        rows it updates (read from the snapshot the update replaces) and an entry id
+        per audited field: an audited flush costs no round trip more than an
+        unaudited one. Returns (entry ids, old rows), as ``_med_chain_reserve``."""
         if self._log_access:
             log_vals = {"write_uid": self.env.uid, "write_date": self.env.cr.now()}
             vals_list = [log_vals | vals for vals in vals_list]
@@ -496,29 +497,30 @@ class Base(models.AbstractModel):
         for record_id, vals in zip(self._ids, vals_list, strict=True):
             fnames, row = zip(*sorted(vals.items()), strict=True)
             updates[fnames].append((record_id, *row))
-        statements = [
-            self._med_update_sql(fnames, sub_rows)
-            for fnames, rows in updates.items()
-            for sub_rows in split_every(UPDATE_BATCH_SIZE, rows)
-        ]
-        # Every part of one statement sees the same snapshot: the reading sees the
-        # values as they were before the update.
-        reserved = Entry._med_chain_reserve(
-            count, old_rows_sql, SQL("WITH updated AS (%s)", statements[0])
-        )
-        for statement in statements[1:]:
-            self.env.cr.execute(statement)
-        return reserved
+        returning, keys = self._med_old_returning(names)
+        cr = self.env.cr
+        ids, old_rows = [], []
+        for fnames, rows in updates.items():
+            for sub_rows in split_every(UPDATE_BATCH_SIZE, rows):
+                cr.execute(self._med_update_sql(fnames, sub_rows, returning))
+                for row in cr.fetchall():
+                    old_rows.append(dict(zip(keys, row[: len(keys)], strict=True)))
+                    ids.extend(row[len(keys) :])
+        # ids in the order the sequence gave them, as one reservation would
+        ids.sort()
+        return ids, old_rows
 
-    def _med_update_sql(self, fnames, rows):
+    def _med_update_sql(self, fnames, rows, returning):
         """``BaseModel._write_multi``'s UPDATE of plain columns ``fnames``, ``rows``
-        being (id, value...) tuples."""
+        being (id, value...) tuples, returning ``returning`` (``_med_old_returning``)
+        of the rows as they were."""
         types = tuple(self._fields[fname].column_type[1] for fname in fnames)
-        key = ("update", self._table, fnames, types, len(rows))
+        key = ("update", self._table, fnames, types, len(rows), returning)
         code = STATEMENT_CODES.get(key)
         if code is None:
             table = SQL.identifier(self._table).code
             columns = [SQL.identifier(fname).code for fname in fnames]
+            # "__old": the table once more, as the statement's snapshot shows it
             code = STATEMENT_CODES[key] = (
                 f"UPDATE {table} SET "
                 + ", ".join(
@@ -526,13 +528,39 @@ class Base(models.AbstractModel):
                     for column, column_type in zip(columns, types, strict=True)
                 )
                 + f" FROM (VALUES {', '.join(['%s'] * len(rows))})"
-                + f' AS "__tmp"("id", {", ".join(columns)})'
-                + f' WHERE {table}."id" = "__tmp"."id"'
+                + f' AS "__tmp"("id", {", ".join(columns)}), {table} AS "__old"'
+                + f' WHERE {table}."id" = "__tmp"."id" AND "__old"."id" = "__tmp"."id"'
+                + f" RETURNING {returning}"
             )
         return SQL(code, *rows)
 
-    def _med_old_rows_sql(self, names):
-        """SQL giving the stored values of ``names`` of these records, as JSON."""
+    def _med_old_returning(self, names):
+        """(SQL expressions, keys): the id, the stored values of ``names``, the
+        record's name and company of a row ``"__old"``, then one new entry id per
+        name."""
+        rec_name, has_company, dated = self._med_old_row_shape(names)
+        key = ("returning", self._table, tuple(names), dated, rec_name, has_company)
+        shape = STATEMENT_CODES.get(key)
+        if shape is None:
+            expressions, keys = ['"__old"."id"'], ["id"]
+            for name, is_dated in zip(names, dated, strict=True):
+                column = SQL.identifier("__old", name).code
+                expressions.append(f"{column}{'::text' if is_dated else ''}")
+                keys.append(name)
+            if rec_name:
+                expressions.append(SQL.identifier("__old", rec_name).code)
+                keys.append("_med_name")
+            if has_company:
+                expressions.append(SQL.identifier("__old", "company_id").code)
+                keys.append("_med_company")
+            sequence = f"{self.env['med.audit.entry']._table}_id_seq"
+            expressions += [f"nextval('{sequence}')"] * len(names)
+            shape = STATEMENT_CODES[key] = (", ".join(expressions), tuple(keys))
+        return shape
+
+    def _med_old_row_shape(self, names):
+        """(stored name field or None, stored company?, per name: is it read as
+        text: dates as the ORM flushes them, binary values as JSON shows them)"""
         rec_name = self._fields.get(self._rec_name or "")
         if not (
             rec_name
@@ -543,8 +571,14 @@ class Base(models.AbstractModel):
             rec_name = None
         company = self._fields.get("company_id")
         has_company = bool(company and company.store and company.type == "many2one")
-        dated = tuple(self._fields[name].type in ("date", "datetime") for name in names)
-        rec_name = rec_name and rec_name.name
+        dated = tuple(
+            self._fields[name].type in ("date", "datetime", "binary") for name in names
+        )
+        return rec_name and rec_name.name, has_company, dated
+
+    def _med_old_rows_sql(self, names):
+        """SQL giving the stored values of ``names`` of these records, as JSON."""
+        rec_name, has_company, dated = self._med_old_row_shape(names)
         key = ("old", self._table, tuple(names), dated, rec_name, has_company)
         code = STATEMENT_CODES.get(key)
         if code is None:
@@ -552,7 +586,6 @@ class Base(models.AbstractModel):
             pairs = [f"'id', {table}.id"]
             for name, is_dated in zip(names, dated, strict=True):
                 column = SQL.identifier(self._table, name).code
-                # dates as text, as the ORM flushes them
                 pairs.append(f"'{name}', {column}{'::text' if is_dated else ''}")
             if rec_name:
                 column = SQL.identifier(self._table, rec_name).code
