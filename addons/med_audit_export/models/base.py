@@ -1,3 +1,4 @@
+import itertools
 import uuid
 from collections import defaultdict
 
@@ -111,8 +112,10 @@ class Base(models.AbstractModel):
     # every caller, overwriting what it is given (a lot's status): not checked here.
     _med_create_decided_fields = ()
 
-    def _med_protected_names(self):
-        config = self._med_audit_config()
+    def _med_protected_names(self, config=None):
+        """The protected fields (``config``: the model's audit configuration, when
+        the caller has looked it up already)."""
+        config = config or self._med_audit_config()
         names = frozenset(self._med_protected_fields)
         return names | config.protected if config else names
 
@@ -245,14 +248,14 @@ class Base(models.AbstractModel):
         return self.env.cr.cache.setdefault(key, {})
 
     # -- value formatting --
-    def _med_prefetch_names(self, field_names, rows):
+    def _med_prefetch_names(self, field_names, *row_lists):
         """Read, in one query per comodel, the names the rows refer to."""
         for name in field_names:
             field = self._fields[name]
             if field.type not in ("many2one", "many2many"):
                 continue
             ids = set()
-            for row in rows:
+            for row in itertools.chain(*row_lists):
                 value = row.get(name)
                 if isinstance(value, int):
                     ids.add(value)
@@ -387,10 +390,10 @@ class Base(models.AbstractModel):
     def write(self, vals):
         if not self:
             return super().write(vals)
-        protected = self._med_protected_names().intersection(vals)
+        config = self._med_audit_config()
+        protected = self._med_protected_names(config).intersection(vals)
         if protected and not self._med_trusted():
             self._med_raise_protected(protected)
-        config = self._med_audit_config()
         if not config:
             return super().write(vals)
         audited = config.fields.intersection(vals) if config.log_write else ()
@@ -413,7 +416,9 @@ class Base(models.AbstractModel):
             # database (and the trail, with its own user and reason) before this one.
             self.flush_recordset()
         many2many = sorted(n for n in audited if self._fields[n].type == "many2many")
-        before = {rec.id: {n: rec[n].ids for n in many2many} for rec in self}
+        before = many2many and {
+            rec.id: {n: rec[n].ids for n in many2many} for rec in self
+        }
         # Remembered before writing, because write() itself may flush (a constraint
         # that searches), and again after, for the fields recomputed at the next flush.
         keys = [(self._name, record_id) for record_id in self.ids]
@@ -603,25 +608,40 @@ class Base(models.AbstractModel):
         pending = self._med_pending(PENDING_KEY)
         created = self._med_pending(CREATED_KEY)
         default = (self.env.uid, self._med_reason())
-        self._med_prefetch_names(names, list(old_rows.values()) + list(vals_list))
+        self._med_prefetch_names(names, old_rows.values(), vals_list)
+        # what every entry of this flush shares, looked up once
+        model, now, labels = self._name, fields.Datetime.now(), {}
+        for name in names:
+            labels[name] = self._fields[name].string
+        format_value = self._med_format
         rows = []
         for record_id, vals in zip(self._ids, vals_list, strict=True):
-            uid, reason = pending.pop((self._name, record_id), default)
+            uid, reason = pending.pop((model, record_id), default)
             old_row = old_rows.get(record_id, {})
             for name in names:
                 if name not in vals:
                     continue
-                new = self._med_format(name, vals[name])
-                if created.pop((self._name, record_id, name), None) == new:
+                new = format_value(name, vals[name])
+                if created and created.pop((model, record_id, name), None) == new:
                     continue  # the value computed right after creation, logged there
-                old = self._med_format(name, old_row.get(name))
+                old = format_value(name, old_row.get(name))
                 if old != new:
-                    row = self._med_entry_row(
-                        "write", record_id, name, old, new, uid, reason
+                    rows.append(
+                        {
+                            "timestamp": now,
+                            "user_id": uid,
+                            "operation": "write",
+                            "res_model": model,
+                            "res_id": record_id,
+                            "res_name": old_row.get("_med_name"),
+                            "field_name": name,
+                            "field_label": labels[name],
+                            "old_value": old,
+                            "new_value": new,
+                            "reason": reason,
+                            "company_id": old_row.get("_med_company"),
+                        }
                     )
-                    row["res_name"] = old_row.get("_med_name")
-                    row["company_id"] = old_row.get("_med_company")
-                    rows.append(row)
         self._med_insert_entries(rows, reserved)
 
     # -- unlink --

@@ -5,6 +5,7 @@ import tempfile
 from datetime import UTC, datetime, timedelta
 
 import psycopg2
+from markupsafe import Markup
 
 from odoo import fields
 from odoo.exceptions import AccessError, UserError
@@ -84,8 +85,13 @@ class TestLedger(MedAuditCommon):
             self._row(new_value="non-BMP 𝔘𝔫𝔦 😀 中文 \U0010fffd"),
             self._row(new_value="NUL\x00inside", old_value="\x1f\x1e"),
             self._row(user_id=self.auditor, company_id=self.env.company),
+            self._row(res_id="7", new_value=Markup("<p>HTML &amp; text</p>")),
         ]
         entries = self.Entry.sudo()._med_chain_insert(rows)
+        # the insert's own canonical encoding is canonical_value()'s, byte for byte
+        self.env.invalidate_all()
+        for row, entry in zip(rows, entries, strict=True):
+            self.assertEqual(entry.content_hash, self.Entry._med_content_hash(row))
         self.env.cr.execute(
             "SELECT reason IS NULL, new_value IS NULL, old_value IS NULL "
             "FROM med_audit_entry WHERE id = ANY(%s) ORDER BY id",
