@@ -482,9 +482,23 @@ class MedHashChainMixin(models.AbstractModel):
                 return text
             return str(value)
 
+        # the common values (no value, ids, texts with nothing to escape) spelled
+        # inline: a function call per value is most of the time of a large batch
         buffer = io.StringIO(
             "".join(
-                "\t".join([copy_text(value) for value in table_row]) + "\n"
+                "\t".join(
+                    [
+                        "\\N"
+                        if value is None
+                        else value
+                        if value.__class__ is str and not COPY_SPECIAL(value)
+                        else str(value)
+                        if value.__class__ is int
+                        else copy_text(value)
+                        for value in table_row
+                    ]
+                )
+                + "\n"
                 for table_row in table_rows
             )
         )
