@@ -6,9 +6,10 @@ cleans up what it committed."""
 import os
 import shutil
 import tempfile
+import uuid
 
 from odoo import SUPERUSER_ID, api, fields
-from odoo.tests import TransactionCase, tagged
+from odoo.tests import TransactionCase, new_test_user, tagged
 
 from ..models.med_audit_checkpoint import CHECKPOINT_JOB, CHECKPOINT_RUN_KEY
 from ..models.med_audit_verification import VERIFICATION_JOB, VERIFICATION_RUN_KEY
@@ -48,8 +49,8 @@ class TestLedgerJobsConcurrency(TransactionCase):
             ]
         ).unlink()
 
-    def _run_twice(self, model, method, job_xmlid, stale_snapshot):
-        outcomes = run_cron_twice(self, model, method, stale_snapshot)
+    def _run_twice(self, model, method, job_xmlid, stale_snapshot, uid=SUPERUSER_ID):
+        outcomes = run_cron_twice(self, model, method, stale_snapshot, uid=uid)
         self.assertEqual(outcomes, ["committed", "committed"])
         if stale_snapshot:
             # the second run cannot see the first one's record: it met the first
@@ -58,7 +59,7 @@ class TestLedgerJobsConcurrency(TransactionCase):
                 self._committed(lambda env: self._rerun_asked(env, job_xmlid))
             )
         # the rerun asked for (or the scheduler's next run) finds the work done
-        self._committed(lambda env: getattr(env[model], method)())
+        self._committed(lambda env: getattr(env[model].with_user(uid), method)())
 
     # -- the checkpoint job --
     def _new_checkpoints(self, env):
@@ -181,6 +182,15 @@ class TestLedgerJobsConcurrency(TransactionCase):
         )
         self._forget_rerun(env, VERIFICATION_JOB)
 
+    def _job_user(self, env):
+        """A user of its own for the verification job (the job's runs are those of
+        its user): verifications other tests commit as the superuser do not count."""
+        return new_test_user(
+            env,
+            login=f"med_verification_job_{uuid.uuid4().hex[:8]}",
+            groups="med_audit_export.group_med_auditor",
+        )
+
     def _assert_one_verification(self, stale_snapshot):
         self._started = fields.Datetime.now()
 
@@ -188,24 +198,31 @@ class TestLedgerJobsConcurrency(TransactionCase):
             self._last_verification_id = (
                 env["med.audit.verification"].search([], limit=1).id or 0
             )
-            return env["ir.config_parameter"].get_param(VERIFICATION_RUN_KEY)
+            job = env.ref(VERIFICATION_JOB)
+            previous_user_id, job.user_id = job.user_id.id, self._job_user(env)
+            had_marker = env["ir.config_parameter"].get_param(VERIFICATION_RUN_KEY)
+            return job.user_id.id, previous_user_id, had_marker
 
-        had_marker = self._committed(setup)
+        job_user_id, previous_user_id, had_marker = self._committed(setup)
+
+        def restore(env):
+            env.ref(VERIFICATION_JOB).user_id = previous_user_id
+            if not had_marker:
+                self._params(env, {VERIFICATION_RUN_KEY: False})
+
         try:
             self._run_twice(
                 "med.audit.verification",
                 "_cron_verify",
                 VERIFICATION_JOB,
                 stale_snapshot,
+                uid=job_user_id,
             )
             count = self._committed(lambda env: len(self._new_verifications(env)))
             self.assertEqual(count, 1)
         finally:
             self._committed(self._forget_verifications)
-            if not had_marker:
-                self._committed(
-                    lambda env: self._params(env, {VERIFICATION_RUN_KEY: False})
-                )
+            self._committed(restore)
 
     def test_verification_job_twice_at_once(self):
         self._assert_one_verification(stale_snapshot=False)
@@ -219,10 +236,12 @@ class TestLedgerJobsConcurrency(TransactionCase):
         self._assert_one_verification(stale_snapshot=True)
 
     def test_verification_by_an_auditor_does_not_stand_for_the_job(self):
+        job_user = self._job_user(self.env)
+        self.env.ref(VERIFICATION_JOB).user_id = job_user
         Verification = self.env["med.audit.verification"]
         Verification.with_user(self.env.ref("base.user_admin")).sudo().action_verify()
         before = Verification.search_count([])
-        Verification._cron_verify()
+        Verification.with_user(job_user)._cron_verify()
         self.assertEqual(Verification.search_count([]), before + 1)
-        Verification._cron_verify()
+        Verification.with_user(job_user)._cron_verify()
         self.assertEqual(Verification.search_count([]), before + 1)
