@@ -1,3 +1,4 @@
+import itertools
 import uuid
 from collections import defaultdict
 
@@ -111,8 +112,10 @@ class Base(models.AbstractModel):
     # every caller, overwriting what it is given (a lot's status): not checked here.
     _med_create_decided_fields = ()
 
-    def _med_protected_names(self):
-        config = self._med_audit_config()
+    def _med_protected_names(self, config=None):
+        """The protected fields (``config``: the model's audit configuration, when
+        the caller has looked it up already)."""
+        config = config or self._med_audit_config()
         names = frozenset(self._med_protected_fields)
         return names | config.protected if config else names
 
@@ -245,14 +248,14 @@ class Base(models.AbstractModel):
         return self.env.cr.cache.setdefault(key, {})
 
     # -- value formatting --
-    def _med_prefetch_names(self, field_names, rows):
+    def _med_prefetch_names(self, field_names, *row_lists):
         """Read, in one query per comodel, the names the rows refer to."""
         for name in field_names:
             field = self._fields[name]
             if field.type not in ("many2one", "many2many"):
                 continue
             ids = set()
-            for row in rows:
+            for row in itertools.chain(*row_lists):
                 value = row.get(name)
                 if isinstance(value, int):
                     ids.add(value)
@@ -387,10 +390,10 @@ class Base(models.AbstractModel):
     def write(self, vals):
         if not self:
             return super().write(vals)
-        protected = self._med_protected_names().intersection(vals)
+        config = self._med_audit_config()
+        protected = self._med_protected_names(config).intersection(vals)
         if protected and not self._med_trusted():
             self._med_raise_protected(protected)
-        config = self._med_audit_config()
         if not config:
             return super().write(vals)
         audited = config.fields.intersection(vals) if config.log_write else ()
@@ -413,7 +416,9 @@ class Base(models.AbstractModel):
             # database (and the trail, with its own user and reason) before this one.
             self.flush_recordset()
         many2many = sorted(n for n in audited if self._fields[n].type == "many2many")
-        before = {rec.id: {n: rec[n].ids for n in many2many} for rec in self}
+        before = many2many and {
+            rec.id: {n: rec[n].ids for n in many2many} for rec in self
+        }
         # Remembered before writing, because write() itself may flush (a constraint
         # that searches), and again after, for the fields recomputed at the next flush.
         keys = [(self._name, record_id) for record_id in self.ids]
@@ -457,18 +462,19 @@ class Base(models.AbstractModel):
         names = [n for n in names if self._fields[n].column_type]
         if not names:
             return super()._write_multi(vals_list)
-        # sudo: entries are system records, created by the engine only.
-        Entry = self.env["med.audit.entry"].sudo()
-        count = len(self._ids) * len(names)
-        old_rows_sql = self._med_old_rows_sql(names)
         if self._med_plain_update(vals_list):
-            reserved = self._med_update_reading_old(
-                vals_list, Entry, count, old_rows_sql
-            )
+            reserved = self._med_update_reading_old(vals_list, names)
         else:
             # One round trip, without any lock: reserve entry ids, read the old
             # values with the record's name and company; then the ORM's update.
-            reserved = Entry._med_chain_reserve(count, old_rows_sql)
+            # sudo: entries are system records, created by the engine only.
+            reserved = (
+                self.env["med.audit.entry"]
+                .sudo()
+                ._med_chain_reserve(
+                    len(self._ids) * len(names), self._med_old_rows_sql(names)
+                )
+            )
             super()._write_multi(vals_list)
         old_rows = {row["id"]: row for row in reserved[1] or ()}
         self._med_log_flushed(names, old_rows, vals_list, reserved)
@@ -483,12 +489,12 @@ class Base(models.AbstractModel):
             for field in map(self._fields.get, set().union(*vals_list))
         )
 
-    def _med_update_reading_old(self, vals_list, Entry, count, old_rows_sql):
+    def _med_update_reading_old(self, vals_list, names):
         """The ORM's update of ``vals_list`` (``BaseModel._write_multi``, plain
-        columns), its first statement also reserving ``count`` entry ids and reading
-        the old values (``old_rows_sql``) from the snapshot the update replaces: an
-        audited flush costs no round trip more than an unaudited one. Returns what
-        ``_med_chain_reserve`` does."""
+        columns), each statement also returning the old values of ``names`` of the
+        rows it updates (read from the snapshot the update replaces) and an entry id
+        per audited field: an audited flush costs no round trip more than an
+        unaudited one. Returns (entry ids, old rows), as ``_med_chain_reserve``."""
         if self._log_access:
             log_vals = {"write_uid": self.env.uid, "write_date": self.env.cr.now()}
             vals_list = [log_vals | vals for vals in vals_list]
@@ -496,29 +502,30 @@ class Base(models.AbstractModel):
         for record_id, vals in zip(self._ids, vals_list, strict=True):
             fnames, row = zip(*sorted(vals.items()), strict=True)
             updates[fnames].append((record_id, *row))
-        statements = [
-            self._med_update_sql(fnames, sub_rows)
-            for fnames, rows in updates.items()
-            for sub_rows in split_every(UPDATE_BATCH_SIZE, rows)
-        ]
-        # Every part of one statement sees the same snapshot: the reading sees the
-        # values as they were before the update.
-        reserved = Entry._med_chain_reserve(
-            count, old_rows_sql, SQL("WITH updated AS (%s)", statements[0])
-        )
-        for statement in statements[1:]:
-            self.env.cr.execute(statement)
-        return reserved
+        returning, keys = self._med_old_returning(names)
+        cr = self.env.cr
+        ids, old_rows = [], []
+        for fnames, rows in updates.items():
+            for sub_rows in split_every(UPDATE_BATCH_SIZE, rows):
+                cr.execute(self._med_update_sql(fnames, sub_rows, returning))
+                for row in cr.fetchall():
+                    old_rows.append(dict(zip(keys, row[: len(keys)], strict=True)))
+                    ids.extend(row[len(keys) :])
+        # ids in the order the sequence gave them, as one reservation would
+        ids.sort()
+        return ids, old_rows
 
-    def _med_update_sql(self, fnames, rows):
+    def _med_update_sql(self, fnames, rows, returning):
         """``BaseModel._write_multi``'s UPDATE of plain columns ``fnames``, ``rows``
-        being (id, value...) tuples."""
+        being (id, value...) tuples, returning ``returning`` (``_med_old_returning``)
+        of the rows as they were."""
         types = tuple(self._fields[fname].column_type[1] for fname in fnames)
-        key = ("update", self._table, fnames, types, len(rows))
+        key = ("update", self._table, fnames, types, len(rows), returning)
         code = STATEMENT_CODES.get(key)
         if code is None:
             table = SQL.identifier(self._table).code
             columns = [SQL.identifier(fname).code for fname in fnames]
+            # "__old": the table once more, as the statement's snapshot shows it
             code = STATEMENT_CODES[key] = (
                 f"UPDATE {table} SET "
                 + ", ".join(
@@ -526,13 +533,39 @@ class Base(models.AbstractModel):
                     for column, column_type in zip(columns, types, strict=True)
                 )
                 + f" FROM (VALUES {', '.join(['%s'] * len(rows))})"
-                + f' AS "__tmp"("id", {", ".join(columns)})'
-                + f' WHERE {table}."id" = "__tmp"."id"'
+                + f' AS "__tmp"("id", {", ".join(columns)}), {table} AS "__old"'
+                + f' WHERE {table}."id" = "__tmp"."id" AND "__old"."id" = "__tmp"."id"'
+                + f" RETURNING {returning}"
             )
         return SQL(code, *rows)
 
-    def _med_old_rows_sql(self, names):
-        """SQL giving the stored values of ``names`` of these records, as JSON."""
+    def _med_old_returning(self, names):
+        """(SQL expressions, keys): the id, the stored values of ``names``, the
+        record's name and company of a row ``"__old"``, then one new entry id per
+        name."""
+        rec_name, has_company, dated = self._med_old_row_shape(names)
+        key = ("returning", self._table, tuple(names), dated, rec_name, has_company)
+        shape = STATEMENT_CODES.get(key)
+        if shape is None:
+            expressions, keys = ['"__old"."id"'], ["id"]
+            for name, is_dated in zip(names, dated, strict=True):
+                column = SQL.identifier("__old", name).code
+                expressions.append(f"{column}{'::text' if is_dated else ''}")
+                keys.append(name)
+            if rec_name:
+                expressions.append(SQL.identifier("__old", rec_name).code)
+                keys.append("_med_name")
+            if has_company:
+                expressions.append(SQL.identifier("__old", "company_id").code)
+                keys.append("_med_company")
+            sequence = f"{self.env['med.audit.entry']._table}_id_seq"
+            expressions += [f"nextval('{sequence}')"] * len(names)
+            shape = STATEMENT_CODES[key] = (", ".join(expressions), tuple(keys))
+        return shape
+
+    def _med_old_row_shape(self, names):
+        """(stored name field or None, stored company?, per name: is it read as
+        text: dates as the ORM flushes them, binary values as JSON shows them)"""
         rec_name = self._fields.get(self._rec_name or "")
         if not (
             rec_name
@@ -543,8 +576,14 @@ class Base(models.AbstractModel):
             rec_name = None
         company = self._fields.get("company_id")
         has_company = bool(company and company.store and company.type == "many2one")
-        dated = tuple(self._fields[name].type in ("date", "datetime") for name in names)
-        rec_name = rec_name and rec_name.name
+        dated = tuple(
+            self._fields[name].type in ("date", "datetime", "binary") for name in names
+        )
+        return rec_name and rec_name.name, has_company, dated
+
+    def _med_old_rows_sql(self, names):
+        """SQL giving the stored values of ``names`` of these records, as JSON."""
+        rec_name, has_company, dated = self._med_old_row_shape(names)
         key = ("old", self._table, tuple(names), dated, rec_name, has_company)
         code = STATEMENT_CODES.get(key)
         if code is None:
@@ -552,7 +591,6 @@ class Base(models.AbstractModel):
             pairs = [f"'id', {table}.id"]
             for name, is_dated in zip(names, dated, strict=True):
                 column = SQL.identifier(self._table, name).code
-                # dates as text, as the ORM flushes them
                 pairs.append(f"'{name}', {column}{'::text' if is_dated else ''}")
             if rec_name:
                 column = SQL.identifier(self._table, rec_name).code
@@ -570,25 +608,40 @@ class Base(models.AbstractModel):
         pending = self._med_pending(PENDING_KEY)
         created = self._med_pending(CREATED_KEY)
         default = (self.env.uid, self._med_reason())
-        self._med_prefetch_names(names, list(old_rows.values()) + list(vals_list))
+        self._med_prefetch_names(names, old_rows.values(), vals_list)
+        # what every entry of this flush shares, looked up once
+        model, now, labels = self._name, fields.Datetime.now(), {}
+        for name in names:
+            labels[name] = self._fields[name].string
+        format_value = self._med_format
         rows = []
         for record_id, vals in zip(self._ids, vals_list, strict=True):
-            uid, reason = pending.pop((self._name, record_id), default)
+            uid, reason = pending.pop((model, record_id), default)
             old_row = old_rows.get(record_id, {})
             for name in names:
                 if name not in vals:
                     continue
-                new = self._med_format(name, vals[name])
-                if created.pop((self._name, record_id, name), None) == new:
+                new = format_value(name, vals[name])
+                if created and created.pop((model, record_id, name), None) == new:
                     continue  # the value computed right after creation, logged there
-                old = self._med_format(name, old_row.get(name))
+                old = format_value(name, old_row.get(name))
                 if old != new:
-                    row = self._med_entry_row(
-                        "write", record_id, name, old, new, uid, reason
+                    rows.append(
+                        {
+                            "timestamp": now,
+                            "user_id": uid,
+                            "operation": "write",
+                            "res_model": model,
+                            "res_id": record_id,
+                            "res_name": old_row.get("_med_name"),
+                            "field_name": name,
+                            "field_label": labels[name],
+                            "old_value": old,
+                            "new_value": new,
+                            "reason": reason,
+                            "company_id": old_row.get("_med_company"),
+                        }
                     )
-                    row["res_name"] = old_row.get("_med_name")
-                    row["company_id"] = old_row.get("_med_company")
-                    rows.append(row)
         self._med_insert_entries(rows, reserved)
 
     # -- unlink --

@@ -1,10 +1,49 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from odoo.addons.base.models.ir_cron import _intervalTypes
+
 from .med_hash_chain_mixin import GENESIS_HASH, HEAD_TABLE, refuse_change
 
 # The hash-chained models, each its own chain (stream); one verification covers both.
 CHAINED_MODELS = ("med.audit.entry", "med.signature")
+
+
+def mark_run(env, key):
+    """Record in the row ``key`` of the system parameters that a run of a job decides
+    now, before it records its result. Two runs whose snapshots overlap both write
+    that row and cannot both commit: the later one fails to serialise (also when it
+    reads the database from before the first one committed, where a lock alone
+    would not conflict any more), is retried, and the retry sees the first's result.
+    Written with SQL: nothing reads the value, it only serialises the runs."""
+    env.cr.execute(
+        SQL(
+            "INSERT INTO ir_config_parameter (key, value, create_uid, create_date,"
+            " write_uid, write_date) VALUES (%(key)s, %(now)s, %(uid)s, %(now)s,"
+            " %(uid)s, %(now)s) ON CONFLICT (key) DO UPDATE"
+            " SET value = EXCLUDED.value, write_uid = EXCLUDED.write_uid,"
+            " write_date = EXCLUDED.write_date",
+            key=key,
+            now=fields.Datetime.to_string(fields.Datetime.now()),
+            uid=env.uid,
+        )
+    )
+
+
+def job_window_start(env, job_xmlid):
+    """When the current period of the job ``job_xmlid`` began, for a run deciding
+    whether the job already did its work: half its interval ago, so that a run late
+    by a few minutes is not taken for a second run of the same period."""
+    now = fields.Datetime.now()
+    # sudo: the job's schedule is no secret to the job itself
+    job = env.ref(job_xmlid, raise_if_not_found=False)
+    job = job and job.sudo()
+    interval = (
+        _intervalTypes[job.interval_type](job.interval_number)
+        if job
+        else _intervalTypes["days"](1)
+    )
+    return now - (now - (now - interval)) / 2
 
 
 class MedAuditChainHead(models.Model):

@@ -14,9 +14,10 @@ from cryptography.x509 import load_der_x509_certificate
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tools import config
 
-from .med_audit_chain_head import CHAINED_MODELS
+from .med_audit_chain_head import CHAINED_MODELS, job_window_start, mark_run
 from .med_hash_chain_mixin import refuse_change
 
 _logger = logging.getLogger(__name__)
@@ -25,6 +26,9 @@ CHECKPOINT_DIR_PARAM = "med_audit_export.checkpoint_dir"
 TSA_URL_PARAM = "med_audit_export.tsa_url"
 TSA_TIMEOUT = 10
 ADMIN_GROUP = "med_audit_export.group_med_compliance_admin"
+CHECKPOINT_JOB = "med_audit_export.ir_cron_audit_checkpoint"
+# The system parameter each checkpoint writes before its file (see mark_run).
+CHECKPOINT_RUN_KEY = "med_audit_export.checkpoint_run"
 # DER of the AlgorithmIdentifier of SHA-256 (OID 2.16.840.1.101.3.4.2.1, NULL)
 SHA256_ALGORITHM = bytes.fromhex("300d06096086480165030402010500")
 # Digest algorithms a time-stamp authority signs with, by asn1crypto's name.
@@ -251,12 +255,69 @@ class MedAuditCheckpoint(models.Model):
 
     @api.model
     def _cron_create(self):
-        self._med_create("cron")
+        """Daily: a checkpoint, unless the job took one in this period already (a
+        second run, e.g. the job run by hand beside the scheduler). A run that meets
+        another one deciding at the same time leaves it to a rerun, which sees the
+        other's checkpoint."""
+        recent = self.search_count(
+            [
+                ("origin", "=", "cron"),
+                ("date", ">=", job_window_start(self.env, CHECKPOINT_JOB)),
+            ],
+            limit=1,
+        )
+        if recent:
+            _logger.info("audit trail checkpoint taken in this period already")
+            return
+        try:
+            with self.env.cr.savepoint():
+                self._med_create("cron")
+        except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+            _logger.info("audit trail checkpoint met a concurrent one: rerun")
+            # sudo: the job is the checkpoint's own; whoever runs it may trigger it.
+            self.env.ref(CHECKPOINT_JOB).sudo()._trigger()
+
+    @api.model
+    def _med_latest_if_current(self):
+        """The latest checkpoint when it records the chains as they are now and its
+        file is still the one recorded: a new one would add nothing."""
+        latest = self.search([], limit=1)
+        if not latest:
+            return latest
+        Head = self.env["med.audit.chain.head"]
+        entries = Head._med_head(self.env["med.audit.entry"])
+        signatures = Head._med_head(self.env["med.signature"])
+        current = (
+            entries["last_seq"],
+            entries["last_hash"],
+            signatures["last_seq"],
+            signatures["last_hash"],
+        )
+        recorded = (
+            latest.entry_seq,
+            latest.entry_hash,
+            latest.signature_seq,
+            latest.signature_hash,
+        )
+        if current != recorded or not latest._med_file_intact():
+            return self.browse()
+        return latest
+
+    def _med_file_intact(self):
+        try:
+            with open(self.file_path, "rb") as file:
+                return hashlib.sha256(file.read()).hexdigest() == self.file_sha256
+        except (OSError, TypeError):  # no file, or none recorded
+            return False
 
     @api.model
     def _med_create(self, origin):
         """Verify the chains from the last good checkpoint, then record their ends
-        in a new checkpoint: file, mail, time-stamp."""
+        in a new checkpoint: file, mail, time-stamp. When the latest checkpoint
+        records the chains as they are, that one is returned instead."""
+        latest = self._med_latest_if_current()
+        if latest:
+            return latest
         files = self._med_read_files()
         streams, intact = {}, True
         Head = self.env["med.audit.chain.head"]
@@ -282,6 +343,9 @@ class MedAuditCheckpoint(models.Model):
             "streams": streams,
         }
         payload = json.dumps(content, indent=1, sort_keys=True).encode()
+        # before the file: a second run that cannot see this one's checkpoint yet
+        # stops here, and writes no file
+        mark_run(self.env, CHECKPOINT_RUN_KEY)
         folder = self._med_folder()
         os.makedirs(folder, exist_ok=True)
         path = os.path.join(folder, name)

@@ -1,14 +1,21 @@
+import logging
 from datetime import timedelta
 
 from odoo import api, fields, models
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tools import frozendict
 
-from .med_audit_chain_head import CHAINED_MODELS
+from .med_audit_chain_head import CHAINED_MODELS, job_window_start, mark_run
 from .med_hash_chain_mixin import SEAL_DELAY_PARAM, refuse_change
 from .med_signable_mixin import QA_MANAGER
 
+_logger = logging.getLogger(__name__)
+
 # The nightly job verifies in full when the last full run is older than this.
 FULL_EVERY_DAYS = 7
+VERIFICATION_JOB = "med_audit_export.ir_cron_verify_audit_chain"
+# The system parameter each run of the job writes before its record (see mark_run).
+VERIFICATION_RUN_KEY = "med_audit_export.verification_run"
 
 
 class MedAuditVerification(models.Model):
@@ -67,6 +74,12 @@ class MedAuditVerification(models.Model):
         """Verify both chains now (in full, or from the last good checkpoint), against
         the checkpoint files; store the result, alert on tampering or late sealing."""
         self.env["med.audit.entry"]._med_check_verifier()
+        return self._med_verify_and_record(full)
+
+    @api.model
+    def _med_verify_and_record(self, full, run_key=None):
+        """``action_verify``, for a caller allowed to verify. With ``run_key``, the
+        run writes that system parameter before its record (see mark_run)."""
         # sudo: a verification reads the whole trail and is a system record.
         Checkpoint = self.env["med.audit.checkpoint"].sudo()
         files = Checkpoint._med_read_files()
@@ -94,6 +107,8 @@ class MedAuditVerification(models.Model):
                     minutes=delay or 60,
                 )
             )
+        if run_key:
+            mark_run(self.env, run_key)
         verification = self.sudo().create(
             {
                 "entry_count": entries["count"],
@@ -163,7 +178,25 @@ class MedAuditVerification(models.Model):
 
     @api.model
     def _cron_verify(self):
-        """Nightly: from the last good checkpoint, in full once a week."""
+        """Nightly: from the last good checkpoint, in full once a week; once per
+        period of the job (a second run, e.g. the job run by hand beside the
+        scheduler, finds the first one's verification and does nothing). A run that
+        meets another one recording at the same time leaves it to a rerun."""
         since = fields.Datetime.now() - timedelta(days=FULL_EVERY_DAYS)
         full = not self.search_count([("full", "=", True), ("date", ">=", since)])
-        self.action_verify(full=full)
+        # the job's own runs, run by its user: an auditor's check does not count
+        job = self.env.ref(VERIFICATION_JOB, raise_if_not_found=False)
+        done = [
+            ("user_id", "=", job.sudo().user_id.id if job else self.env.uid),
+            ("date", ">=", job_window_start(self.env, VERIFICATION_JOB)),
+        ]
+        if self.search_count(done + ([("full", "=", True)] if full else []), limit=1):
+            _logger.info("audit trail verified in this period already")
+            return
+        try:
+            with self.env.cr.savepoint():
+                self._med_verify_and_record(full, run_key=VERIFICATION_RUN_KEY)
+        except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+            _logger.info("audit trail verification met a concurrent one: rerun")
+            # sudo: the job is the verification's own; whoever runs it may trigger it.
+            self.env.ref(VERIFICATION_JOB).sudo()._trigger()

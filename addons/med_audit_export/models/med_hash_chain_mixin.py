@@ -58,6 +58,37 @@ def refuse_change(records, deletion=False):
 
 
 # -- the one canonical encoding of hashed values --
+def canonical_datetime(value):
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if value.tzinfo:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    return value
+
+
+def canonical_date(value):
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def canonical_text(value):
+    text = str(value)
+    # PostgreSQL text cannot hold NUL: stored (and hashed) as the replacement mark
+    return text.replace("\x00", "\ufffd") if "\x00" in text else text
+
+
+# How a value (not empty, not a record) of each field type is made canonical; any
+# other type is text.
+CANONICAL_CONVERTERS = {
+    "datetime": canonical_datetime,
+    "date": canonical_date,
+    "many2one": int,
+    "integer": int,
+    "float": float,
+    "monetary": float,
+    "boolean": bool,
+}
+
+
 def canonical_value(field_type, value):
     """A value in the one form it is stored and hashed in, whatever the caller gave:
     False is no value (NULL) except for booleans, "" stays a value, datetimes are naive
@@ -66,23 +97,7 @@ def canonical_value(field_type, value):
         return None
     if isinstance(value, models.BaseModel):
         return value.id or None
-    if field_type == "datetime":
-        if isinstance(value, str):
-            value = datetime.fromisoformat(value)
-        if value.tzinfo:
-            value = value.astimezone(UTC).replace(tzinfo=None)
-        return value
-    if field_type == "date":
-        return date.fromisoformat(value) if isinstance(value, str) else value
-    if field_type in ("many2one", "integer"):
-        return int(value)
-    if field_type in ("float", "monetary"):
-        return float(value)
-    if field_type == "boolean":
-        return bool(value)
-    text = str(value)
-    # PostgreSQL text cannot hold NUL: stored (and hashed) as the replacement mark
-    return text.replace("\x00", "\ufffd") if "\x00" in text else text
+    return CANONICAL_CONVERTERS.get(field_type, canonical_text)(value)
 
 
 def hashed_text(value):
@@ -359,15 +374,13 @@ class MedHashChainMixin(models.AbstractModel):
         return content_hash(self._med_canonical_row(row))
 
     @api.model
-    def _med_chain_reserve(self, count, extra=None, with_clause=None):
+    def _med_chain_reserve(self, count, extra=None):
         """Reserve ``count`` ids and evaluate the ``extra`` SQL expression, in one
-        round trip and without any lock (after ``with_clause``, SQL the caller runs
-        in the same statement). Returns (ids, value of ``extra``), for
+        round trip and without any lock. Returns (ids, value of ``extra``), for
         ``_med_chain_insert``."""
         self.env.cr.execute(
             SQL(
-                "%s SELECT ARRAY(SELECT nextval(%s) FROM generate_series(1, %s)), %s",
-                with_clause or SQL(),
+                "SELECT ARRAY(SELECT nextval(%s) FROM generate_series(1, %s)), %s",
                 f"{self._table}_id_seq",
                 count,
                 extra or SQL("NULL"),
@@ -388,19 +401,41 @@ class MedHashChainMixin(models.AbstractModel):
             return self.browse()
         ids = (reserved or self._med_chain_reserve(len(rows)))[0]
         names = self._med_hash_columns()
-        types = [self._fields[name].type for name in names]
         columns = (*names, "content_hash")
-        # content_hash() inlined, and a batch's rows mostly share one timestamp:
-        # converted and spelled once
-        dated = [field_type in ("date", "datetime") for field_type in types]
+        # canonical_value() and content_hash() inlined (this loop runs once per
+        # entry): per column, its converter and whether False is a value; a text
+        # that is a str already is canonical unless it holds NUL; a batch's rows
+        # mostly share one timestamp: converted and spelled once
+        shapes = []
+        for name in names:
+            field_type = self._fields[name].type
+            shapes.append(
+                (
+                    name,
+                    CANONICAL_CONVERTERS.get(field_type, canonical_text),
+                    field_type == "boolean",
+                    field_type in ("date", "datetime"),
+                    field_type not in CANONICAL_CONVERTERS,
+                )
+            )
         datetimes = {}
         encode, sha256 = CANONICAL_JSON.encode, hashlib.sha256
+        BaseModel = models.BaseModel
         table_rows = []
         for new_id, row in zip(ids, rows, strict=False):
             row["id"] = new_id
             values, texts = [], []
-            for name, field_type, is_dated in zip(names, types, dated, strict=True):
-                value = canonical_value(field_type, row.get(name))
+            for name, convert, is_boolean, is_dated, is_text in shapes:
+                value = row.get(name)
+                if value is None or (value is False and not is_boolean):
+                    value = None
+                elif is_text and value.__class__ is str:
+                    if "\x00" in value:
+                        value = canonical_text(value)
+                elif isinstance(value, BaseModel):
+                    value = value.id or None
+                else:
+                    value = convert(value)
                 values.append(value)
                 if is_dated and value is not None:
                     text = datetimes.get(value)
@@ -447,9 +482,23 @@ class MedHashChainMixin(models.AbstractModel):
                 return text
             return str(value)
 
+        # the common values (no value, ids, texts with nothing to escape) spelled
+        # inline: a function call per value is most of the time of a large batch
         buffer = io.StringIO(
             "".join(
-                "\t".join([copy_text(value) for value in table_row]) + "\n"
+                "\t".join(
+                    [
+                        "\\N"
+                        if value is None
+                        else value
+                        if value.__class__ is str and not COPY_SPECIAL(value)
+                        else str(value)
+                        if value.__class__ is int
+                        else copy_text(value)
+                        for value in table_row
+                    ]
+                )
+                + "\n"
                 for table_row in table_rows
             )
         )

@@ -119,11 +119,11 @@ class JsonRpcMixin:
         ).json()
 
 
-def run_cron_twice(testcase, model, method, stale_snapshot):
+def run_cron_twice(testcase, model, method, stale_snapshot, uid=SUPERUSER_ID):
     """Run ``model.method()`` (a scheduled job) in two committed transactions at the
-    same moment, as two nodes would; with ``stale_snapshot`` both read the database
-    first and the second runs once the first has committed, on a snapshot that shows
-    nothing of what the first did. Returns each run's outcome."""
+    same moment, as two nodes would (as user ``uid``); with ``stale_snapshot`` both
+    read the database first and the second runs once the first has committed, on a
+    snapshot that shows nothing of what the first did. Returns each run's outcome."""
     runs = 2
     barrier = threading.Barrier(runs)
     first_committed = threading.Event()
@@ -132,7 +132,7 @@ def run_cron_twice(testcase, model, method, stale_snapshot):
     def run(index):
         try:
             with testcase.registry.cursor() as cr:
-                env = api.Environment(cr, SUPERUSER_ID, {})
+                env = api.Environment(cr, uid, {})
                 if stale_snapshot:
                     env[model].search_count([])  # takes the snapshot
                 barrier.wait(timeout=60)

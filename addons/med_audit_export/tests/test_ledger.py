@@ -5,6 +5,7 @@ import tempfile
 from datetime import UTC, datetime, timedelta
 
 import psycopg2
+from markupsafe import Markup
 
 from odoo import fields
 from odoo.exceptions import AccessError, UserError
@@ -12,6 +13,7 @@ from odoo.tests import tagged
 from odoo.tools import mute_logger
 
 from ..models.med_hash_chain_mixin import (
+    COPY_THRESHOLD,
     GENESIS_HASH,
     canonical_value,
     chain_hash,
@@ -70,11 +72,11 @@ class TestLedger(MedAuditCommon):
         self.env.invalidate_all()
 
     # -- one canonical encoding --
-    def test_canonical_encoding_round_trip(self):
-        """Every kind of value written, read back from the database, verifies."""
+    def _encoding_rows(self):
+        """Rows holding every kind of value (empty, NUL, escapes, non-BMP...)."""
         microseconds = datetime(2026, 3, 1, 8, 30, 15, 123456)
         aware = datetime(2026, 3, 1, 16, 30, 15, 5, tzinfo=UTC)
-        rows = [
+        return [
             self._row(reason=None, new_value=""),
             self._row(reason="", new_value=None),
             self._row(reason=False, old_value=False, res_name=False),
@@ -84,7 +86,23 @@ class TestLedger(MedAuditCommon):
             self._row(new_value="non-BMP 𝔘𝔫𝔦 😀 中文 \U0010fffd"),
             self._row(new_value="NUL\x00inside", old_value="\x1f\x1e"),
             self._row(user_id=self.auditor, company_id=self.env.company),
+            self._row(res_id="7", new_value=Markup("<p>HTML &amp; text</p>")),
         ]
+
+    def _assert_encoded_as_canonical_value(self, rows, entries):
+        """The insert's own canonical encoding is canonical_value()'s, byte for
+        byte, and what the database holds verifies."""
+        self.env.invalidate_all()
+        for row, entry in zip(rows, entries, strict=True):
+            self.assertEqual(entry.content_hash, self.Entry._med_content_hash(row))
+        self.assertFalse(self.Entry.verify_chain())  # content hashes, unsealed
+        self.Entry._med_seal()
+        self.assertFalse(self.Entry.verify_chain())
+        self.assertTrue(all(entries.mapped("chain_seq")))
+
+    def test_canonical_encoding_round_trip(self):
+        """Every kind of value written, read back from the database, verifies."""
+        rows = self._encoding_rows()
         entries = self.Entry.sudo()._med_chain_insert(rows)
         self.env.cr.execute(
             "SELECT reason IS NULL, new_value IS NULL, old_value IS NULL "
@@ -96,14 +114,24 @@ class TestLedger(MedAuditCommon):
         self.assertEqual(nulls[1][:2], (False, True))
         self.assertEqual(nulls[2], (True, True, True))  # False in a text is NULL
         self.env.invalidate_all()
-        self.assertEqual(entries[3].timestamp, microseconds)
+        self.assertEqual(entries[3].timestamp, datetime(2026, 3, 1, 8, 30, 15, 123456))
         self.assertEqual(entries[4].timestamp, datetime(2026, 3, 1, 16, 30, 15, 5))
         self.assertEqual(entries[6].new_value, "non-BMP 𝔘𝔫𝔦 😀 中文 \U0010fffd")
         self.assertEqual(entries[8].user_id, self.auditor)
-        self.assertFalse(self.Entry.verify_chain())  # content hashes, unsealed
-        self.Entry._med_seal()
-        self.assertFalse(self.Entry.verify_chain())
-        self.assertTrue(all(entries.mapped("chain_seq")))
+        self._assert_encoded_as_canonical_value(rows, entries)
+
+    def test_canonical_encoding_round_trip_in_bulk(self):
+        """The same values in a batch large enough to be appended with COPY."""
+        rows = self._encoding_rows() * (COPY_THRESHOLD // 10 + 1)
+        rows = [dict(row) for row in rows]
+        entries = self.Entry.sudo()._med_chain_insert(rows)
+        self.env.invalidate_all()
+        self.assertEqual(
+            entries[5].new_value, "line one\nline two\r\n\ttabbed \\N \\ back"
+        )
+        self.assertEqual(entries[7].new_value, "NUL\ufffdinside")
+        self.assertFalse(entries[1].new_value)
+        self._assert_encoded_as_canonical_value(rows, entries)
 
     def test_canonical_value_per_field_type(self):
         cases = [

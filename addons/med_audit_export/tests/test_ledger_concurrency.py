@@ -38,7 +38,8 @@ class TestLedgerConcurrency(TransactionCase):
         with self.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
             partner = env["res.partner"].browse(self.partner_id)
-            env["med.audit.entry"]._med_chain_reserve(1)  # what an audited flush does
+            # entry ids drawn as an audited flush draws them: without any lock
+            env["med.audit.entry"]._med_chain_reserve(1)
             for number in range(count):
                 partner._med_log_event("write", details=f"{tag}-{number}")
             if started:
