@@ -1,11 +1,13 @@
 import json
 import os
+import threading
 import time
+import uuid
 from datetime import timedelta
 
-from odoo import fields, http
+from odoo import SUPERUSER_ID, api, fields, http
 from odoo.exceptions import AccessDenied, UserError, ValidationError
-from odoo.tests import HttpCase, get_db_name, new_test_user, tagged
+from odoo.tests import HttpCase, TransactionCase, get_db_name, new_test_user, tagged
 
 from .common import JsonRpcMixin, MedComplianceCommon
 
@@ -171,6 +173,70 @@ class TestLoginLockout(HttpCase):
         self._json_login("wrong")
         self._json_login("wrong")
         self.assertEqual(self._lock_state(), (2, False))
+
+
+@tagged("post_install", "-at_install")
+class TestLoginLockoutUnderConcurrency(TransactionCase):
+    """Parallel wrong passwords at login, each in a real transaction of its own: no
+    more are evaluated than the limit, the account is locked once, and the attempts
+    after the lock are refused without checking the password."""
+
+    ATTEMPTS = 10
+
+    def _committed(self, function):
+        with self.registry.cursor() as cr:
+            return function(api.Environment(cr, SUPERUSER_ID, {}))
+
+    def test_parallel_wrong_logins_evaluated_at_most_the_limit(self):
+        login = f"med_login_race_{uuid.uuid4().hex[:8]}"
+        uid = self._committed(
+            lambda env: new_test_user(env, login=login, groups="base.group_user").id
+        )
+        limit = self._committed(lambda env: env["res.users"]._med_login_settings()[0])
+        barrier = threading.Barrier(self.ATTEMPTS)
+        messages = []
+
+        def attempt():
+            barrier.wait(timeout=60)
+            try:
+                self.registry["res.users"].authenticate(
+                    self.env.cr.dbname,
+                    {"type": "password", "login": login, "password": "wrong"},
+                    {"interactive": False},
+                )
+            except AccessDenied as error:
+                messages.append(str(error))
+
+        threads = [threading.Thread(target=attempt) for _ in range(self.ATTEMPTS)]
+        try:
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(timeout=300)
+            self.assertEqual(len(messages), self.ATTEMPTS)
+            refused_locked = [m for m in messages if "locked" in m]
+            self.assertEqual(len(refused_locked), self.ATTEMPTS - limit)
+            locked_until, lockouts = self._committed(
+                lambda env: (
+                    env["res.users"].browse(uid).med_login_locked_until,
+                    env["med.audit.entry"].search_count(
+                        [
+                            ("res_model", "=", "res.users"),
+                            ("res_id", "=", uid),
+                            ("operation", "=", "login_lockout"),
+                        ]
+                    ),
+                )
+            )
+            self.assertTrue(locked_until)
+            self.assertEqual(lockouts, 1)
+        finally:
+            self._committed(
+                lambda env: env["res.users"]
+                .browse(uid)
+                .with_context(med_reason="test user")
+                .write({"active": False})
+            )
 
 
 @tagged("post_install", "-at_install")
