@@ -144,8 +144,10 @@ class ResUsers(models.Model):
             raise
 
     def _check_credentials(self, credential, env):
-        if (env or {}).get("interactive") is False and self._med_login_locked():
-            # RPC calls with a password (check) while the login is locked
+        if (env or {}).get(
+            "interactive"
+        ) is False and self.env.user._med_login_locked():
+            # RPC calls with a password (check, on the model) while the login is locked
             raise AccessDenied(self.env._("This account is locked."))
         return super()._check_credentials(credential, env)
 

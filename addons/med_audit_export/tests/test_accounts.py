@@ -238,6 +238,33 @@ class TestLoginLockoutUnderConcurrency(TransactionCase):
                 .write({"active": False})
             )
 
+    def test_wrong_passwords_with_rpc_calls_lock_the_account(self):
+        login = f"med_rpc_lock_{uuid.uuid4().hex[:8]}"
+        uid = self._committed(
+            lambda env: new_test_user(env, login=login, groups="base.group_user").id
+        )
+        Users = self.registry["res.users"]
+        dbname = self.env.cr.dbname
+        limit = self._committed(lambda env: env["res.users"]._med_login_settings()[0])
+        try:
+            for _attempt in range(limit):  # XML-RPC's check of each call
+                with self.assertRaises(AccessDenied):
+                    Users.check(dbname, uid, "wrong")
+            with self.assertRaisesRegex(AccessDenied, "locked"):
+                Users.check(dbname, uid, login)  # the right password
+            self.assertTrue(
+                self._committed(
+                    lambda env: env["res.users"].browse(uid).med_login_locked_until
+                )
+            )
+        finally:
+            self._committed(
+                lambda env: env["res.users"]
+                .browse(uid)
+                .with_context(med_reason="test user")
+                .write({"active": False})
+            )
+
 
 @tagged("post_install", "-at_install")
 class TestSessionTimeout(HttpCase):
