@@ -1,7 +1,7 @@
 {
     "name": "Medical Device Compliance: Nonconformance and CAPA",
     "summary": "Nonconformance and CAPA opened by rules, closed with a signature",
-    "version": "18.0.1.3.0",
+    "version": "18.0.1.4.0",
     "category": "Manufacturing/Quality",
     "website": "https://github.com/med-compliance/odoo-med-compliance",
     "author": "Medical Device Compliance Suite contributors",
@@ -25,6 +25,7 @@
         "views/med_capa_rule_views.xml",
         "views/med_capa_risk_matrix_views.xml",
         "views/qc_inspection_views.xml",
+        "views/med_audit_trail_review_views.xml",
         "views/stock_lot_views.xml",
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
@@ -34,6 +35,7 @@
         "demo/med_capa_demo.xml",
         "demo/med_capa_syringe_line_demo.xml",
         "demo/med_capa_nonconformance_demo.xml",
+        "demo/med_audit_trail_review_demo.xml",
     ],
     "assets": {
         "web.assets_tests": ["med_capa/static/tests/tours/*.js"],

@@ -24,3 +24,7 @@ from . import ir_actions_report
 from . import med_restore_check
 from . import med_validation_run
 from . import med_validation_file
+from . import med_access_review
+from . import med_access_review_line
+from . import med_audit_trail_review
+from . import med_audit_trail_review_finding

@@ -12,6 +12,7 @@ OPERATIONS = [
     ("sign", "Electronic Signature"),
     ("sign_failed", "Failed Signature"),
     ("lockout", "Signature Lockout"),
+    ("login_lockout", "Login Lockout"),
     ("export", "Export"),
     ("verify", "Chain Verification"),
     ("recall_simulation", "Recall Simulation"),

@@ -29,6 +29,12 @@ class ResCompany(models.Model):
     med_signing_password = fields.Char(
         string="Certificate Password", groups=ADMIN_GROUP
     )
+    med_access_review_months = fields.Integer(
+        string="Access Review Every (months)",
+        default=6,
+        help="Every this many months a review of the users and their roles is due "
+        "(EU GMP Annex 11 §12); 0: no review is scheduled.",
+    )
     # Written by each run of the daily job alert before it decides which alerts to
     # send: two runs deciding for the same company then write the same row and
     # cannot both commit, whatever their snapshots.

@@ -1,5 +1,9 @@
 from odoo import api, fields, models
 
+from odoo.addons.auth_session_timeout.models.ir_config_parameter import DELAY_KEY
+
+from .res_users import DEFAULT_LOGIN_LOCKOUT_MINUTES, DEFAULT_LOGIN_MAX_FAILURES
+
 SIGNING_ADMIN_GROUP = "med_audit_export.group_med_compliance_admin"
 SIGNING_FIELDS = (
     "med_signing_certificate",
@@ -20,6 +24,25 @@ class ResConfigSettings(models.TransientModel):
         string="Signature Lockout (minutes)",
         config_parameter="med_audit_export.sign_lockout_minutes",
         default=15,
+    )
+    med_login_max_failures = fields.Integer(
+        string="Wrong Login Passwords Before Lockout",
+        config_parameter="med_audit_export.login_max_failures",
+        default=DEFAULT_LOGIN_MAX_FAILURES,
+        help="0: the account is never locked (Odoo's per-address cooldown only).",
+    )
+    med_login_lockout_minutes = fields.Integer(
+        string="Login Lockout (minutes)",
+        config_parameter="med_audit_export.login_lockout_minutes",
+        default=DEFAULT_LOGIN_LOCKOUT_MINUTES,
+    )
+    # Stored by OCA auth_session_timeout in seconds
+    med_session_timeout_minutes = fields.Integer(
+        string="Inactive Session Timeout (minutes)",
+        help="A session left without a request this long is logged out; 0: never.",
+    )
+    med_access_review_months = fields.Integer(
+        related="company_id.med_access_review_months", readonly=False
     )
     med_tsa_url = fields.Char(
         string="Time-Stamp Authority",
@@ -55,6 +78,8 @@ class ResConfigSettings(models.TransientModel):
     @api.model
     def get_values(self):
         values = super().get_values()
+        delay = int(self.env["ir.config_parameter"].sudo().get_param(DELAY_KEY, 0))
+        values["med_session_timeout_minutes"] = delay // 60
         if self.env.user.has_group(SIGNING_ADMIN_GROUP):
             company = self.env.company
             values.update({name: company[name] or False for name in SIGNING_FIELDS})
@@ -62,6 +87,9 @@ class ResConfigSettings(models.TransientModel):
 
     def set_values(self):
         super().set_values()
+        self.env["ir.config_parameter"].sudo().set_param(
+            DELAY_KEY, max(self.med_session_timeout_minutes, 0) * 60
+        )
         if not self.env.user.has_group(SIGNING_ADMIN_GROUP):
             return
         values = {name: self[name] or False for name in SIGNING_FIELDS}

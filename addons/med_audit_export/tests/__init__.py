@@ -10,3 +10,5 @@ from . import test_export_queue
 from . import test_export_verify
 from . import test_tour_auditor
 from . import test_audit_coverage
+from . import test_accounts
+from . import test_periodic_reviews

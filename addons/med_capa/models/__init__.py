@@ -16,3 +16,4 @@ from . import med_nonconformance_api
 from . import med_nc_trend_report
 from . import med_capa_age_report
 from . import stock_picking
+from . import med_audit_trail_review_finding
