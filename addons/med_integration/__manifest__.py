@@ -2,7 +2,7 @@
     "name": "Medical Device Compliance: Open Integration",
     "summary": "Documented API, trusted events (signed, sent after commit, retried) "
     "and LIMS results import for the compliance suite",
-    "version": "18.0.1.3.0",
+    "version": "18.0.1.4.0",
     "category": "Manufacturing/Quality",
     "website": "https://github.com/med-compliance/odoo-med-compliance",
     "author": "Medical Device Compliance Suite contributors",

@@ -3,6 +3,7 @@ from urllib.parse import urlsplit
 
 from odoo import api, fields, models, tools
 from odoo.exceptions import ValidationError
+from odoo.tools import frozendict
 
 ADMIN_GROUP = "med_audit_export.group_med_compliance_admin"
 MIN_SECRET_LENGTH = 16
@@ -39,8 +40,8 @@ class MedEventSubscription(models.Model):
         copy=False,
         default=lambda self: _new_secret(),
         groups=ADMIN_GROUP,
-        help="Key of the X-Med-Signature header (HMAC-SHA256 of the body): share it "
-        "with the receiver only.",
+        help="Key of the X-Med-Signature header (HMAC-SHA256 of the timestamp and "
+        "the body): share it with the receiver only.",
     )
     date_secret_changed = fields.Datetime(
         string="Secret Changed On",
@@ -117,21 +118,21 @@ class MedEventSubscription(models.Model):
         self.write({"secret": _new_secret()})
 
     @api.model
-    @tools.ormcache("event_type_id", "company_id")
-    def _med_subscription_ids(self, event_type_id, company_id):
-        """The active subscriptions to an event type in a company (cached: read by
-        every change that records an event; any change of a subscription clears
-        the cache)."""
+    @tools.ormcache("event_type_id")
+    def _med_subscription_ids_by_company(self, event_type_id):
+        """{company id: subscription ids} of the active subscriptions to an event
+        type (cached: read by every change that may record an event, most often
+        to find that nobody subscribed; any change of a subscription clears the
+        cache)."""
         # sudo: who causes an event need not read the configuration.
-        return tuple(
-            self.sudo()
-            .search(
-                [
-                    ("event_type_ids", "in", event_type_id),
-                    ("company_id", "=", company_id),
-                ]
+        subscriptions = self.sudo().search([("event_type_ids", "in", event_type_id)])
+        by_company = {}
+        for subscription in subscriptions:
+            by_company.setdefault(subscription.company_id.id, []).append(
+                subscription.id
             )
-            .ids
+        return frozendict(
+            (company_id, tuple(ids)) for company_id, ids in by_company.items()
         )
 
     def _med_alert_failed(self, delivery):

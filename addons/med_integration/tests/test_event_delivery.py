@@ -1,3 +1,5 @@
+import hashlib
+import hmac
 import json
 import re
 import threading
@@ -386,6 +388,17 @@ class TestEventDelivery(BaseCase):
         )
         self.assertFalse(verify_event("not-the-secret-at-all", headers, body))
         self.assertFalse(verify_event(secret, {}, body))
+        # the timestamp is signed: a replay cannot be given a fresh one
+        sent_at = int(headers["X-Med-Timestamp"])
+        later = dict(headers, **{"X-Med-Timestamp": str(sent_at + 1)})
+        self.assertFalse(verify_event(secret, later, body, now=sent_at + 1))
+        # the same request replayed: accepted within the tolerance, then refused
+        self.assertTrue(verify_event(secret, headers, body, now=sent_at + 299))
+        self.assertFalse(verify_event(secret, headers, body, now=sent_at + 301))
+        self.assertFalse(verify_event(secret, headers, body, now=sent_at - 301))
+        # a receiver still checking the body alone (release 18.0.1.3.0) fails
+        body_only = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+        self.assertNotEqual(headers["X-Med-Signature"], f"sha256={body_only}")
 
     def test_transaction_retried_on_conflict_records_one_event(self):
         """Odoo retries a transaction that hit a serialization failure: the first

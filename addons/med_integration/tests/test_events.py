@@ -208,6 +208,58 @@ class TestEventRules(EventCommon):
         self.assertEqual(call.args[0], "https://qms.example.com/plain")
         self.assertEqual(json.loads(call.kwargs["data"])["_id"], self.barrel_lot.id)
 
+    def test_update_rules_see_old_values_and_any_domain(self):
+        """Rules of one's own on lots still compare old and new values of their
+        trigger fields (read before the write, now field by field) and evaluate
+        their domains, literal (parsed once) or naming uid (Odoo's evaluation)."""
+        automation = self.env["base.automation"].create(
+            {
+                "name": "Lot reference changed",
+                "model_id": self.env.ref("stock.model_stock_lot").id,
+                "trigger": "on_write",
+                "trigger_field_ids": [
+                    Command.set(self.env.ref("stock.field_stock_lot__ref").ids)
+                ],
+                "filter_pre_domain": "[('ref', '!=', 'FROZEN')]",
+                "filter_domain": "[('write_uid', '=', uid)]",
+            }
+        )
+        self.env["ir.actions.server"].create(
+            {
+                "name": "Note the reference",
+                "model_id": automation.model_id.id,
+                "usage": "base_automation",
+                "base_automation_id": automation.id,
+                "state": "code",
+                "code": "record.message_post(body='Reference now %s' % record.ref)",
+            }
+        )
+        lot = self.barrel_lot.with_context(med_reason="reference test")
+
+        def notes():
+            return lot.message_ids.filtered(
+                lambda message: "Reference now" in (message.body or "")
+            )
+
+        lot.write({"ref": "R-1"})
+        self.assertEqual(len(notes()), 1)
+        self.env.invalidate_all()  # the old value is read from the database
+        lot.write({"ref": "R-1", "note": "same reference"})
+        self.assertEqual(len(notes()), 1, "the trigger field did not change")
+        lot.write({"ref": "FROZEN"})
+        self.assertEqual(len(notes()), 2)
+        lot.write({"ref": "R-2"})
+        self.assertEqual(len(notes()), 2, "the precondition was false")
+        Automation = self.env["base.automation"]
+        domain = Automation._med_literal_domain("[('ref', '!=', 'FROZEN')]")
+        self.assertEqual(domain, [("ref", "!=", "FROZEN")])
+        domain.append("changed by a caller")
+        self.assertEqual(
+            Automation._med_literal_domain("[('ref', '!=', 'FROZEN')]"),
+            [("ref", "!=", "FROZEN")],
+        )
+        self.assertIsNone(Automation._med_literal_domain("[('write_uid', '=', uid)]"))
+
     def test_event_action_needs_a_type(self):
         with self.assertRaisesRegex(ValidationError, "choose its event type"):
             self.env["ir.actions.server"].create(

@@ -285,6 +285,16 @@ class MedGate(models.AbstractModel):
         return [f for f in findings if gate is None or f.gate == gate]
 
     @api.model
+    def _med_dry_run_operation_type(self, picking_type):
+        """What the lot gates, the gates an operation type has its own mode of,
+        would find today on the open documents of ``picking_type``. Reads only."""
+        return [
+            finding
+            for finding in self._med_dry_run(picking_type.company_id, "lot")
+            if finding.document.picking_type_id == picking_type
+        ]
+
+    @api.model
     def _med_check_gate_manager(self, codes):
         if not codes or self.env.su or self._med_trusted():
             return

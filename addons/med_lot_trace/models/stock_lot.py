@@ -188,6 +188,7 @@ class StockLot(models.Model):
         products = self.env["product.product"].browse(
             {vals["product_id"] for vals in vals_list if vals.get("product_id")}
         )
+        self._med_lock_release_requirement(products)
         quarantined = set(products.filtered("med_release_required").ids)
         trusted = self.env.context.get("med_protected_write") is PROTECTED_WRITE
         for vals in vals_list:
@@ -204,6 +205,10 @@ class StockLot(models.Model):
             relabelled = self.filtered(
                 lambda lot: lot.product_id.id != vals["product_id"]
             )
+        if relabelled:
+            self._med_lock_release_requirement(
+                self.env["product.product"].browse(vals["product_id"])
+            )
         result = super().write(vals)
         # A released lot given a product that requires release was released as
         # something else: it waits for QA again (the product's own release).
@@ -219,6 +224,34 @@ class StockLot(models.Model):
                 )
             )._med_set_state("quarantine")
         return result
+
+    @api.model
+    def _med_lock_release_requirement(self, products):
+        """Lock the templates of ``products`` (FOR SHARE) before their release
+        requirement decides the status of a lot. The requirement is a stored flag
+        that others change in their own transactions (QA on the product, or on its
+        category: GxP relevance, med_supplier_qual): under REPEATABLE READ a lot
+        created meanwhile would read the old flag and be born released. With the
+        lock, a change committed after this transaction's snapshot makes it fail
+        with a serialization error, which Odoo retries (the retry reads the new
+        flag); a change not yet committed is waited for; a change that comes later
+        waits for the lot's transaction."""
+        if not products.ids:
+            return
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT template.id
+                  FROM product_template template
+                  JOIN product_product product
+                    ON product.product_tmpl_id = template.id
+                 WHERE product.id = ANY(%s)
+                 ORDER BY template.id
+                   FOR SHARE OF template
+                """,
+                sorted(products.ids),
+            )
+        )
 
     def _med_lock_status(self, change=False):
         """Lock these lots' rows for the rest of the transaction, in one query (in id
@@ -412,8 +445,20 @@ class StockLot(models.Model):
                 self.env._("Say why the lots are put on hold. (请填写冻结原因。)")
             )
         self._med_lock_status(change=True)
-        # Only the status is needed: the daily check holds thousands of lots at once.
-        self.fetch(["med_state"])
+        # Only the status is needed here (the daily check holds thousands of lots at
+        # once), and what reacts to a hold reads, in the same query: the old values
+        # of the fields it writes (automation rules) and the lot's identity (the
+        # event a subscriber gets, med_integration).
+        self.fetch(
+            [
+                "med_state",
+                "med_hold_source",
+                "med_hold_reason",
+                "name",
+                "product_id",
+                "company_id",
+            ]
+        )
         to_hold = self.filtered(
             lambda lot: lot.med_state not in ("rejected", "recalled")
         )

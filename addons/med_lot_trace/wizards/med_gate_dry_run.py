@@ -28,6 +28,13 @@ class MedGateDryRun(models.TransientModel):
         selection="_selection_gate",
         string="Gate to Switch to Block",
     )
+    picking_type_id = fields.Many2one(
+        "stock.picking.type",
+        string="Operation Type to Switch to Block",
+        domain="[('company_id', '=', company_id)]",
+        help="Switch the lot gates of this operation type only (its own mode) "
+        "instead of the company's gate.",
+    )
     reason = fields.Text(
         help="Needed to switch a gate to block while its dry run still finds "
         "problems: why the company goes live anyway.",
@@ -141,6 +148,8 @@ class MedGateDryRun(models.TransientModel):
         trail of the company's setting keeps."""
         self.ensure_one()
         self._med_check_qa_manager()
+        if self.picking_type_id:
+            return self._med_switch_operation_type_to_block()
         if not self.gate:
             raise UserError(self.env._("Choose the gate to switch to block mode."))
         Gate = self.env["med.gate"]
@@ -167,4 +176,51 @@ class MedGateDryRun(models.TransientModel):
         # QA manager gave the reason), and the setting's audit trail keeps the user
         # (sudo keeps it) and the reason.
         company.sudo().with_context(med_reason=reason).write({gate.mode_field: "block"})
+        return self.action_run()
+
+    def _med_switch_operation_type_to_block(self):
+        """Switch the lot gates of the chosen operation type to block mode, on the
+        same terms as a company's gate: at once when the dry run finds nothing on
+        its open documents, otherwise only with the QA manager's reason, which the
+        audit trail of the operation type keeps."""
+        picking_type = self.picking_type_id
+        if self.gate and self.gate != "lot":
+            raise UserError(
+                self.env._(
+                    "An operation type has a mode of its own for the lot gates only: "
+                    "choose the Lot Gates, or no operation type."
+                )
+            )
+        if picking_type.company_id != self.company_id:
+            raise UserError(
+                self.env._(
+                    "The operation type %(type)s is not one of %(company)s.",
+                    type=picking_type.display_name,
+                    company=self.company_id.name,
+                )
+            )
+        findings = self.env["med.gate"]._med_dry_run_operation_type(picking_type)
+        reason = (self.reason or "").strip()
+        if findings and not reason:
+            raise UserError(
+                self.env._(
+                    "The lot gates still find %(count)s problem(s) on open documents "
+                    "of the operation type %(type)s (%(documents)s): block mode "
+                    "would stop them at once. Clear them and run the dry run again, "
+                    "or give your reason to switch anyway.",
+                    count=len(findings),
+                    type=picking_type.display_name,
+                    documents=", ".join(
+                        sorted({f.document.display_name for f in findings})[:5]
+                    ),
+                )
+            )
+        reason = reason or self.env._("Go-live dry run clean")
+        # sudo: the gate's mode is the QA manager's decision, while only inventory
+        # managers write operation types; the dry run just checked the operation
+        # type (or the QA manager gave the reason), and its audit trail keeps the
+        # user (sudo keeps it) and the reason.
+        picking_type.sudo().with_context(med_reason=reason).write(
+            {"med_gate_mode": "block"}
+        )
         return self.action_run()
