@@ -18,3 +18,4 @@ from . import test_inspection_approval
 from . import test_context_authority
 from . import test_quality_reports
 from . import test_inspection_feedback
+from . import test_extension_hooks

@@ -16,3 +16,4 @@ from . import test_cron_concurrency
 from . import test_lot_status_report
 from . import test_delivery_feedback
 from . import test_segregation
+from . import test_extension_hooks

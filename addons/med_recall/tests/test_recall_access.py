@@ -69,7 +69,7 @@ class TestRecallAccess(MedRecallCommon):
             order="id",
         )
         self.assertEqual(entries[-1:].reason, "Reassessed with the clinical team")
-        self.assertEqual(entries[-1:].new_value, "Level I (一级召回)")
+        self.assertEqual(entries[-1:].new_value, "Level I")
         self.assertEqual(entries[-1:].user_id, self.qa_manager)
 
     def test_state_cannot_be_written_directly(self):

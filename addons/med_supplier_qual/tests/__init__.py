@@ -17,3 +17,4 @@ from . import test_certificate_scan_race
 from . import test_cron_concurrency
 from . import test_certificate_expiry_report
 from . import test_category_scope
+from . import test_certificate_validity_sql
