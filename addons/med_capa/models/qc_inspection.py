@@ -199,7 +199,7 @@ class QcInspection(models.Model):
         state over RPC (ISO 13485 8.2.6: release of product by authorised people)."""
         waiting = self.filtered(lambda i: i.state == "waiting")
         if waiting and not self.env.su:
-            self._med_require_group(
+            self.env["med.signable.mixin"]._med_require_group(
                 QA_MANAGER,
                 self.env._(
                     "%(inspections)s wait for a QA manager's approval of their failed "

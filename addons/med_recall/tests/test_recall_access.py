@@ -120,7 +120,7 @@ class TestRecallAccess(MedRecallCommon):
             for row in workbook["Recall report"].iter_rows(values_only=True)
             if row and row[0]
         }
-        self.assertEqual(values["NMPA recall level"], "Level II (二级召回)")
+        self.assertEqual(values["NMPA recall level"], "Level II")
         self.assertEqual(values["Quantity shipped"], "35")
         self.assertEqual(values["Quantity returned"], "8")
         self.assertEqual(values["Quantity outstanding"], "27")
