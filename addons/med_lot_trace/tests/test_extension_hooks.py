@@ -31,14 +31,14 @@ class TestExtensionHooks(MedGenealogyCommon):
         cls.addClassCleanup(cls.registry.leave_test_mode)
 
     def test_release_writes_what_its_hook_prepares(self):
-        lot = self._lot(self.barrel, "HOOK-REL-1", released=False)
+        lot = self._lot(self.barrel, "HOOK-REL-1", 10, released=False)
         Lot = self.env["stock.lot"]
         with extend_hook(Lot, "_prepare_med_release_vals", {"ref": "released-ext"}):
             action = lot.with_user(self.qa_manager).action_med_release()
             self._sign(action, self.qa_manager)
         self.assertEqual(lot.med_state, "released")
         self.assertEqual(lot.ref, "released-ext")
-        other = self._lot(self.barrel, "HOOK-REL-2", released=False)
+        other = self._lot(self.barrel, "HOOK-REL-2", 10, released=False)
         self._sign(
             other.with_user(self.qa_manager).action_med_release(), self.qa_manager
         )
