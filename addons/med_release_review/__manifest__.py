@@ -2,7 +2,7 @@
     "name": "Medical Device Compliance: Release Review by Exception",
     "summary": "Production and quality data reconciled per lot; a cockpit to release "
     "the green lots with one signature each",
-    "version": "18.0.1.3.0",
+    "version": "18.0.1.4.0",
     "category": "Manufacturing/Quality",
     "website": "https://github.com/med-compliance/odoo-med-compliance",
     "author": "Medical Device Compliance Suite contributors",

@@ -212,8 +212,7 @@ class Base(models.AbstractModel):
         raise UserError(
             self.env._(
                 "%(fields)s can only be changed through the actions made for it "
-                "(e.g. a signed release), not edited directly. "
-                "(受保护字段只能通过相应的操作修改。)",
+                "(e.g. a signed release), not edited directly.",
                 fields=labels,
             )
         )
@@ -238,8 +237,7 @@ class Base(models.AbstractModel):
         if not isinstance(reason, str) or not reason.strip():
             raise UserError(
                 self.env._(
-                    "The reason for change is empty: say why the record changes. "
-                    "(变更原因不能为空。)"
+                    "The reason for change is empty: say why the record changes."
                 )
             )
         return reason.strip()
@@ -405,7 +403,7 @@ class Base(models.AbstractModel):
             raise UserError(
                 self.env._(
                     "Give a reason for changing %(fields)s of %(model)s: this change "
-                    "is audited. (修改这些字段必须填写变更原因。)",
+                    "is audited.",
                     fields=self._med_field_labels(audited),
                     model=self._med_model_label(),
                 )
@@ -651,7 +649,7 @@ class Base(models.AbstractModel):
         Retention = self.env["med.retention.rule"]
         if Retention._med_rule_ids(self._name):  # a cached lookup for other models
             self.check_access("unlink")  # a refusal of access comes before retention
-            Retention._med_check_unlink(self)
+            Retention._med_ensure_unlink(self)
         config = self._med_audit_config()
         if not config or not config.log_unlink:
             return super().unlink()

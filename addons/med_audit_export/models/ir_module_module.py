@@ -7,14 +7,14 @@ class IrModuleModule(models.Model):
     _inherit = "ir.module.module"
 
     def button_uninstall(self):
-        self._med_check_retention_before_uninstall()
+        self._med_ensure_retention_before_uninstall()
         return super().button_uninstall()
 
     def module_uninstall(self):
-        self._med_check_retention_before_uninstall()
+        self._med_ensure_retention_before_uninstall()
         return super().module_uninstall()
 
-    def _med_check_retention_before_uninstall(self):
+    def _med_ensure_retention_before_uninstall(self):
         """Uninstalling drops the tables of the module's models: refuse while any of
         their records is still under a retention rule."""
         if "med.retention.rule" not in self.env:
@@ -50,8 +50,7 @@ class IrModuleModule(models.Model):
                 self.env._(
                     "Uninstalling would delete records that must be kept: "
                     "%(problems)s. "
-                    "Export and archive them, or change the retention rules first. "
-                    "(卸载将删除留存期内的记录，已拒绝。)",
+                    "Export and archive them, or change the retention rules first.",
                     problems="; ".join(problems),
                 )
             )

@@ -90,8 +90,7 @@ class MedAuditRule(models.Model):
         (
             "model_unique",
             "UNIQUE(model_id)",
-            "A model has one audit rule; edit the existing one. "
-            "每个模型只能有一条审计规则。",
+            "A model has one audit rule; edit the existing one.",
         ),
     )
 
@@ -102,7 +101,7 @@ class MedAuditRule(models.Model):
                 raise ValidationError(
                     self.env._(
                         "%(model)s cannot be audited: it is part of the audit trail or "
-                        "a technical model. (该模型不能被审计。)",
+                        "a technical model.",
                         model=rule.model_id.model,
                     )
                 )
@@ -112,8 +111,7 @@ class MedAuditRule(models.Model):
             if foreign:
                 raise ValidationError(
                     self.env._(
-                        "Fields %(fields)s do not belong to %(model)s. "
-                        "(字段不属于该模型。)",
+                        "Fields %(fields)s do not belong to %(model)s.",
                         fields=", ".join(foreign.mapped("name")),
                         model=rule.model_id.model,
                     )
@@ -129,9 +127,7 @@ class MedAuditRule(models.Model):
             model = self.env["ir.model"]._get(model_name)
             if not model:
                 raise ValidationError(
-                    self.env._(
-                        "Unknown model %(model)s. (模型不存在。)", model=model_name
-                    )
+                    self.env._("Unknown model %(model)s.", model=model_name)
                 )
             vals["model_id"] = model.id
         for key, target in (
@@ -149,7 +145,7 @@ class MedAuditRule(models.Model):
             if unknown:
                 raise ValidationError(
                     self.env._(
-                        "Unknown fields %(fields)s on %(model)s. (字段不存在。)",
+                        "Unknown fields %(fields)s on %(model)s.",
                         fields=", ".join(unknown),
                         model=model.model,
                     )
@@ -183,14 +179,14 @@ class MedAuditRule(models.Model):
             # after: the registry being loaded is not ready, and no request reaches
             # it (a context key could be sent by any caller; this cannot).
             if narrowed and self.pool.ready:
-                narrowed._med_check_may_narrow()
+                narrowed._med_ensure_may_narrow()
         if {"model_id", "active"} & vals.keys():
             self._med_clear_form_views()
         return result
 
     def unlink(self):
         self.check_access("unlink")  # a refusal of access comes first
-        self._med_check_may_narrow()
+        self._med_ensure_may_narrow()
         result = super().unlink()
         self._med_clear_form_views()
         return result
@@ -247,7 +243,7 @@ class MedAuditRule(models.Model):
         uninstalled = self.browse({d.res_id for d in data if d.module in leaving})
         return shipped, uninstalled
 
-    def _med_check_may_narrow(self):
+    def _med_ensure_may_narrow(self):
         """Auditing is never switched off silently (Annex 11 §9, 21 CFR 11.10(e)):
         the GxP rules the suite ships may only be extended; any other rule is
         archived, deleted or narrowed only with a reason, which the trail of the
@@ -261,8 +257,7 @@ class MedAuditRule(models.Model):
                 self.env._(
                     "%(rules)s are GxP audit rules shipped with the suite: they can "
                     "be extended (more fields, more protection), not archived, "
-                    "deleted or narrowed. (系统预置的审计规则只能扩展，不能停用、"
-                    "删除或缩小范围。)",
+                    "deleted or narrowed.",
                     rules=", ".join(shipped.mapped("name")),
                 )
             )
@@ -271,7 +266,7 @@ class MedAuditRule(models.Model):
                 self.env._(
                     "Give a reason to archive, delete or narrow the audit rules "
                     "%(rules)s: what is no longer audited must be explained in the "
-                    "trail. (停用、删除或缩小审计规则必须填写原因。)",
+                    "trail.",
                     rules=", ".join(rules.mapped("name")),
                 )
             )

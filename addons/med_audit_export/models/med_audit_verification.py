@@ -73,7 +73,7 @@ class MedAuditVerification(models.Model):
     def action_verify(self, full=True):
         """Verify both chains now (in full, or from the last good checkpoint), against
         the checkpoint files; store the result, alert on tampering or late sealing."""
-        self.env["med.audit.entry"]._med_check_verifier()
+        self.env["med.audit.entry"]._med_ensure_verifier()
         return self._med_verify_and_record(full)
 
     @api.model
@@ -140,7 +140,7 @@ class MedAuditVerification(models.Model):
         admins = self.env.ref("med_audit_export.group_med_compliance_admin").users
         admins = admins.filtered(lambda u: not u.share and u.active and u.id != 1)
         if self.state == "broken":
-            summary = self.env._("Audit trail tampering detected (审计追踪被篡改)")
+            summary = self.env._("Audit trail tampering detected")
             note = self.env._(
                 "%(entries)s audit entries and %(signatures)s signatures do not match "
                 "their hash chain. Investigate before the next audit.",

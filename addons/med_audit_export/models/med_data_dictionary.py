@@ -296,7 +296,7 @@ class MedDataDictionary(models.Model):
             raise UserError(
                 self.env._(
                     "Only auditors, QA managers and compliance administrators export "
-                    "the data dictionary. (仅审计员、质量负责人和合规管理员可导出。)"
+                    "the data dictionary."
                 )
             )
         rows = self or self.search([("id", "!=", False)], order=self._order)

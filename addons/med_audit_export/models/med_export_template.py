@@ -64,7 +64,7 @@ class MedExportTemplate(models.Model):
                 raise ValidationError(
                     self.env._(
                         "The installed addons provide no section %(codes)s for this "
-                        "report. (所选章节不存在。)",
+                        "report.",
                         codes=", ".join(sorted(unknown)),
                     )
                 )

@@ -71,7 +71,7 @@ class MedExportTemplateSection(models.Model):
                 raise ValidationError(
                     self.env._(
                         "Section %(section)s has no column %(columns)s; it has "
-                        "%(known)s. (栏目不存在。)",
+                        "%(known)s.",
                         section=section["label"],
                         columns=", ".join(sorted(unknown)),
                         known=", ".join(sorted(known)),

@@ -45,13 +45,13 @@ def refuse_change(records, deletion=False):
     if deletion:
         raise UserError(
             records.env._(
-                "%(model)s records can never be deleted (记录不可删除).",
+                "%(model)s records can never be deleted.",
                 model=records._description,
             )
         )
     raise UserError(
         records.env._(
-            "%(model)s records can never be changed (记录不可修改).",
+            "%(model)s records can never be changed.",
             model=records._description,
         )
     )
@@ -344,8 +344,7 @@ class MedHashChainMixin(models.AbstractModel):
     def create(self, vals_list):  # pylint: disable=method-required-super
         raise UserError(
             self.env._(
-                "%(model)s records are written by the system only "
-                "(系统自动生成，不能手工创建).",
+                "%(model)s records are written by the system only.",
                 model=self._description,
             )
         )
@@ -550,7 +549,7 @@ class MedHashChainMixin(models.AbstractModel):
 
     # -- verification --
     @api.model
-    def _med_check_verifier(self):
+    def _med_ensure_verifier(self):
         if not self.env.su and not self.env.user.has_group(VERIFIER_GROUP):
             raise AccessError(
                 self.env._("Only auditors and the quality team verify the audit trail.")
@@ -575,7 +574,7 @@ class MedHashChainMixin(models.AbstractModel):
         matches its file. Reads in keyset chunks with SQL: memory stays flat however
         long the trail is. ``checkpoints`` are the checkpoint files' contents (read
         from the checkpoint folder when not given)."""
-        self._med_check_verifier()
+        self._med_ensure_verifier()
         cr = self.env.cr
         Checkpoint = self.env["med.audit.checkpoint"]
         if checkpoints is None:

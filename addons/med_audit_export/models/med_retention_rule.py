@@ -60,9 +60,7 @@ class MedRetentionRule(models.Model):
         for rule in self:
             if rule.min_years < 0 or rule.years_after_date < 0:
                 raise ValidationError(
-                    self.env._(
-                        "Retention periods cannot be negative. (留存年限不能为负数。)"
-                    )
+                    self.env._("Retention periods cannot be negative.")
                 )
             if rule.date_field_id and rule.date_field_id.model_id != rule.model_id:
                 raise ValidationError(
@@ -132,7 +130,7 @@ class MedRetentionRule(models.Model):
         return kept
 
     @api.model
-    def _med_check_unlink(self, records):
+    def _med_ensure_unlink(self, records):
         kept = self._med_protected(records)
         if not kept:
             return
@@ -148,7 +146,7 @@ class MedRetentionRule(models.Model):
         raise UserError(
             self.env._(
                 "These records are under a retention rule and cannot be deleted; "
-                "archive them instead. (记录在留存期内，不能删除，请归档。)\n%(lines)s",
+                "archive them instead.\n%(lines)s",
                 lines="\n".join(lines),
             )
         )

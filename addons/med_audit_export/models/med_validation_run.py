@@ -156,7 +156,7 @@ class MedValidationRun(models.Model):
         return files
 
     @api.model
-    def _med_check_package(self, files):
+    def _med_ensure_package(self, files):
         """The manifest of a package whose files all match their SHA-256, or a
         refusal naming every file that does not."""
         if MANIFEST not in files:
@@ -209,7 +209,7 @@ class MedValidationRun(models.Model):
     def _med_import_package(self, content):
         """Check a zipped package and record it with its files: the new run."""
         files = self._med_package_files(content)
-        manifest = self._med_check_package(files)
+        manifest = self._med_ensure_package(files)
         manifest_sha256 = hashlib.sha256(files[MANIFEST]).hexdigest()
         # sudo: the duplicate may belong to a company the user does not see.
         if self.sudo().search_count([("manifest_sha256", "=", manifest_sha256)]):

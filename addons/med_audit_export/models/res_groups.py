@@ -51,7 +51,7 @@ class ResGroups(models.Model):
             raise UserError(
                 self.env._(
                     "Give a reason for changing %(fields)s of %(model)s: this change "
-                    "is audited. (修改这些字段必须填写变更原因。)",
+                    "is audited.",
                     fields=Users._med_field_labels(["groups_id"]),
                     model=Users._med_model_label(),
                 )

@@ -9,5 +9,5 @@ class ResPartner(models.Model):
             # A user's name lives on their partner: renaming the partner renames the
             # user. sudo: the rule holds whoever may read the partner's users.
             users = self.sudo().with_context(active_test=False).user_ids
-            users.with_env(self.env)._med_check_rename({"name": vals["name"]})
+            users.with_env(self.env)._med_ensure_rename({"name": vals["name"]})
         return super().write(vals)

@@ -29,7 +29,7 @@ INITIAL_PASSWORD = object()
 class ResUsers(models.Model):
     _inherit = "res.users"
 
-    # Written only by the signature wizard, from its own cursor (med.signature.wizard)
+    # Written only by the signing, from its own cursor (med.signable.mixin)
     med_sign_failures = fields.Integer(
         string="Failed Signature Attempts", readonly=True, copy=False
     )
@@ -52,7 +52,7 @@ class ResUsers(models.Model):
         return users.with_env(self.env)
 
     def write(self, vals):
-        self._med_check_rename(vals)
+        self._med_ensure_rename(vals)
         if "name" not in vals:
             return super().write(vals)
         # The name lives on the user's partner (_inherits), out of reach of the
@@ -278,7 +278,7 @@ class ResUsers(models.Model):
         except Exception:  # the lock must be committed even if this fails
             _logger.warning("login lockout of %s not written to the trail", self.login)
 
-    def _med_check_rename(self, vals):
+    def _med_ensure_rename(self, vals):
         """A signature prints the signer's name and login (21 CFR 11.50): the account
         of a user who signed or recorded GxP data keeps them, whoever asks; the new
         name is a new account. A user with a compliance role does not rename
@@ -368,8 +368,7 @@ class ResUsers(models.Model):
                 note=self.env._(
                     "%(user)s gave a wrong password too many times when signing; "
                     "signing is locked until %(until)s (UTC). Check with the user "
-                    "that nobody else tried to sign in their name. "
-                    "(电子签名多次密码错误，已锁定。)",
+                    "that nobody else tried to sign in their name.",
                     user=self.display_name,
                     until=until,
                 ),

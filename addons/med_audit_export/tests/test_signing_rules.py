@@ -139,7 +139,7 @@ class TestLockoutUnderConcurrency(TransactionCase):
 
         uid, verification_id = self._committed(setup)
         limit = self._committed(
-            lambda env: env["med.signature.wizard"]._med_settings()[0]
+            lambda env: env["med.signable.mixin"]._med_signing_settings()[0]
         )
         barrier = threading.Barrier(self.ATTEMPTS)
         messages = []

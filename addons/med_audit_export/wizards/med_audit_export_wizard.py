@@ -73,11 +73,7 @@ class MedAuditExportWizard(models.TransientModel):
                 and wizard.date_to
                 and wizard.date_from > wizard.date_to
             ):
-                raise UserError(
-                    self.env._(
-                        "The start date is after the end date. (开始日期晚于结束日期。)"
-                    )
-                )
+                raise UserError(self.env._("The start date is after the end date."))
 
     def _med_list_domain(self):
         """The Audit Trail list's domain, checked to be one (it reaches the ORM as

@@ -61,22 +61,20 @@ class MedDossierWizard(models.TransientModel):
         ids = [int(i) for i in (self.res_ids or "").split(",") if i.strip().isdigit()]
         return self.env[self.res_model].browse(ids).exists()
 
-    def _med_check_allowed(self, records):
+    def _med_ensure_allowed(self, records):
         if not self.env.user.has_group("med_audit_export.group_med_auditor"):
             raise UserError(
                 self.env._(
                     "Only auditors, QA managers and compliance administrators export "
-                    "evidence reports. (仅审计员、质量负责人和合规管理员可导出。)"
+                    "evidence reports."
                 )
             )
         if not records:
-            raise UserError(
-                self.env._("Choose the records to report on. (请选择记录。)")
-            )
+            raise UserError(self.env._("Choose the records to report on."))
         if records._name != DOSSIER_MODELS[self.report]:
             raise UserError(
                 self.env._(
-                    "This report is about %(model)s records. (记录类型不符。)",
+                    "This report is about %(model)s records.",
                     model=DOSSIER_MODELS[self.report],
                 )
             )
@@ -85,7 +83,7 @@ class MedDossierWizard(models.TransientModel):
     def action_export(self):
         self.ensure_one()
         records = self._med_records()
-        self._med_check_allowed(records)
+        self._med_ensure_allowed(records)
         template = self.template_id
         lang = template.lang or self.env.lang
         records = records.with_context(lang=lang)

@@ -232,7 +232,7 @@ class MedCapa(models.Model):
         raise UserError(
             self.env._(
                 "%(field)s cannot be in the past (%(date)s): give a date from today "
-                "on. (截止日期不能早于今天。)",
+                "on.",
                 field=label,
                 date=fields.Date.to_string(fields.Date.to_date(date)),
             )
@@ -244,91 +244,69 @@ class MedCapa(models.Model):
         if finished and set(vals) - {"med_change_reason", "message_main_attachment_id"}:
             raise UserError(
                 self.env._(
-                    "%(capas)s are closed or cancelled: they can no longer change. "
-                    "(已关闭或取消的CAPA不能修改。)",
+                    "%(capas)s are closed or cancelled: they can no longer change.",
                     capas=", ".join(finished.mapped("name")),
                 )
             )
         return super().write(vals)
 
     # -- workflow --
-    def _med_check_state(self, state):
+    def _med_ensure_state(self, state):
         wrong = self.filtered(lambda c: c.state != state)
         if wrong:
             states = dict(self._fields["state"]._description_selection(self.env))
             raise UserError(
                 self.env._(
-                    "%(capas)s must be in state %(state)s for this step. "
-                    "(CAPA状态不符。)",
+                    "%(capas)s must be in state %(state)s for this step.",
                     capas=", ".join(wrong.mapped("name")),
                     state=states[state],
                 )
             )
 
-    def _med_require(self, field_names, step):
-        for capa in self:
-            missing = [
-                capa._fields[name]._description_string(self.env)
-                for name in field_names
-                if not capa[name]
-            ]
-            if missing:
-                raise UserError(
-                    self.env._(
-                        "%(capa)s: fill in %(fields)s before %(step)s. "
-                        "(请先填写必填信息。)",
-                        capa=capa.name,
-                        fields=", ".join(missing),
-                        step=step,
-                    )
-                )
-
     def _med_set_state(self, state, extra=None):
         self._med_protected_write().write(dict(extra or {}, state=state))
 
     def action_start_investigation(self):
-        self._med_check_state("draft")
-        self._med_require(["user_id"], self.env._("the investigation"))
+        self._med_ensure_state("draft")
+        self._med_require_fields(["user_id"], self.env._("the investigation"))
         self._med_set_state("investigation")
 
     def action_plan_actions(self):
-        self._med_check_state("investigation")
-        self._med_require(
+        self._med_ensure_state("investigation")
+        self._med_require_fields(
             ["root_cause_method", "root_cause", "risk_severity", "risk_occurrence"],
             self.env._("planning the actions"),
         )
         self._med_set_state("action_plan")
 
     def action_implement(self):
-        self._med_check_state("action_plan")
+        self._med_ensure_state("action_plan")
         without = self.filtered(lambda c: not c.action_ids)
         if without:
             raise UserError(
                 self.env._(
-                    "%(capas)s: plan at least one corrective or preventive action. "
-                    "(请至少制定一项纠正或预防措施。)",
+                    "%(capas)s: plan at least one corrective or preventive action.",
                     capas=", ".join(without.mapped("name")),
                 )
             )
         self._med_set_state("implementation")
 
-    def _med_check_actions_done(self):
+    def _med_ensure_actions_done(self):
         for capa in self:
             open_actions = capa.action_ids.filtered(lambda a: a.state != "done")
             if open_actions:
                 raise UserError(
                     self.env._(
-                        "%(capa)s: these actions are not done yet: %(actions)s. "
-                        "(仍有措施未完成。)",
+                        "%(capa)s: these actions are not done yet: %(actions)s.",
                         capa=capa.name,
                         actions=", ".join(open_actions.mapped("name")),
                     )
                 )
 
     def action_check_effectiveness(self):
-        self._med_check_state("implementation")
-        self._med_check_actions_done()
-        self._med_require(
+        self._med_ensure_state("implementation")
+        self._med_ensure_actions_done()
+        self._med_require_fields(
             ["effectiveness_criteria", "effectiveness_date_deadline"],
             self.env._("the effectiveness check"),
         )
@@ -346,25 +324,22 @@ class MedCapa(models.Model):
 
     def action_reopen_plan(self):
         """The effectiveness check failed: back to the action plan."""
-        self._med_check_state("effectiveness")
+        self._med_ensure_state("effectiveness")
         self._med_set_state("action_plan", {"effectiveness_result": False})
 
-    def _med_check_closable(self):
-        if not self.env.user.has_group("med_audit_export.group_med_qa_manager"):
-            raise UserError(
-                self.env._(
-                    "Only a QA manager closes a CAPA. (仅质量负责人可关闭CAPA。)"
-                )
-            )
-        self._med_check_state("effectiveness")
-        self._med_check_actions_done()
+    def _med_ensure_closable(self):
+        self._med_require_group(
+            QA_MANAGER, self.env._("Only a QA manager closes a CAPA.")
+        )
+        self._med_ensure_state("effectiveness")
+        self._med_ensure_actions_done()
         for capa in self:
             if capa.effectiveness_result != "effective":
                 raise UserError(
                     self.env._(
                         "%(capa)s cannot be closed before its effectiveness check "
                         "shows the actions were effective: record the result (or "
-                        "reopen the action plan). (有效性验证结果为有效后方可关闭。)",
+                        "reopen the action plan).",
                         capa=capa.name,
                     )
                 )
@@ -372,19 +347,19 @@ class MedCapa(models.Model):
                 raise UserError(
                     self.env._(
                         "You own %(capa)s: another QA manager must close it "
-                        "(segregation of duties). (CAPA负责人不得自行关闭。)",
+                        "(segregation of duties).",
                         capa=capa.name,
                     )
                 )
 
     def action_close(self):
-        self._med_check_closable()
+        self._med_ensure_closable()
         return self._med_request_signature(
             "closure", "_med_do_close", title=self.env._("Close the CAPA")
         )
 
     def _med_do_close(self):
-        self._med_check_closable()
+        self._med_ensure_closable()
         self._med_finish_activities(self.env._("CAPA closed"))
         self._med_set_state(
             "closed",
@@ -393,9 +368,7 @@ class MedCapa(models.Model):
 
     def _med_cancel(self, reason):
         if not reason or not reason.strip():
-            raise UserError(
-                self.env._("Say why the CAPA is cancelled. (请填写取消原因。)")
-            )
+            raise UserError(self.env._("Say why the CAPA is cancelled."))
         finished = self.filtered(lambda c: c.state not in OPEN_STATES)
         if finished:
             raise UserError(
@@ -434,7 +407,7 @@ class MedCapa(models.Model):
                 raise UserError(
                     self.env._(
                         "%(capa)s has no supplier to send a corrective action request "
-                        "to. (请先指定供应商。)",
+                        "to.",
                         capa=capa.name,
                     )
                 )
@@ -442,7 +415,7 @@ class MedCapa(models.Model):
                 raise UserError(
                     self.env._(
                         "%(capa)s: give the supplier's response due date, from today "
-                        "on. (请填写供应商回复截止日期。)",
+                        "on.",
                         capa=capa.name,
                     )
                 )

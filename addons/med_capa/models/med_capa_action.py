@@ -66,8 +66,7 @@ class MedCapaAction(models.Model):
         if closed:
             raise UserError(
                 self.env._(
-                    "%(capas)s are closed or cancelled: no new actions. "
-                    "(已关闭的CAPA不能新增措施。)",
+                    "%(capas)s are closed or cancelled: no new actions.",
                     capas=", ".join(closed.mapped("name")),
                 )
             )
@@ -81,7 +80,7 @@ class MedCapaAction(models.Model):
             raise UserError(
                 self.env._(
                     "%(capas)s are closed or cancelled: their actions can no longer "
-                    "change. (已关闭或取消的CAPA不能修改。)",
+                    "change.",
                     capas=", ".join(finished.mapped("name")),
                 )
             )
@@ -120,8 +119,7 @@ class MedCapaAction(models.Model):
         if missing:
             raise UserError(
                 self.env._(
-                    "Say what was done for %(actions)s before marking it done. "
-                    "(请填写措施完成情况。)",
+                    "Say what was done for %(actions)s before marking it done.",
                     actions=", ".join(missing.mapped("name")),
                 )
             )
@@ -129,8 +127,7 @@ class MedCapaAction(models.Model):
         if late:
             raise UserError(
                 self.env._(
-                    "Actions are done during the implementation of %(capas)s. "
-                    "(措施应在实施阶段完成。)",
+                    "Actions are done during the implementation of %(capas)s.",
                     capas=", ".join(late.mapped("name")),
                 )
             )

@@ -30,8 +30,7 @@ class MedCapaRiskMatrix(models.Model):
         (
             "cell_unique",
             "UNIQUE NULLS NOT DISTINCT(severity, occurrence, company_id)",
-            "Each severity and occurrence has one risk level per company. "
-            "(每个严重度与发生度组合只能有一个风险等级。)",
+            "Each severity and occurrence has one risk level per company.",
         ),
     )
 

@@ -48,8 +48,7 @@ def check_origin_write(records, vals):
         raise UserError(
             records.env._(
                 "%(records)s: the rule and the event that opened a record are set by "
-                "the CAPA rules only, never edited. Nothing was changed. "
-                "(触发规则和来源由CAPA规则自动记录，不能修改。)",
+                "the CAPA rules only, never edited. Nothing was changed.",
                 records=", ".join(records.mapped("display_name")),
             )
         )
@@ -155,7 +154,7 @@ class MedCapaRule(models.Model):
                     self.env._(
                         "Rule %(rule)s does nothing: choose at least one action (open "
                         "a nonconformance or a CAPA, hold the lots, assess the recall "
-                        "risk, or notify someone). (规则至少需要一个动作。)",
+                        "risk, or notify someone).",
                         rule=rule.name,
                     )
                 )

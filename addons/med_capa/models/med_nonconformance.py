@@ -208,7 +208,7 @@ class MedNonconformance(models.Model):
             raise UserError(
                 self.env._(
                     "%(records)s are dispositioned: their findings and disposition "
-                    "can no longer change. (已处置的不合格品不能修改。)",
+                    "can no longer change.",
                     records=", ".join(decided.mapped("name")),
                 )
             )
@@ -240,19 +240,18 @@ class MedNonconformance(models.Model):
             self._med_protected_write().write({"recall_risk": True})
 
     # -- disposition --
-    def _med_check_disposition(self):
-        if not self.env.user.has_group("med_audit_export.group_med_qa_manager"):
-            raise UserError(
-                self.env._(
-                    "Only a QA manager decides the disposition of nonconforming "
-                    "product. (仅质量负责人可处置不合格品。)"
-                )
-            )
+    def _med_ensure_disposition(self):
+        self._med_require_group(
+            QA_MANAGER,
+            self.env._(
+                "Only a QA manager decides the disposition of nonconforming product."
+            ),
+        )
         for record in self:
             if record.state != "open":
                 raise UserError(
                     self.env._(
-                        "%(record)s is already dispositioned. (已处置。)",
+                        "%(record)s is already dispositioned.",
                         record=record.name,
                     )
                 )
@@ -260,8 +259,7 @@ class MedNonconformance(models.Model):
                 raise UserError(
                     self.env._(
                         "Choose the disposition of %(record)s (use as is, rework, "
-                        "return, scrap or concession) before signing. "
-                        "(请选择处置方式。)",
+                        "return, scrap or concession) before signing.",
                         record=record.name,
                     )
                 )
@@ -269,12 +267,12 @@ class MedNonconformance(models.Model):
                 raise UserError(
                     self.env._(
                         "Give the nonconforming quantity of %(record)s before its "
-                        "disposition. (处置前请填写不合格数量。)",
+                        "disposition.",
                         record=record.name,
                     )
                 )
             if record._med_carried_out_in_stock():
-                record._med_check_stock_disposition()
+                record._med_ensure_stock_disposition()
 
     def _med_carried_out_in_stock(self):
         """A scrap or return of one lot is carried out by the signature; with several
@@ -283,7 +281,7 @@ class MedNonconformance(models.Model):
         self.ensure_one()
         return self.disposition in STOCK_DISPOSITIONS and len(self.lot_ids) == 1
 
-    def _med_check_stock_disposition(self):
+    def _med_ensure_stock_disposition(self):
         """Refuse a scrap or return that stock cannot carry out, before anything is
         signed or moved."""
         self.ensure_one()
@@ -294,7 +292,7 @@ class MedNonconformance(models.Model):
                 self.env._(
                     "%(record)s: only %(on_hand)s %(unit)s of lot %(lot)s are in "
                     "stock, less than the %(quantity)s %(unit)s to dispose of. Nothing "
-                    "was changed. (库存数量少于不合格数量，未作任何更改。)",
+                    "was changed.",
                     record=self.name,
                     on_hand=on_hand,
                     quantity=self.quantity,
@@ -307,7 +305,7 @@ class MedNonconformance(models.Model):
                 self.env._(
                     "%(record)s: lot %(lot)s was not received from a supplier (no "
                     "validated receipt brought it in), so it cannot be returned. "
-                    "Choose another disposition. (该批次无供应商收货记录，无法退货。)",
+                    "Choose another disposition.",
                     record=self.name,
                     lot=self.lot_ids.name,
                 )
@@ -341,7 +339,7 @@ class MedNonconformance(models.Model):
         )
 
     def action_disposition(self):
-        self._med_check_disposition()
+        self._med_ensure_disposition()
         return self._med_request_signature(
             "disposition",
             "_med_do_disposition",
@@ -349,7 +347,7 @@ class MedNonconformance(models.Model):
         )
 
     def _med_do_disposition(self):
-        self._med_check_disposition()
+        self._med_ensure_disposition()
         self._med_protected_write().write(
             {
                 "state": "dispositioned",
@@ -400,7 +398,7 @@ class MedNonconformance(models.Model):
                 raise UserError(
                     self.env._(
                         "%(record)s: %(quantity)s of lot %(lot)s could not be scrapped "
-                        "from %(location)s. Nothing was signed. (报废失败，未签名。)",
+                        "from %(location)s. Nothing was signed.",
                         record=self.name,
                         quantity=quantity,
                         lot=lot.name,
@@ -416,7 +414,7 @@ class MedNonconformance(models.Model):
         if not self._med_lot_quants() and lot.med_state not in ("rejected", "recalled"):
             lot.with_context(
                 med_reason=self.env._(
-                    "Scrapped in full by nonconformance %(record)s (不合格品全部报废)",
+                    "Scrapped in full by nonconformance %(record)s",
                     record=self.name,
                 )
             )._med_set_state("rejected")
@@ -472,24 +470,25 @@ class MedNonconformance(models.Model):
         """Open a CAPA for these nonconformances (QA decides one is needed)."""
         records = self.filtered(lambda r: not r.capa_id)
         if not records:
-            raise UserError(
-                self.env._("These nonconformances already have a CAPA. (已有CAPA。)")
-            )
-        first = records[0]
-        capa = self.env["med.capa"].create(
-            {
-                "title": first.description.splitlines()[0][:120],
-                "source": first.source,
-                "severity": first.severity,
-                "company_id": first.company_id.id,
-                "product_id": first.product_id.id,
-                "partner_id": first.partner_id.id,
-                "lot_ids": [fields.Command.set(records.lot_ids.ids)],
-                "description": "\n".join(records.mapped("description")),
-                "nonconformance_ids": [fields.Command.set(records.ids)],
-            }
-        )
+            raise UserError(self.env._("These nonconformances already have a CAPA."))
+        capa = self.env["med.capa"].create(records._prepare_capa_vals())
         return capa._med_form_action()
+
+    def _prepare_capa_vals(self):
+        """Values of the CAPA that QA opens for these nonconformances (extension
+        hook; the CAPA rules have their own, ``med.capa.rule._prepare_capa_vals``)."""
+        first = self[0]
+        return {
+            "title": first.description.splitlines()[0][:120],
+            "source": first.source,
+            "severity": first.severity,
+            "company_id": first.company_id.id,
+            "product_id": first.product_id.id,
+            "partner_id": first.partner_id.id,
+            "lot_ids": [fields.Command.set(self.lot_ids.ids)],
+            "description": "\n".join(self.mapped("description")),
+            "nonconformance_ids": [fields.Command.set(self.ids)],
+        }
 
     def action_open_inspection(self):
         self.ensure_one()

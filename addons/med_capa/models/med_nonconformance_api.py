@@ -49,7 +49,7 @@ class MedNonconformance(models.Model):
     @api.model
     def _med_api_event_vals(self, event):
         if not isinstance(event, dict):
-            raise UserError(self.env._("The event must be a JSON object. (须为对象。)"))
+            raise UserError(self.env._("The event must be a JSON object."))
         errors = []
         unknown = set(event) - EVENT_KEYS
         if unknown:
@@ -140,7 +140,7 @@ class MedNonconformance(models.Model):
         if errors:
             raise UserError(
                 self.env._(
-                    "The event was not recorded (事件未记录):\n%(errors)s",
+                    "The event was not recorded:\n%(errors)s",
                     errors="\n".join(f"- {error}" for error in errors),
                 )
             )

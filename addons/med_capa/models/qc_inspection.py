@@ -66,10 +66,10 @@ class QcInspection(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
-            self._med_check_result_user_not_given(vals)
+            self._med_ensure_result_user_not_given(vals)
         return super().create(vals_list)
 
-    def _med_check_result_user_not_given(self, vals):
+    def _med_ensure_result_user_not_given(self, vals):
         if "med_result_user_id" in vals:
             raise UserError(
                 self.env._(
@@ -79,16 +79,16 @@ class QcInspection(models.Model):
             )
 
     def write(self, vals):
-        self._med_check_result_user_not_given(vals)
+        self._med_ensure_result_user_not_given(vals)
         if vals.get("state") in RECORDED_STATES:
             vals = dict(vals, med_result_user_id=self.env.uid)
         if RESULT_FIELDS.intersection(vals):
-            self._med_check_result_open()
+            self._med_ensure_result_open()
         if vals.get("state") in FINAL_STATES:
-            self._med_check_approver()
+            self._med_ensure_approver()
         passing = vals.get("state") == "success"
         if passing and "inspection_lines" not in vals:
-            self._med_check_passed()  # before writing: a refusal changes nothing
+            self._med_ensure_passed()  # before writing: a refusal changes nothing
         # Every way an inspection fails (approval of a failed result, a direct write
         # from code or RPC) passes here: the rules run in the same transaction.
         failing = self.browse()
@@ -99,7 +99,7 @@ class QcInspection(models.Model):
             waiting = self.filtered(lambda i: i.state != "waiting")
         result = super().write(vals)
         if passing and "inspection_lines" in vals:
-            self._med_check_passed()  # on the lines written with the result
+            self._med_ensure_passed()  # on the lines written with the result
         if waiting:
             waiting._med_ask_qa_approval()
         if failing:
@@ -193,24 +193,22 @@ class QcInspection(models.Model):
             )
         return "; ".join(parts)
 
-    def _med_check_approver(self):
+    def _med_ensure_approver(self):
         """A failed result waits for QA (quality_control_oca's approval): whoever
         recorded it cannot approve it, through the button's method or a write of the
         state over RPC (ISO 13485 8.2.6: release of product by authorised people)."""
         waiting = self.filtered(lambda i: i.state == "waiting")
-        if waiting and not (
-            self.env.su
-            or self.env.user.has_group("med_audit_export.group_med_qa_manager")
-        ):
-            raise UserError(
+        if waiting and not self.env.su:
+            self.env["med.signable.mixin"]._med_require_group(
+                QA_MANAGER,
                 self.env._(
                     "%(inspections)s wait for a QA manager's approval of their failed "
                     "result: an inspector cannot approve them.",
                     inspections=", ".join(waiting.mapped("name")),
-                )
+                ),
             )
 
-    def _med_check_passed(self):
+    def _med_ensure_passed(self):
         """Passed means every line passed: a failed result is never written as a
         success, whoever writes it."""
         failed = self.filtered(lambda i: not i.success)
@@ -223,7 +221,7 @@ class QcInspection(models.Model):
                 )
             )
 
-    def _med_check_result_open(self):
+    def _med_ensure_result_open(self):
         if not self:
             return
         # Locked: an approval committed meanwhile makes this transaction retry
@@ -236,8 +234,7 @@ class QcInspection(models.Model):
             raise UserError(
                 self.env._(
                     "%(inspections)s have a final result: it can no longer be changed, "
-                    "reset or deleted. Record a new inspection to correct it. "
-                    "(检验结果已确定，不能修改、重置或删除，请新建检验。)",
+                    "reset or deleted. Record a new inspection to correct it.",
                     inspections=", ".join(final.mapped("name")),
                 )
             )

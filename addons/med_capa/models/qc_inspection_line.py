@@ -10,13 +10,13 @@ class QcInspectionLine(models.Model):
         inspection_ids = {vals.get("inspection_id") for vals in vals_list}
         self.env["qc.inspection"].browse(
             inspection_ids - {None, False}
-        )._med_check_result_open()
+        )._med_ensure_result_open()
         return super().create(vals_list)
 
     def write(self, vals):
-        self.inspection_id._med_check_result_open()
+        self.inspection_id._med_ensure_result_open()
         if vals.get("inspection_id"):
-            self.inspection_id.browse(vals["inspection_id"])._med_check_result_open()
+            self.inspection_id.browse(vals["inspection_id"])._med_ensure_result_open()
         return super().write(vals)
 
     def _compute_valid_values(self):
@@ -32,5 +32,5 @@ class QcInspectionLine(models.Model):
         return result
 
     def unlink(self):
-        self.inspection_id._med_check_result_open()
+        self.inspection_id._med_ensure_result_open()
         return super().unlink()

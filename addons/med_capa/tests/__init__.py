@@ -19,3 +19,4 @@ from . import test_context_authority
 from . import test_quality_reports
 from . import test_inspection_feedback
 from . import test_audit_trail_review_nc
+from . import test_extension_hooks

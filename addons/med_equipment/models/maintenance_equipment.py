@@ -4,6 +4,8 @@ from odoo import fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
+from odoo.addons.med_audit_export.models.med_signable_mixin import QA_MANAGER
+
 CALIBRATION_STATES = [
     ("not_required", "Not Required"),
     ("valid", "Valid"),
@@ -33,7 +35,7 @@ class MaintenanceEquipment(models.Model):
         string="Calibration Required",
         tracking=True,
         help="Measuring or production equipment that needs a valid, QA-verified "
-        "calibration or verification certificate to be used (需校准/检定).",
+        "calibration or verification certificate to be used.",
     )
     med_certificate_ids = fields.One2many(
         "med.supplier.certificate",
@@ -281,17 +283,14 @@ class MaintenanceEquipment(models.Model):
         """Put every suspect lot still free (quarantine or released) on hold, in
         one signed action (the signature is recorded on each lot)."""
         self.ensure_one()
-        if not self.env.user.has_group("med_audit_export.group_med_qa_manager"):
-            raise UserError(
-                self.env._(
-                    "Only a QA manager decides a lot's status. (仅质量负责人可操作。)"
-                )
-            )
+        self.env["med.signable.mixin"]._med_require_group(
+            QA_MANAGER, self.env._("Only a QA manager decides a lot's status.")
+        )
         if self.med_calibration_state != "failed":
             raise UserError(
                 self.env._(
                     "The last calibration of %(equipment)s did not fail: no lot is "
-                    "suspect. (设备最近一次校准未失败。)",
+                    "suspect.",
                     equipment=self.display_name,
                 )
             )
@@ -301,8 +300,7 @@ class MaintenanceEquipment(models.Model):
         if not lots:
             raise UserError(
                 self.env._(
-                    "No suspect lot of %(equipment)s is left to hold. "
-                    "(没有需要冻结的批号。)",
+                    "No suspect lot of %(equipment)s is left to hold.",
                     equipment=self.display_name,
                 )
             )

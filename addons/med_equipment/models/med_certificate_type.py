@@ -12,6 +12,6 @@ class MedCertificateType(models.Model):
         required=True,
         default="supplier",
         help="Suppliers: licences and certificates a supplier holds. Equipment: "
-        "calibration and verification certificates (校准/检定证书) of measuring "
+        "calibration and verification certificates of measuring "
         "and production equipment; they never gate purchases.",
     )

@@ -143,7 +143,7 @@ class MedComplaint(models.Model):
     adverse_event = fields.Boolean(
         string="Possible Adverse Event",
         tracking=True,
-        help="The complaint may be a reportable adverse event (可疑医疗器械不良事件): "
+        help="The complaint may be a reportable adverse event: "
         "QA assesses whether to report it to the authority.",
     )
     # Only for the roles that may read nonconformances and CAPAs.
@@ -173,7 +173,7 @@ class MedComplaint(models.Model):
         string="Reason for Not Investigating",
         tracking=True,
         help="ISO 13485 8.2.2, 21 CFR 820.198(b): a complaint that opened no CAPA is "
-        "closed only with the reason why no investigation is made (不调查的理由).",
+        "closed only with the reason why no investigation is made.",
     )
     # -- reportability to the authority (不良事件报告) --
     event_category = fields.Selection(
@@ -188,7 +188,7 @@ class MedComplaint(models.Model):
         store=True,
         readonly=False,
         tracking=True,
-        help="The day the company became aware of the event (获知日期): the "
+        help="The day the company became aware of the event: the "
         "reporting deadlines run from it. By default the day the complaint was "
         "received.",
     )
@@ -203,8 +203,8 @@ class MedComplaint(models.Model):
         REPORTABLE,
         string="Reportable to the Authority",
         tracking=True,
-        help="QA's decision whether the complaint is an adverse event to report "
-        "(NMPA 医疗器械不良事件报告, FDA MDR 21 CFR 803). It takes effect when a QA "
+        help="QA's decision whether the complaint is an adverse event to report."
+        " It takes effect when a QA "
         "manager signs it.",
     )
     reportability_justification = fields.Text(string="Justification", tracking=True)
@@ -218,8 +218,9 @@ class MedComplaint(models.Model):
         string="NMPA Report Due",
         compute="_compute_report_deadlines",
         store=True,
-        help="医疗器械不良事件监测和再评价管理办法 art. 25: 7 days after awareness "
-        "for a death, 20 days for a serious injury or another reportable event.",
+        help="NMPA adverse event monitoring rules (2019), art. 25: 7 days after "
+        "awareness for a death, 20 days for a serious injury or another reportable "
+        "event.",
     )
     date_fda_deadline = fields.Date(
         string="FDA Report Due",
@@ -322,7 +323,7 @@ class MedComplaint(models.Model):
                 raise ValidationError(
                     self.env._(
                         "%(complaint)s: the company cannot become aware on "
-                        "%(date)s, a day still to come. (获知日期不能晚于今天。)",
+                        "%(date)s, a day still to come.",
                         complaint=complaint.name,
                         date=complaint.date_aware,
                     )
@@ -332,8 +333,7 @@ class MedComplaint(models.Model):
                 raise ValidationError(
                     self.env._(
                         "%(complaint)s: the company cannot become aware on "
-                        "%(date)s, before %(lot)s was delivered on %(delivered)s. "
-                        "(获知日期不能早于产品交付日期。)",
+                        "%(date)s, before %(lot)s was delivered on %(delivered)s.",
                         complaint=complaint.name,
                         date=complaint.date_aware,
                         lot=complaint.lot_id.name,
@@ -351,8 +351,7 @@ class MedComplaint(models.Model):
                 raise ValidationError(
                     self.env._(
                         "%(complaint)s is not decided reportable: a QA manager "
-                        "signs the decision before the report is recorded. "
-                        "(请先签署报告决定。)",
+                        "signs the decision before the report is recorded.",
                         complaint=complaint.name,
                     )
                 )
@@ -360,7 +359,7 @@ class MedComplaint(models.Model):
                 raise ValidationError(
                     self.env._(
                         "%(complaint)s: give the authority's report number with the "
-                        "submission date. (请填写报告编号。)",
+                        "submission date.",
                         complaint=complaint.name,
                     )
                 )
@@ -370,7 +369,7 @@ class MedComplaint(models.Model):
                     self.env._(
                         "%(complaint)s: the report cannot be submitted on %(date)s, "
                         "before the company became aware (%(aware)s) or after "
-                        "today. (报告日期无效。)",
+                        "today.",
                         complaint=complaint.name,
                         date=submitted,
                         aware=complaint.date_aware,
@@ -403,7 +402,7 @@ class MedComplaint(models.Model):
             raise UserError(
                 self.env._(
                     "%(complaints)s are registered: what the customer reported can "
-                    "no longer change. (已登记的投诉不能修改。)",
+                    "no longer change.",
                     complaints=", ".join(registered.mapped("name")),
                 )
             )
@@ -412,16 +411,14 @@ class MedComplaint(models.Model):
             raise UserError(
                 self.env._(
                     "The reportability of %(complaints)s is decided and signed: it "
-                    "can no longer change. (报告决定已签署，不能修改。)",
+                    "can no longer change.",
                     complaints=", ".join(decided.mapped("name")),
                 )
             )
         if REPORT_FIELDS.intersection(vals):
-            self._med_check_qa_manager(
-                self.env._(
-                    "Only a QA manager records the report to the authority. "
-                    "(仅质量负责人可登记向监管部门的报告。)"
-                )
+            self._med_require_group(
+                QA_MANAGER,
+                self.env._("Only a QA manager records the report to the authority."),
             )
         result = super().write(vals)
         if vals.get("date_report_submitted"):
@@ -429,10 +426,6 @@ class MedComplaint(models.Model):
                 feedback=self.env._("Reported to the authority")
             )
         return result
-
-    def _med_check_qa_manager(self, message):
-        if not self.env.user.has_group("med_audit_export.group_med_qa_manager"):
-            raise UserError(message)
 
     def _med_form_action(self, context=None):
         return {
@@ -450,7 +443,7 @@ class MedComplaint(models.Model):
             if complaint.state != "draft":
                 raise UserError(
                     self.env._(
-                        "%(complaint)s is already registered. (已登记。)",
+                        "%(complaint)s is already registered.",
                         complaint=complaint.name,
                     )
                 )
@@ -496,17 +489,15 @@ class MedComplaint(models.Model):
         }
 
     # -- closure --
-    def _med_check_close(self):
-        self._med_check_qa_manager(
-            self.env._(
-                "Only a QA manager closes complaints. (仅质量负责人可关闭投诉。)"
-            )
+    def _med_ensure_close(self):
+        self._med_require_group(
+            QA_MANAGER, self.env._("Only a QA manager closes complaints.")
         )
         for complaint in self:
             if complaint.state != "open":
                 raise UserError(
                     self.env._(
-                        "%(complaint)s is not open. (投诉未处于处理中。)",
+                        "%(complaint)s is not open.",
                         complaint=complaint.name,
                     )
                 )
@@ -514,7 +505,7 @@ class MedComplaint(models.Model):
                 raise UserError(
                     self.env._(
                         "Write the answer to the customer of %(complaint)s before "
-                        "closing it. (请填写答复。)",
+                        "closing it.",
                         complaint=complaint.name,
                     )
                 )
@@ -526,8 +517,7 @@ class MedComplaint(models.Model):
                 raise UserError(
                     self.env._(
                         "%(complaint)s opened no CAPA: write the reason for not "
-                        "investigating it before closing it. "
-                        "(未开启纠正预防措施，请填写不调查的理由。)",
+                        "investigating it before closing it.",
                         complaint=complaint.name,
                     )
                 )
@@ -535,8 +525,7 @@ class MedComplaint(models.Model):
                 raise UserError(
                     self.env._(
                         "%(complaint)s is a possible adverse event: sign the "
-                        "decision whether it is reportable before closing it. "
-                        "(可疑不良事件须先签署是否报告的决定。)",
+                        "decision whether it is reportable before closing it.",
                         complaint=complaint.name,
                     )
                 )
@@ -544,20 +533,19 @@ class MedComplaint(models.Model):
                 raise UserError(
                     self.env._(
                         "%(complaint)s is reportable: record the authority's report "
-                        "number and submission date before closing it. "
-                        "(请先登记不良事件报告。)",
+                        "number and submission date before closing it.",
                         complaint=complaint.name,
                     )
                 )
 
     def action_close(self):
-        self._med_check_close()
+        self._med_ensure_close()
         return self._med_request_signature(
             "closure", "_med_do_close", title=self.env._("Close the Complaint")
         )
 
     def _med_do_close(self):
-        self._med_check_close()
+        self._med_ensure_close()
         self._med_protected_write().write(
             {
                 "state": "closed",
@@ -567,27 +555,26 @@ class MedComplaint(models.Model):
         )
 
     # -- reportability decision (signed) --
-    def _med_check_reportability(self):
-        self._med_check_qa_manager(
+    def _med_ensure_reportability(self):
+        self._med_require_group(
+            QA_MANAGER,
             self.env._(
                 "Only a QA manager decides whether a complaint is reported to the "
-                "authority. (仅质量负责人可决定是否向监管部门报告。)"
-            )
+                "authority."
+            ),
         )
         for complaint in self:
             if complaint.state == "draft":
                 raise UserError(
                     self.env._(
-                        "Register %(complaint)s before deciding its reportability. "
-                        "(请先登记投诉。)",
+                        "Register %(complaint)s before deciding its reportability.",
                         complaint=complaint.name,
                     )
                 )
             if complaint.reportability_decided_by_id:
                 raise UserError(
                     self.env._(
-                        "The reportability of %(complaint)s is already decided. "
-                        "(已决定。)",
+                        "The reportability of %(complaint)s is already decided.",
                         complaint=complaint.name,
                     )
                 )
@@ -599,22 +586,20 @@ class MedComplaint(models.Model):
                 raise UserError(
                     self.env._(
                         "%(complaint)s: give the event category, the day the company "
-                        "became aware and whether it is reportable to the authority. "
-                        "(请填写事件类别、获知日期及是否报告。)",
+                        "became aware and whether it is reportable to the authority.",
                         complaint=complaint.name,
                     )
                 )
             if not (complaint.reportability_justification or "").strip():
                 raise UserError(
                     self.env._(
-                        "%(complaint)s: justify the decision whether it is "
-                        "reportable. (请填写报告决定的理由。)",
+                        "%(complaint)s: justify the decision whether it is reportable.",
                         complaint=complaint.name,
                     )
                 )
 
     def action_decide_reportability(self):
-        self._med_check_reportability()
+        self._med_ensure_reportability()
         return self._med_request_signature(
             "evaluation",
             "_med_do_decide_reportability",
@@ -622,7 +607,7 @@ class MedComplaint(models.Model):
         )
 
     def _med_do_decide_reportability(self):
-        self._med_check_reportability()
+        self._med_ensure_reportability()
         self._med_protected_write().write(
             {
                 "reportability_decided_by_id": self.env.uid,
@@ -655,7 +640,7 @@ class MedComplaint(models.Model):
                 ),
                 note=self.env._(
                     "NMPA report due %(nmpa)s, FDA report due %(fda)s (aware on "
-                    "%(aware)s). (不良事件报告时限。)",
+                    "%(aware)s).",
                     nmpa=complaint.date_nmpa_deadline,
                     fda=complaint.date_fda_deadline,
                     aware=complaint.date_aware,

@@ -67,29 +67,25 @@ class MedEquipmentUsage(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        self._med_check_trusted()
+        self._med_ensure_trusted()
         return super().create(vals_list)
 
     def write(self, vals):
-        self._med_check_trusted()
+        self._med_ensure_trusted()
         return super().write(vals)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_never(self):
         raise UserError(
-            self.env._(
-                "Equipment use records are evidence: they cannot be deleted. "
-                "(设备使用记录不能删除。)"
-            )
+            self.env._("Equipment use records are evidence: they cannot be deleted.")
         )
 
-    def _med_check_trusted(self):
+    def _med_ensure_trusted(self):
         if self.env.context.get("med_protected_write") is not PROTECTED_WRITE:
             raise UserError(
                 self.env._(
                     "Equipment use records are written by the application when an "
-                    "order is done or an inspection recorded. "
-                    "(设备使用记录由系统生成。)"
+                    "order is done or an inspection recorded."
                 )
             )
 
@@ -102,8 +98,8 @@ class MedEquipmentUsage(models.Model):
     def _med_refuse(self, document, problems):
         raise UserError(
             self.env._(
-                "%(document)s refused: equipment may not be used "
-                "(设备校准失效或停用，操作被拒绝):\n%(problems)s\nCalibrate or "
+                "%(document)s refused: equipment may not be used"
+                ":\n%(problems)s\nCalibrate or "
                 "repair it, or use other equipment.",
                 document=document.display_name,
                 problems="\n".join(problems.values()),
@@ -159,7 +155,7 @@ class MedEquipmentUsage(models.Model):
             document.message_post(
                 body=self.env._(
                     "Used equipment whose calibration lapsed or that is out of "
-                    "service (设备校准失效或停用): %(problems)s",
+                    "service: %(problems)s",
                     problems="; ".join(problems.values()),
                 )
             )

@@ -40,7 +40,7 @@ class MedSupplierCertificate(models.Model):
                 raise ValidationError(
                     self.env._(
                         "%(type)s %(number)s is an equipment certificate: name the "
-                        "equipment, not a supplier. (校准证书须关联设备。)",
+                        "equipment, not a supplier.",
                         type=kind.name,
                         number=certificate.number,
                     )
@@ -51,7 +51,7 @@ class MedSupplierCertificate(models.Model):
                 raise ValidationError(
                     self.env._(
                         "%(type)s %(number)s is a supplier certificate: name the "
-                        "supplier, not equipment. (供应商证书须关联供应商。)",
+                        "supplier, not equipment.",
                         type=kind.name,
                         number=certificate.number,
                     )
@@ -66,8 +66,7 @@ class MedSupplierCertificate(models.Model):
             ):
                 raise ValidationError(
                     self.env._(
-                        "Give the result of calibration %(number)s (passed or "
-                        "failed). (请填写校准结论。)",
+                        "Give the result of calibration %(number)s (passed or failed).",
                         number=certificate.number,
                     )
                 )

@@ -31,13 +31,13 @@ class MrpProduction(models.Model):
     def button_mark_done(self):
         # Checked before the stock moves: a refusal leaves the order as it was.
         pending = self.filtered(lambda p: p.state != "done")
-        pending._med_check_equipment()
+        pending._med_ensure_equipment()
         result = super().button_mark_done()
         done = pending.filtered(
             lambda p: p.state == "done" and not p.med_equipment_usage_ids
         )
         if done:
-            # sudo on the equipment: see _med_check_equipment
+            # sudo on the equipment: see _med_ensure_equipment
             self.env["med.equipment.usage"]._med_record(
                 done,
                 lambda p: p.sudo().med_equipment_ids,
@@ -46,7 +46,7 @@ class MrpProduction(models.Model):
             )
         return result
 
-    def _med_check_equipment(self):
+    def _med_ensure_equipment(self):
         # sudo (here and when recording): every piece of equipment counts, also
         # what maintenance's record rules hide from the user (equipment they do
         # not follow would otherwise escape the check).

@@ -6,6 +6,6 @@ class ProductTemplate(models.Model):
 
     med_warranty_months = fields.Integer(
         string="Warranty (Months)",
-        help="Warranty of a delivered device from its installation (保修期), for "
+        help="Warranty of a delivered device from its installation, for "
         "the installed base.",
     )

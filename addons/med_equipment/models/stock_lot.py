@@ -42,7 +42,7 @@ class StockLot(models.Model):
     def _med_do_equipment_hold(self):
         """Hold lots made or inspected with equipment whose calibration failed
         (signed by a QA manager; the signature comment is the reason)."""
-        self._med_check_qa_manager()
+        self._med_ensure_qa_manager()
         self._med_put_on_hold("equipment", self.env.context.get("med_reason"))
 
     def action_med_complaints(self):

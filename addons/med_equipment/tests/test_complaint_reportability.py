@@ -92,7 +92,7 @@ class TestComplaintReportability(MedEquipmentCommon):
         with self.assertRaisesRegex(UserError, "justify the decision"):
             complaint.with_user(self.qa_manager).action_decide_reportability()
         complaint.reportability_justification = "   "
-        with self.assertRaisesRegex(UserError, "请填写报告决定的理由"):
+        with self.assertRaisesRegex(UserError, "justify the decision"):
             complaint.with_user(self.qa_manager).action_decide_reportability()
         self.assertFalse(complaint.reportability_decided_by_id)
         self.assertFalse(complaint.med_signature_ids)
@@ -151,21 +151,17 @@ class TestComplaintReportability(MedEquipmentCommon):
         complaint = self._complaint()
         aware = complaint.date_aware
         tomorrow = date.today() + timedelta(days=1)
-        with self.assertRaisesRegex(ValidationError, "获知日期不能晚于今天"):
+        with self.assertRaisesRegex(ValidationError, "a day still to come"):
             complaint.with_user(self.qa_manager).date_aware = tomorrow
         # the refused write is rolled back: the database keeps the old date
         complaint.invalidate_recordset(flush=False)
         self.assertEqual(complaint.date_aware, aware)
-        with self.assertRaisesRegex(ValidationError, "a day still to come"):
-            complaint.with_user(self.qa_manager).date_aware = tomorrow
 
     def test_awareness_before_the_delivery_refused(self):
         self._deliver(self.hospital, [(self.pump_lot, 1)])
         complaint = self._complaint()
         self.assertEqual(complaint.date_aware, date.today())  # on the delivery day
         with self.assertRaisesRegex(ValidationError, "before IP500-0001 was delivered"):
-            complaint.date_aware = date.today() - timedelta(days=1)
-        with self.assertRaisesRegex(ValidationError, "获知日期不能早于产品交付日期"):
             complaint.date_aware = date.today() - timedelta(days=1)
 
     # -- the report: activity, overdue, submission --
@@ -224,8 +220,6 @@ class TestComplaintReportability(MedEquipmentCommon):
         self.assertFalse(complaint.sudo().capa_ids)  # below the rule's severity
         complaint.closure_note = "Explained the alarm settings to the nurse"
         with self.assertRaisesRegex(UserError, "reason for not investigating"):
-            complaint.with_user(self.qa_manager).action_close()
-        with self.assertRaisesRegex(UserError, "请填写不调查的理由"):
             complaint.with_user(self.qa_manager).action_close()
         self.assertEqual(complaint.state, "open")
         form = Form(complaint.with_user(self.qa_manager))

@@ -34,16 +34,14 @@ class MedLimsImport(models.AbstractModel):
         """Import ``results``: a list of dicts with the keys of ``RESULT_KEYS``
         (row numbers in errors count from 1). Returns the inspections created."""
         if not isinstance(results, list) or not results:
-            raise UserError(
-                self.env._("Send a non-empty list of results. (请提供检验结果列表。)")
-            )
+            raise UserError(self.env._("Send a non-empty list of results."))
         limit = self._med_bounds()["max_rows"]
         if len(results) > limit:
             raise UserError(
                 self.env._(
                     "%(count)s results in one call; at most %(limit)s (system "
                     "parameter %(parameter)s). Send them in several calls. Nothing "
-                    "was imported. (结果数量超过上限，请分批发送，未导入任何结果。)",
+                    "was imported.",
                     count=len(results),
                     limit=limit,
                     parameter=IMPORT_BOUNDS["max_rows"][0],
@@ -185,8 +183,7 @@ class MedLimsImport(models.AbstractModel):
         if errors:
             raise UserError(
                 self.env._(
-                    "Nothing was imported: %(count)s problems (未导入任何结果):\n"
-                    "%(errors)s",
+                    "Nothing was imported: %(count)s problems:\n%(errors)s",
                     count=len(errors),
                     errors="\n".join(errors),
                 )

@@ -42,18 +42,16 @@ class MedLimsImportWizard(models.TransientModel):
         elif name.endswith(".csv"):
             lines = self._med_csv_lines(content, bounds)
         else:
-            raise UserError(
-                self.env._("Upload a .csv or .xlsx file. (请上传csv或xlsx文件。)")
-            )
+            raise UserError(self.env._("Upload a .csv or .xlsx file."))
         if not lines:
-            raise UserError(self.env._("The file is empty. (文件为空。)"))
+            raise UserError(self.env._("The file is empty."))
         header = [str(cell).strip().lower() for cell in lines[0]]
         missing = [key for key in RESULT_KEYS if key not in header]
         if missing:
             raise UserError(
                 self.env._(
                     "The first row must name the columns %(columns)s; missing: "
-                    "%(missing)s. (缺少列。)",
+                    "%(missing)s.",
                     columns=", ".join(RESULT_KEYS),
                     missing=", ".join(missing),
                 )
@@ -69,8 +67,7 @@ class MedLimsImportWizard(models.TransientModel):
             self.env._(
                 "%(file)s is too large (%(size)s kB unpacked or uploaded; at most "
                 "%(limit)s kB, system parameter %(parameter)s). Split the results "
-                "into several files. Nothing was imported. "
-                "(文件过大，请拆分后导入，未导入任何结果。)",
+                "into several files. Nothing was imported.",
                 file=self.filename,
                 size=size // 1024,
                 limit=limit // 1024,
@@ -78,14 +75,14 @@ class MedLimsImportWizard(models.TransientModel):
             )
         )
 
-    def _med_check_line(self, number, line, bounds):
+    def _med_ensure_line(self, number, line, bounds):
         """Refuse the file at its first line past the bounds (header included)."""
         if number > bounds["max_rows"] + 1:
             raise UserError(
                 self.env._(
                     "%(file)s has more than %(limit)s result rows (system parameter "
                     "%(parameter)s). Split the results into several files. Nothing "
-                    "was imported. (行数超过上限，请拆分后导入，未导入任何结果。)",
+                    "was imported.",
                     file=self.filename,
                     limit=bounds["max_rows"],
                     parameter="med_integration.lims_import_max_rows",
@@ -97,8 +94,7 @@ class MedLimsImportWizard(models.TransientModel):
                 self.env._(
                     "%(file)s, row %(row)s: values past column %(limit)s (system "
                     "parameter %(parameter)s); a results file has the columns "
-                    "%(columns)s. Nothing was imported. "
-                    "(列数超过上限，未导入任何结果。)",
+                    "%(columns)s. Nothing was imported.",
                     file=self.filename,
                     row=number,
                     limit=bounds["max_columns"],
@@ -110,7 +106,7 @@ class MedLimsImportWizard(models.TransientModel):
     def _med_xlsx_lines(self, content, bounds):
         unreadable = UserError(
             self.env._(
-                "%(file)s is not a readable xlsx file. (无法读取该文件。)",
+                "%(file)s is not a readable xlsx file.",
                 file=self.filename,
             )
         )
@@ -140,7 +136,7 @@ class MedLimsImportWizard(models.TransientModel):
             rows = sheet.iter_rows(values_only=True, max_col=bounds["max_columns"] + 1)
             for number, row in enumerate(rows, start=1):
                 line = ["" if cell is None else cell for cell in row]
-                self._med_check_line(number, line, bounds)
+                self._med_ensure_line(number, line, bounds)
                 lines.append(line)
         except UserError:
             raise
@@ -156,13 +152,13 @@ class MedLimsImportWizard(models.TransientModel):
         except UnicodeDecodeError as error:
             raise UserError(
                 self.env._(
-                    "%(file)s is not UTF-8 text. (请使用UTF-8编码。)",
+                    "%(file)s is not UTF-8 text.",
                     file=self.filename,
                 )
             ) from error
         lines = []
         for number, line in enumerate(csv.reader(io.StringIO(text)), start=1):
-            self._med_check_line(number, line, bounds)
+            self._med_ensure_line(number, line, bounds)
             lines.append(line)
         return lines
 

@@ -7,6 +7,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import hmac
 
+from odoo.addons.med_audit_export.models.med_signable_mixin import QA_MANAGER
+
 from ..exceptions import GateConfirmationRequired
 
 GATE_MODES = [("off", "Off"), ("warn", "Warn and confirm"), ("block", "Block")]
@@ -134,7 +136,7 @@ class MedGate(models.AbstractModel):
     @api.model
     def _med_refusal_lot(self, findings, subject):
         refusal = self.env._(
-            "This operation is refused (操作被拒绝):\n%(messages)s",
+            "This operation is refused:\n%(messages)s",
             messages=self._med_listed(findings),
         )
         return f"{subject}\n{refusal}" if subject else refusal
@@ -295,17 +297,16 @@ class MedGate(models.AbstractModel):
         ]
 
     @api.model
-    def _med_check_gate_manager(self, codes):
+    def _med_ensure_gate_manager(self, codes):
         if not codes or self.env.su or self._med_trusted():
             return
-        if self.env.user.has_group("med_audit_export.group_med_qa_manager"):
-            return
         gates = self._med_gates()
-        raise UserError(
+        self.env["med.signable.mixin"]._med_require_group(
+            QA_MANAGER,
             self.env._(
                 "Only a QA manager changes the mode of the %(gates)s.",
                 gates=", ".join(str(gates[code].label) for code in sorted(codes)),
-            )
+            ),
         )
 
     @api.model
@@ -320,13 +321,13 @@ class MedGate(models.AbstractModel):
         ]
 
     @api.model
-    def _med_check_mode_changes(self, changes):
+    def _med_ensure_mode_changes(self, changes):
         """A gate's mode is a QA decision; switching to block waits until the dry run
         of that gate is clean (the dry run's switch records the QA manager's reason
         when it is not)."""
         if not changes or self.env.su or self._med_trusted():
             return
-        self._med_check_gate_manager({code for _, code, _ in changes})
+        self._med_ensure_gate_manager({code for _, code, _ in changes})
         gates = self._med_gates()
         for company, code, mode in changes:
             if mode != "block":

@@ -30,17 +30,17 @@ class ProductTemplate(models.Model):
     med_udi_di = fields.Char(
         string="UDI-DI (GTIN)",
         size=14,
-        help="The device identifier of the UDI (医疗器械唯一标识产品标识): a GTIN-14.",
+        help="The device identifier of the UDI: a GTIN-14.",
     )
     med_registration_number = fields.Char(
         string="Registration/Filing No.",
         help="The device's marketing authorization: NMPA registration certificate or "
-        "filing number (医疗器械注册证编号/备案编号), FDA 510(k)/PMA number or CE "
+        "filing number, FDA 510(k)/PMA number or CE "
         "certificate. Printed on sales records, recall reports and letters.",
     )
     med_implantable = fields.Boolean(
         string="Implantable Device",
-        help="Lots of an implantable device (植入性医疗器械) and their records are "
+        help="Lots of an implantable device and their records are "
         "kept permanently (ISO 13485 7.5.9.2, NMPA record retention).",
     )
     med_expected_life_years = fields.Integer(
@@ -51,8 +51,8 @@ class ProductTemplate(models.Model):
     med_manufacturer_id = fields.Many2one(
         "res.partner",
         string="Device Manufacturer",
-        help="The registrant or manufacturer of a device this company distributes "
-        "(生产企业/注册人). Empty: this company makes it.",
+        help="The registrant or manufacturer of a device this company distributes."
+        " Empty: this company makes it.",
     )
 
     @api.constrains("med_udi_di")
@@ -64,7 +64,7 @@ class ProductTemplate(models.Model):
                 raise ValidationError(
                     self.env._(
                         "%(gtin)s is not a valid GTIN-14: 14 digits, the last being "
-                        "the GS1 check digit. (UDI-DI 校验位错误。)",
+                        "the GS1 check digit.",
                         gtin=template.med_udi_di,
                     )
                 )
@@ -80,10 +80,7 @@ class ProductTemplate(models.Model):
     def _check_med_expected_life_years(self):
         if any(template.med_expected_life_years < 0 for template in self):
             raise ValidationError(
-                self.env._(
-                    "The expected life of a device cannot be negative. "
-                    "(使用期限不能为负数。)"
-                )
+                self.env._("The expected life of a device cannot be negative.")
             )
 
     @api.constrains(
@@ -101,15 +98,8 @@ class ProductTemplate(models.Model):
 
     def _med_check_shelf_life_values(self, days, percent, receipt_days=0):
         if days < 0 or receipt_days < 0:
-            raise ValidationError(
-                self.env._(
-                    "Shelf-life days cannot be negative. (剩余效期天数不能为负数。)"
-                )
-            )
+            raise ValidationError(self.env._("Shelf-life days cannot be negative."))
         if not 0 <= percent <= 100:
             raise ValidationError(
-                self.env._(
-                    "A shelf-life minimum is a share between 0 and 100 percent. "
-                    "(剩余效期比例须在 0 到 100 之间。)"
-                )
+                self.env._("A shelf-life minimum is a share between 0 and 100 percent.")
             )

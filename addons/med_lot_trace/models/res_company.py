@@ -41,7 +41,7 @@ class ResCompany(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         Gate = self.env["med.gate"]
-        Gate._med_check_gate_manager(
+        Gate._med_ensure_gate_manager(
             {
                 code
                 for code, gate in Gate._med_gates().items()
@@ -54,5 +54,5 @@ class ResCompany(models.Model):
 
     def write(self, vals):
         Gate = self.env["med.gate"]
-        Gate._med_check_mode_changes(Gate._med_mode_changes(self, vals))
+        Gate._med_ensure_mode_changes(Gate._med_mode_changes(self, vals))
         return super().write(vals)

@@ -148,7 +148,7 @@ class StockLot(models.Model):
                 raise ValidationError(
                     self.env._(
                         "Lot %(lot)s expires (%(expiry)s) before it was produced "
-                        "(%(production)s). (失效日期早于生产日期。)",
+                        "(%(production)s).",
                         lot=lot.name,
                         expiry=fields.Date.to_string(lot.expiration_date),
                         production=fields.Date.to_string(lot.med_production_date),
@@ -359,13 +359,13 @@ class StockLot(models.Model):
         ]
         raise UserError(
             self.env._(
-                "%(action)s refused (操作被拒绝):\n%(lines)s",
+                "%(action)s refused:\n%(lines)s",
                 action=action,
                 lines="\n".join(lines),
             )
         )
 
-    def _med_check_segregation(self):
+    def _med_ensure_segregation(self):
         """The user who received or produced a lot may not release it."""
         if not self.env.company.med_release_segregation:
             return
@@ -377,47 +377,58 @@ class StockLot(models.Model):
             raise UserError(
                 self.env._(
                     "You received or produced %(lots)s: another QA manager must "
-                    "release it (segregation of duties). (收货或生产人不得放行。)",
+                    "release it (segregation of duties).",
                     lots=", ".join(mine.mapped("display_name")),
                 )
             )
 
-    def _med_check_qa_manager(self):
-        if not self.env.user.has_group("med_audit_export.group_med_qa_manager"):
-            raise UserError(
-                self.env._(
-                    "Only a QA manager decides a lot's status. (仅质量负责人可操作。)"
-                )
-            )
+    def _med_ensure_qa_manager(self):
+        self._med_require_group(
+            QA_MANAGER, self.env._("Only a QA manager decides a lot's status.")
+        )
 
     def action_med_release(self):
-        self._med_check_qa_manager()
+        self._med_ensure_qa_manager()
         blocking = self._med_release_checks()
         if blocking:
             self._med_raise_blocking(blocking, self.env._("Release"))
-        self._med_check_segregation()
+        self._med_ensure_segregation()
         return self._med_request_signature(
             "release", "_med_do_release", title=self.env._("Release Lots")
         )
 
     def _med_do_release(self):
-        self._med_check_qa_manager()
+        self._med_ensure_qa_manager()
         # Before the status is read: a second release of the same lot waits, then
         # fails and its retry is refused (one release, one signature).
         self._med_lock_status(change=True)
         blocking = self._med_release_checks()
         if blocking:
             self._med_raise_blocking(blocking, self.env._("Release"))
-        self._med_check_segregation()
-        self._med_set_state("released")
+        self._med_ensure_segregation()
+        self._med_protected_write().write(self._prepare_med_release_vals())
         first = self.filtered(lambda lot: not lot.med_release_date)
         if first:
             first._med_protected_write().write(
                 {"med_release_date": fields.Datetime.now()}
             )
 
+    def _prepare_med_release_vals(self):
+        """Values written on these lots when a signed release passed its checks
+        (extension hook: add to what a release records)."""
+        return {"med_state": "released"}
+
+    def _prepare_med_hold_vals(self, source, reason):
+        """Values written on lots put on hold by ``source`` for ``reason``
+        (extension hook, like the release's)."""
+        return {
+            "med_state": "hold",
+            "med_hold_source": source,
+            "med_hold_reason": reason,
+        }
+
     def action_med_hold(self):
-        self._med_check_qa_manager()
+        self._med_ensure_qa_manager()
         return self._med_request_signature(
             "hold", "_med_do_hold", title=self.env._("Put Lots on Hold")
         )
@@ -441,9 +452,7 @@ class StockLot(models.Model):
         run of what reacts to holds, like CAPA rules) still says for each lot
         when it expired. Holds of other sources made meanwhile ignore it."""
         if not reason or not reason.strip():
-            raise UserError(
-                self.env._("Say why the lots are put on hold. (请填写冻结原因。)")
-            )
+            raise UserError(self.env._("Say why the lots are put on hold."))
         self._med_lock_status(change=True)
         # Only the status is needed here (the daily check holds thousands of lots at
         # once), and what reacts to a hold reads, in the same query: the old values
@@ -469,22 +478,16 @@ class StockLot(models.Model):
         for text, lot_ids in by_reason.items():
             self.browse(lot_ids).with_context(
                 med_reason=text
-            )._med_protected_write().write(
-                {
-                    "med_state": "hold",
-                    "med_hold_source": source,
-                    "med_hold_reason": text,
-                }
-            )
+            )._med_protected_write().write(self._prepare_med_hold_vals(source, text))
 
     def action_med_unhold(self):
-        self._med_check_qa_manager()
+        self._med_ensure_qa_manager()
         return self._med_request_signature(
             "approval", "_med_do_unhold", title=self.env._("Lift the Hold")
         )
 
     def _med_do_unhold(self):
-        self._med_check_qa_manager()
+        self._med_ensure_qa_manager()
         self._med_lock_status(change=True)
         not_held = self.filtered(lambda lot: lot.med_state != "hold")
         if not_held:
@@ -498,13 +501,13 @@ class StockLot(models.Model):
         self._med_set_state("quarantine", {"med_hold_source": False})
 
     def action_med_reject(self):
-        self._med_check_qa_manager()
+        self._med_ensure_qa_manager()
         return self._med_request_signature(
             "rejection", "_med_do_reject", title=self.env._("Reject Lots")
         )
 
     def _med_do_reject(self):
-        self._med_check_qa_manager()
+        self._med_ensure_qa_manager()
         self._med_set_state("rejected")
 
     def _med_set_state(self, state, extra=None):
@@ -566,9 +569,7 @@ class StockLot(models.Model):
         # Each lot's hold names its own expiry date, in one call, so that what reacts
         # to expiry holds (CAPA rules) runs once.
         texts = {
-            day: self.env._(
-                "Expired on %(date)s (已过期)", date=fields.Date.to_string(day)
-            )
+            day: self.env._("Expired on %(date)s", date=fields.Date.to_string(day))
             for day in set(expired.values())
         }
         reasons = {lot_id: texts[day] for lot_id, day in sorted(expired.items())}
@@ -610,7 +611,7 @@ class StockLot(models.Model):
         """One activity per warehouse and day for QA, with the near-expiry list:
         ``rows`` of (product id, lot name, expiry, alert date, quantity there)."""
         today = fields.Date.context_today(self)
-        summary = self.env._("Lots near expiry (近效期)")
+        summary = self.env._("Lots near expiry")
         # Before deciding: a run whose snapshot predates another run's notice does
         # not see that activity, but its write of the same row conflicts with the
         # other's (a serialization error; a lock alone would not, once the other
@@ -672,12 +673,36 @@ class StockLot(models.Model):
         )
 
     # -- genealogy --
+    @api.model
+    def _med_genealogy_step_sql(self, direction, lot_column):
+        """The one definition of a genealogy link, as JOIN clauses: from the lot id
+        in ``lot_column`` (SQL) one step ``direction`` ("downstream": to the lots
+        made from it; "upstream": to the lots it is made of) over done move lines
+        and their consume/produce links. The linked move line is the alias
+        ``linked`` (``linked.lot_id``, never NULL). Every recursive walk of the
+        genealogy joins this to its previous step."""
+        source, target = TRACE_COLUMNS[direction]
+        return SQL(
+            """
+              JOIN stock_move_line genealogy_line
+                ON genealogy_line.lot_id = %(lot)s
+               AND genealogy_line.state = 'done'
+              JOIN stock_move_line_consume_rel genealogy_rel
+                ON genealogy_rel.%(source)s = genealogy_line.id
+              JOIN stock_move_line linked
+                ON linked.id = genealogy_rel.%(target)s AND linked.state = 'done'
+               AND linked.lot_id IS NOT NULL
+            """,
+            lot=lot_column,
+            source=SQL.identifier(source),
+            target=SQL.identifier(target),
+        )
+
     def _med_trace_sql(self, direction):
         """The ``trace(lot_id)`` clause of a WITH RECURSIVE query: these lots and
-        every lot reachable from them, transitively, over done move lines and their
-        consume/produce links. UNION (not UNION ALL) drops lots already reached, so
-        cycles (an unbuild feeding back) end."""
-        source, target = TRACE_COLUMNS[direction]
+        every lot reachable from them, transitively (``_med_genealogy_step_sql``).
+        UNION (not UNION ALL) drops lots already reached, so cycles (an unbuild
+        feeding back) end."""
         self.env["stock.move.line"].flush_model(["lot_id", "state"])
         return SQL(
             """
@@ -686,17 +711,13 @@ class StockLot(models.Model):
                  UNION
                 SELECT linked.lot_id
                   FROM trace
-                  JOIN stock_move_line line
-                    ON line.lot_id = trace.lot_id AND line.state = 'done'
-                  JOIN stock_move_line_consume_rel rel ON rel.%(source)s = line.id
-                  JOIN stock_move_line linked
-                    ON linked.id = rel.%(target)s AND linked.state = 'done'
-                 WHERE linked.lot_id IS NOT NULL
+                  %(step)s
             )
             """,
             ids=list(self.ids),
-            source=SQL.identifier(source),
-            target=SQL.identifier(target),
+            step=self._med_genealogy_step_sql(
+                direction, SQL.identifier("trace", "lot_id")
+            ),
         )
 
     def _med_trace_ids(self, direction):
@@ -713,19 +734,18 @@ class StockLot(models.Model):
         )
         return [row[0] for row in self.env.cr.fetchall()]
 
-    def _med_check_traceable(self):
+    def _med_ensure_traceable(self):
         readable = self._filtered_access("read")
         if readable != self:
             raise UserError(
                 self.env._(
-                    "You cannot trace lots you are not allowed to read: %(lots)s. "
-                    "(无权查看的批号不能追溯。)",
+                    "You cannot trace lots you are not allowed to read: %(lots)s.",
                     lots=", ".join((self - readable).sudo().mapped("display_name")),
                 )
             )
 
     def _med_traced(self, direction):
-        self._med_check_traceable()
+        self._med_ensure_traceable()
         ids = self._med_trace_ids(direction)
         # Only the lots the user may read (companies, record rules), in one query.
         return self.search([("id", "in", ids)]) if ids else self.browse()
@@ -749,7 +769,7 @@ class StockLot(models.Model):
         partners of those deliveries; ``on_hand``: quants of those lots still in
         internal locations. Each one as the user may read it (record rules apply).
         """
-        self._med_check_traceable()
+        self._med_ensure_traceable()
         scope = {
             "lots": self.browse(),
             "customers": self.env["res.partner"],

@@ -52,8 +52,7 @@ class StockLot(models.Model):
         if direction not in ("upstream", "downstream"):
             raise UserError(
                 self.env._(
-                    "Direction must be upstream or downstream, not %(direction)s. "
-                    "(追溯方向须为 upstream 或 downstream。)",
+                    "Direction must be upstream or downstream, not %(direction)s.",
                     direction=direction,
                 )
             )

@@ -12,7 +12,7 @@ class StockMove(models.Model):
         # the gates hold on all of them.
         self.env["med.gate"]._med_enforce(self._med_gate_findings())
         self._med_segregate_receipts()
-        self._med_check_segregation()
+        self._med_ensure_segregation()
         done = super()._action_done(cancel_backorder=cancel_backorder)
         self._med_record_lot_origin(done)
         self._med_requarantine_received(done.move_line_ids)
@@ -78,7 +78,7 @@ class StockMove(models.Model):
             )
         )
 
-    def _med_check_segregation(self):
+    def _med_ensure_segregation(self):
         lines = self._med_leaving_quarantine()
         if not lines:
             return
@@ -88,7 +88,7 @@ class StockMove(models.Model):
             raise UserError(
                 self.env._(
                     "%(lots)s are not released: they stay in the quarantine location "
-                    "until QA releases them. (未放行批号须留在隔离区。)",
+                    "until QA releases them.",
                     lots=", ".join(kept.mapped("display_name")),
                 )
             )

@@ -101,7 +101,7 @@ class StockMoveLine(models.Model):
         except gs1.GS1Error as error:
             raise UserError(
                 self.env._(
-                    "Unreadable UDI %(text)s: %(error)s. (无法识别的 UDI。)",
+                    "Unreadable UDI %(text)s: %(error)s.",
                     text=text,
                     error=error,
                 )
@@ -111,7 +111,7 @@ class StockMoveLine(models.Model):
             raise UserError(
                 self.env._(
                     "The UDI is for GTIN %(scanned)s, but %(product)s has UDI-DI "
-                    "%(expected)s. (UDI 与产品不符。)",
+                    "%(expected)s.",
                     scanned=data["gtin"],
                     product=self.product_id.display_name,
                     expected=expected,
@@ -134,10 +134,10 @@ class StockMoveLine(models.Model):
     # transfer, or take a lot and location from a quant).
     @api.model_create_multi
     def create(self, vals_list):
-        self._med_predicted_done_lines(vals_list)._med_check_done_lines()
+        self._med_predicted_done_lines(vals_list)._med_ensure_done_lines()
         lines = super().create(vals_list)
         done = lines.filtered(lambda line: line.state == "done")
-        done._med_check_done_lines()
+        done._med_ensure_done_lines()
         self.env["stock.move"]._med_requarantine_received(done)
         return lines
 
@@ -150,9 +150,9 @@ class StockMoveLine(models.Model):
         ):
             # Less done quantity takes stock back from where it went: no gate.
             changed = changed.filtered(lambda line: vals["quantity"] > line.quantity)
-        changed._med_predicted(vals)._med_check_done_lines()
+        changed._med_predicted(vals)._med_ensure_done_lines()
         result = super().write(vals)
-        changed._med_check_done_lines()
+        changed._med_ensure_done_lines()
         self.env["stock.move"]._med_requarantine_received(changed)
         return result
 
@@ -193,7 +193,7 @@ class StockMoveLine(models.Model):
             predicted |= self.new(dict(values, **changes))
         return predicted
 
-    def _med_check_done_lines(self):
+    def _med_ensure_done_lines(self):
         """Done lines created or changed (lot, locations, more quantity) move stock
         as a transfer does: the same lot gates hold, always blocking (correcting a
         done transfer is no way to ship, consume or receive a lot that the gates

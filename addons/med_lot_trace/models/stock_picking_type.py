@@ -38,16 +38,16 @@ class StockPickingType(models.Model):
             vals.get("med_gate_mode", COMPANY_DEFAULT) != COMPANY_DEFAULT
             for vals in vals_list
         ):
-            Gate._med_check_gate_manager({"lot"})
+            Gate._med_ensure_gate_manager({"lot"})
         return super().create(vals_list)
 
     def write(self, vals):
         if "med_gate_mode" in vals:
-            self._med_check_gate_mode_change(vals["med_gate_mode"])
+            self._med_ensure_gate_mode_change(vals["med_gate_mode"])
         return super().write(vals)
 
-    def _med_check_gate_mode_change(self, mode):
-        """As the company's modes (``med.gate._med_check_mode_changes``): a QA
+    def _med_ensure_gate_mode_change(self, mode):
+        """As the company's modes (``med.gate._med_ensure_mode_changes``): a QA
         manager decides, and switching to block waits until the dry run finds
         nothing on this operation type's open documents (the dry run's switch
         records the QA manager's reason when it does)."""
@@ -55,7 +55,7 @@ class StockPickingType(models.Model):
         changed = self.filtered(lambda picking_type: picking_type.med_gate_mode != mode)
         if not changed or self.env.su or self._med_trusted():
             return
-        Gate._med_check_gate_manager({"lot"})
+        Gate._med_ensure_gate_manager({"lot"})
         for picking_type in changed:
             if (
                 picking_type._med_effective_gate_mode(mode) != "block"

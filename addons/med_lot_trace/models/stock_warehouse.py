@@ -12,7 +12,7 @@ class StockWarehouse(models.Model):
         domain="[('usage', '=', 'internal'), ('warehouse_id', '=', id)]",
         check_company=True,
         tracking=True,
-        help="Physical segregation (隔离区): lots received into stock wait here until "
+        help="Physical segregation: lots received into stock wait here until "
         "released, a release creates their transfer to stock, a hold their transfer "
         "back here, and lots not released cannot leave it for another internal "
         "location. With a three-step reception, choose the quality control "

@@ -66,7 +66,7 @@ class TestExpiryCron(MedGenealogyCommon):
         self.env["stock.lot"]._cron_med_expiry()
         for lot in self.expired | self.expired_earlier:
             expiry = fields.Date.to_string(lot.expiration_date)
-            self.assertEqual(lot.med_hold_reason, f"Expired on {expiry} (已过期)")
+            self.assertEqual(lot.med_hold_reason, f"Expired on {expiry}")
             entry = self.env["med.audit.entry"].search(
                 [
                     ("res_model", "=", "stock.lot"),

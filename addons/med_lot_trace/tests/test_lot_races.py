@@ -334,7 +334,7 @@ class TestLotStatusRaces(BaseCase):
         def expiry_hold(env):
             # what the daily check does with an expired lot still in stock
             env["stock.lot"].browse(component_id)._med_put_on_hold(
-                "expiry", "Expired on 2026-12-01 (已过期)"
+                "expiry", "Expired on 2026-12-01"
             )
 
         releaser = Session(self.registry, qa_uid, release, pause=True)

@@ -75,7 +75,9 @@ class TestLotRetention(MedComplianceCommon):
         self.assertFalse(ordinary.exists())
 
     def test_negative_expected_life_refused(self):
-        with self.assertRaisesRegex(ValidationError, "使用期限不能为负数"):
+        with self.assertRaisesRegex(
+            ValidationError, "expected life of a device cannot be negative"
+        ):
             self.product_lot.med_expected_life_years = -1
 
     def test_fda_rule_counts_from_the_signed_release(self):

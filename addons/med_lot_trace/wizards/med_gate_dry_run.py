@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from odoo.addons.med_audit_export.models.med_signable_mixin import QA_MANAGER
+
 from ..models.med_gate import GATE_MODES
 
 
@@ -50,16 +52,16 @@ class MedGateDryRun(models.TransientModel):
         for wizard in self:
             wizard.category_ids = wizard.line_ids.product_ids.categ_id
 
-    def _med_check_qa_manager(self):
-        if not self.env.user.has_group("med_audit_export.group_med_qa_manager"):
-            raise UserError(
-                self.env._("Only a QA manager runs the go-live dry run of the gates.")
-            )
+    def _med_ensure_qa_manager(self):
+        self.env["med.signable.mixin"]._med_require_group(
+            QA_MANAGER,
+            self.env._("Only a QA manager runs the go-live dry run of the gates."),
+        )
 
     def action_run(self):
         """List what every gate finds today. Reads only: nothing is changed."""
         self.ensure_one()
-        self._med_check_qa_manager()
+        self._med_ensure_qa_manager()
         Gate = self.env["med.gate"]
         company = self.company_id
         findings = Gate._med_dry_run(company)
@@ -147,7 +149,7 @@ class MedGateDryRun(models.TransientModel):
         run is clean, otherwise only with the QA manager's reason, which the audit
         trail of the company's setting keeps."""
         self.ensure_one()
-        self._med_check_qa_manager()
+        self._med_ensure_qa_manager()
         if self.picking_type_id:
             return self._med_switch_operation_type_to_block()
         if not self.gate:

@@ -4,8 +4,6 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
-from ..models.stock_lot import TRACE_COLUMNS
-
 MAX_LINES = 10000
 
 
@@ -32,33 +30,28 @@ class MedLotGenealogy(models.TransientModel):
     def _med_links(self):
         """(parent lot, linked move line) for every manufacturing link reachable
         from the lot, in one recursive query."""
-        source, target = TRACE_COLUMNS[self.direction]
+        Lot = self.env["stock.lot"]
         self.env["stock.move.line"].flush_model(["lot_id", "state"])
         self.env.cr.execute(
             SQL(
                 """
             WITH RECURSIVE links(parent_lot, line_id, lot_id) AS (
-                SELECT line.lot_id, linked.id, linked.lot_id
-                  FROM stock_move_line line
-                  JOIN stock_move_line_consume_rel rel ON rel.%(source)s = line.id
-                  JOIN stock_move_line linked
-                    ON linked.id = rel.%(target)s AND linked.state = 'done'
-                 WHERE line.lot_id = %(lot)s AND line.state = 'done'
-                   AND linked.lot_id IS NOT NULL
+                SELECT start.lot_id, linked.id, linked.lot_id
+                  FROM (SELECT %(lot)s AS lot_id) start
+                  %(first_step)s
                  UNION
-                SELECT line.lot_id, linked.id, linked.lot_id
+                SELECT links.lot_id, linked.id, linked.lot_id
                   FROM links
-                  JOIN stock_move_line line
-                    ON line.lot_id = links.lot_id AND line.state = 'done'
-                  JOIN stock_move_line_consume_rel rel ON rel.%(source)s = line.id
-                  JOIN stock_move_line linked
-                    ON linked.id = rel.%(target)s AND linked.state = 'done'
-                 WHERE linked.lot_id IS NOT NULL
+                  %(next_step)s
             )
             SELECT DISTINCT parent_lot, line_id FROM links
             """,
-                source=SQL.identifier(source),
-                target=SQL.identifier(target),
+                first_step=Lot._med_genealogy_step_sql(
+                    self.direction, SQL.identifier("start", "lot_id")
+                ),
+                next_step=Lot._med_genealogy_step_sql(
+                    self.direction, SQL.identifier("links", "lot_id")
+                ),
                 lot=self.lot_id.id,
             )
         )
@@ -85,7 +78,7 @@ class MedLotGenealogy(models.TransientModel):
 
     def action_build(self):
         self.ensure_one()
-        self.lot_id._med_check_traceable()
+        self.lot_id._med_ensure_traceable()
         children = defaultdict(list)
         MoveLine = self.env["stock.move.line"]
         links = self._med_links()
@@ -111,7 +104,7 @@ class MedLotGenealogy(models.TransientModel):
                     raise UserError(
                         self.env._(
                             "The genealogy has more than %(max)s links: use the recall "
-                            "simulation or the xlsx export instead. (谱系过大。)",
+                            "simulation or the xlsx export instead.",
                             max=MAX_LINES,
                         )
                     )

@@ -75,9 +75,7 @@ class MedLotRecallSimulate(models.TransientModel):
     def action_simulate(self):
         self.ensure_one()
         if not self.lot_ids:
-            raise UserError(
-                self.env._("Choose the lots to recall. (请选择要召回的批号。)")
-            )
+            raise UserError(self.env._("Choose the lots to recall."))
         scope = self.lot_ids.med_recall_scope()
         self.write(
             {

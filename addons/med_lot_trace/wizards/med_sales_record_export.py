@@ -51,8 +51,7 @@ class MedSalesRecordExport(models.TransientModel):
             if wizard.date_to < wizard.date_from:
                 raise ValidationError(
                     self.env._(
-                        "The period ends (%(end)s) before it starts (%(start)s). "
-                        "(结束日期早于开始日期。)",
+                        "The period ends (%(end)s) before it starts (%(start)s).",
                         start=wizard.date_from,
                         end=wizard.date_to,
                     )
@@ -172,7 +171,7 @@ class MedSalesRecordExport(models.TransientModel):
             raise UserError(
                 self.env._(
                     "No lot was delivered to or returned by a customer of %(company)s "
-                    "from %(period)s with these filters. (该期间没有销售记录。)",
+                    "from %(period)s with these filters.",
                     company=self.company_id.name,
                     period=period,
                 )

@@ -31,7 +31,7 @@ class MedNonconformance(models.Model):
     def action_open_recall(self):
         """Open a recall of this nonconformance's lots."""
         self.ensure_one()
-        self.env["med.recall"]._med_check_qa_manager()
+        self.env["med.recall"]._med_ensure_qa_manager()
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("New Recall"),

@@ -24,9 +24,9 @@ STATES = [
 ]
 # NMPA 医疗器械召回管理办法 art. 14: level by the seriousness of the health hazard.
 NMPA_LEVELS = [
-    ("1", "Level I (一级召回)"),
-    ("2", "Level II (二级召回)"),
-    ("3", "Level III (三级召回)"),
+    ("1", "Level I"),
+    ("2", "Level II"),
+    ("3", "Level III"),
 ]
 # NMPA 医疗器械召回管理办法 (2017) art. 16: once the recall is decided, the consignees
 # are notified within 1 day (level I), 3 days (level II) or 7 days (level III).
@@ -34,8 +34,8 @@ NMPA_NOTIFICATION_DAYS = {"1": 1, "2": 3, "3": 7}
 # FDA 21 CFR 7.3(m): class by the probability of serious adverse health consequences.
 FDA_CLASSES = [("I", "Class I"), ("II", "Class II"), ("III", "Class III")]
 INITIATIONS = [
-    ("voluntary", "Voluntary (主动召回)"),
-    ("ordered", "Ordered by the authority (责令召回)"),
+    ("voluntary", "Voluntary"),
+    ("ordered", "Ordered by the authority"),
 ]
 # FDA 21 CFR 7.42(b)(1): the level in the distribution chain the recall reaches.
 DEPTHS = [
@@ -134,14 +134,14 @@ class MedRecall(models.Model):
         tracking=True,
         index=True,
         check_company=True,
-        help="The person the authority and the customers contact about this recall "
-        "(联系人): named with phone and email in the authority report; reminded of "
+        help="The person the authority and the customers contact about this recall:"
+        " named with phone and email in the authority report; reminded of "
         "the notification deadline.",
     )
     date_discovered = fields.Date(
         string="Problem Found On",
         tracking=True,
-        help="When the defect was first found (发现问题日期), e.g. the complaint or "
+        help="When the defect was first found, e.g. the complaint or "
         "the out-of-specification result. Required to launch.",
     )
     date_decision = fields.Date(string="Decided On", tracking=True)
@@ -219,8 +219,7 @@ class MedRecall(models.Model):
         compute="_compute_notification_deadline",
         store=True,
         help="NMPA recall rules, art. 16: every consignee is notified within 1 day "
-        "(level I), 3 days (level II) or 7 days (level III) of the launch "
-        "(召回通知时限).",
+        "(level I), 3 days (level II) or 7 days (level III) of the launch.",
     )
     notification_overdue = fields.Boolean(
         compute="_compute_notification_overdue",
@@ -284,7 +283,7 @@ class MedRecall(models.Model):
                 raise ValidationError(
                     self.env._(
                         "%(recall)s: the problem cannot be found on %(date)s, a date "
-                        "in the future. (发现问题日期不能晚于今天。)",
+                        "in the future.",
                         recall=recall.name,
                         date=recall.date_discovered,
                     )
@@ -409,8 +408,7 @@ class MedRecall(models.Model):
                 raise UserError(
                     self.env._(
                         "%(recalls)s are launched: their lots can no longer change. "
-                        "Recompute the scope to add what was delivered since. "
-                        "(已启动的召回不能修改批号。)",
+                        "Recompute the scope to add what was delivered since.",
                         recalls=", ".join(started.mapped("name")),
                     )
                 )
@@ -418,8 +416,7 @@ class MedRecall(models.Model):
         if closed and set(vals) - {"med_change_reason", "message_main_attachment_id"}:
             raise UserError(
                 self.env._(
-                    "%(recalls)s are closed or cancelled: they can no longer "
-                    "change. (已关闭或取消的召回不能修改。)",
+                    "%(recalls)s are closed or cancelled: they can no longer change.",
                     recalls=", ".join(closed.mapped("name")),
                 )
             )
@@ -537,7 +534,7 @@ class MedRecall(models.Model):
         """Compare the frozen scope with the genealogy and deliveries of today; the
         user decides whether the frozen scope takes the changes."""
         self.ensure_one()
-        self._med_check_qa_manager()
+        self._med_ensure_qa_manager()
         if self.state == "closed":
             raise UserError(self.env._("%(recall)s is closed.", recall=self.name))
         wizard = self.env["med.recall.recompute"]._med_build(self)
@@ -551,43 +548,27 @@ class MedRecall(models.Model):
         }
 
     # -- launch --
-    def _med_check_qa_manager(self):
-        if not self.env.user.has_group("med_audit_export.group_med_qa_manager"):
-            raise UserError(
-                self.env._(
-                    "Only a QA manager decides a recall. (仅质量负责人可决定召回。)"
-                )
-            )
+    def _med_ensure_qa_manager(self):
+        self._med_require_group(
+            QA_MANAGER, self.env._("Only a QA manager decides a recall.")
+        )
 
-    def _med_check_launchable(self):
-        self._med_check_qa_manager()
+    def _med_ensure_launchable(self):
+        self._med_ensure_qa_manager()
         for recall in self:
             if recall.state != "draft":
                 raise UserError(
                     self.env._(
                         "%(recall)s is already launched, closed or cancelled: only a "
-                        "draft is launched. (召回已启动或已结束，不能再次启动。)",
+                        "draft is launched.",
                         recall=recall.name,
                     )
                 )
-            missing = [
-                recall._fields[name]._description_string(self.env)
-                for name in LAUNCH_FIELDS
-                if not recall[name]
-            ]
-            if missing:
-                raise UserError(
-                    self.env._(
-                        "%(recall)s: fill in %(fields)s before the launch. "
-                        "(启动前请填写必填信息。)",
-                        recall=recall.name,
-                        fields=", ".join(missing),
-                    )
-                )
+            recall._med_require_fields(LAUNCH_FIELDS, self.env._("the launch"))
             if not recall.scope_lot_ids:
                 raise UserError(
                     self.env._(
-                        "%(recall)s has no lots in its scope. (召回范围为空。)",
+                        "%(recall)s has no lots in its scope.",
                         recall=recall.name,
                     )
                 )
@@ -597,7 +578,7 @@ class MedRecall(models.Model):
                     self.env._(
                         "%(recall)s: lots %(lots)s are already recalled by "
                         "%(others)s, which is still open: add the new findings to "
-                        "that recall. (批号已在其他未关闭的召回中。)",
+                        "that recall.",
                         recall=recall.name,
                         lots=", ".join(others.mapped("lot_id.name")),
                         others=", ".join(others.mapped("recall_id.name")),
@@ -621,22 +602,25 @@ class MedRecall(models.Model):
         )
 
     def action_launch(self):
-        self._med_check_launchable()
+        self._med_ensure_launchable()
         return self._med_request_signature(
             "approval", "_med_do_launch", title=self.env._("Approve and Launch")
         )
 
     def _med_do_launch(self):
-        self._med_check_launchable()
+        self._med_ensure_launchable()
         for recall in self:
-            recall._med_protected_write().write(
-                {
-                    "state": "launched",
-                    "date_launched": fields.Datetime.now(),
-                    "launched_by_id": self.env.uid,
-                }
-            )
+            recall._med_protected_write().write(recall._prepare_launch_vals())
             recall._med_apply_launch()
+
+    def _prepare_launch_vals(self):
+        """Values written on the recall by its signed launch (extension hook)."""
+        self.ensure_one()
+        return {
+            "state": "launched",
+            "date_launched": fields.Datetime.now(),
+            "launched_by_id": self.env.uid,
+        }
 
     def _med_apply_launch(self):
         """Recall every lot of the scope (held, not reservable, not shipped) and
@@ -693,8 +677,7 @@ class MedRecall(models.Model):
                 ),
                 note=self.env._(
                     "NMPA recall rules, art. 16: a %(level)s recall is notified to "
-                    "every consignee within %(days)s day(s) of the decision. "
-                    "(召回通知时限。)",
+                    "every consignee within %(days)s day(s) of the decision.",
                     level=recall._med_selection_label("nmpa_level"),
                     days=NMPA_NOTIFICATION_DAYS[recall.nmpa_level],
                 ),
@@ -725,12 +708,11 @@ class MedRecall(models.Model):
         """A nonconformance per product for the returned quantity not yet covered by
         one: its disposition (scrap, rework) is decided and signed there."""
         self.ensure_one()
-        self._med_check_qa_manager()
+        self._med_ensure_qa_manager()
         if self.state != "launched":
             raise UserError(
                 self.env._(
-                    "Returned stock is dispositioned while the recall is launched. "
-                    "(召回启动后才能处置退回产品。)"
+                    "Returned stock is dispositioned while the recall is launched."
                 )
             )
         returned, _pickings = self._med_returns().get(self.id, ({}, []))
@@ -773,7 +755,7 @@ class MedRecall(models.Model):
             raise UserError(
                 self.env._(
                     "Every returned quantity of %(recall)s already has a "
-                    "nonconformance. (退回数量均已有不合格品记录。)",
+                    "nonconformance.",
                     recall=self.name,
                 )
             )
@@ -821,14 +803,11 @@ class MedRecall(models.Model):
     def action_record_check(self):
         """Record an effectiveness check: customers reached and quantity recovered
         against the target, as of now."""
-        self._med_check_qa_manager()
+        self._med_ensure_qa_manager()
         for recall in self:
             if recall.state != "launched":
                 raise UserError(
-                    self.env._(
-                        "Effectiveness is checked on a launched recall. "
-                        "(召回启动后才能进行有效性检查。)"
-                    )
+                    self.env._("Effectiveness is checked on a launched recall.")
                 )
             self.env["med.recall.check"].create(
                 {
@@ -841,14 +820,13 @@ class MedRecall(models.Model):
                 }
             )
 
-    def _med_check_closable(self):
-        self._med_check_qa_manager()
+    def _med_ensure_closable(self):
+        self._med_ensure_qa_manager()
         for recall in self:
             if recall.state != "launched":
                 raise UserError(
                     self.env._(
-                        "%(recall)s is not launched: only a launched recall is "
-                        "closed. (仅已启动的召回可以关闭。)",
+                        "%(recall)s is not launched: only a launched recall is closed.",
                         recall=recall.name,
                     )
                 )
@@ -856,8 +834,7 @@ class MedRecall(models.Model):
             if unsent:
                 raise UserError(
                     self.env._(
-                        "%(recall)s: customers %(customers)s have not been notified. "
-                        "(仍有客户未通知。)",
+                        "%(recall)s: customers %(customers)s have not been notified.",
                         recall=recall.name,
                         customers=", ".join(unsent.mapped("partner_id.display_name")),
                     )
@@ -870,21 +847,20 @@ class MedRecall(models.Model):
                     self.env._(
                         "%(recall)s still has %(quantity)s units outstanding at "
                         "customers: recover them (returns, declarations of "
-                        "destruction) or write the closure justification. "
-                        "(仍有未召回数量，请填写关闭理由。)",
+                        "destruction) or write the closure justification.",
                         recall=recall.name,
                         quantity=recall._med_qty(recall.outstanding_qty),
                     )
                 )
 
     def action_close(self):
-        self._med_check_closable()
+        self._med_ensure_closable()
         return self._med_request_signature(
             "closure", "_med_do_close", title=self.env._("Close the Recall")
         )
 
     def _med_do_close(self):
-        self._med_check_closable()
+        self._med_ensure_closable()
         self.activity_ids.action_feedback(feedback=self.env._("Recall closed"))
         self._med_protected_write().write(
             {
@@ -897,20 +873,20 @@ class MedRecall(models.Model):
     def action_cancel(self):
         """A draft recall that will not be launched (the lots were cleared) is
         cancelled with its reason, never deleted."""
-        self._med_check_qa_manager()
+        self._med_ensure_qa_manager()
         for recall in self:
             if recall.state != "draft":
                 raise UserError(
                     self.env._(
                         "%(recall)s is launched or finished: only a draft recall is "
-                        "cancelled. (仅草稿召回可以取消。)",
+                        "cancelled.",
                         recall=recall.name,
                     )
                 )
             if not (recall.cancel_reason or "").strip():
                 raise UserError(
                     self.env._(
-                        "Say why %(recall)s is cancelled. (请填写取消原因。)",
+                        "Say why %(recall)s is cancelled.",
                         recall=recall.name,
                     )
                 )
@@ -1188,20 +1164,20 @@ class MedRecall(models.Model):
                 f"{line.quantity:g}",
             ]
 
-    def _med_check_exportable(self):
+    def _med_ensure_exportable(self):
         self.ensure_one()
-        if not self.env.user.has_group("med_audit_export.group_med_auditor"):
-            raise UserError(
-                self.env._(
-                    "Only auditors, QA managers and compliance administrators export "
-                    "evidence reports. (仅审计员、质量负责人和合规管理员可导出。)"
-                )
-            )
+        self._med_require_group(
+            "med_audit_export.group_med_auditor",
+            self.env._(
+                "Only auditors, QA managers and compliance administrators export "
+                "evidence reports."
+            ),
+        )
 
     def action_export_report(self):
         """The authority report as xlsx (context ``med_format``: xlsx or pdf) through
         the export engine: recorded, with its verification code."""
-        self._med_check_exportable()
+        self._med_ensure_exportable()
         file_format = self.env.context.get("med_format") or "xlsx"
         title = self.env._("Recall report %(recall)s", recall=self.name)
         data = {"title": title, "filter_description": self.name}
@@ -1259,7 +1235,7 @@ class MedRecall(models.Model):
     def action_export_reconciliation(self):
         """The reconciliation sheet (xlsx): per customer and lot, shipped, returned,
         destroyed and outstanding."""
-        self._med_check_exportable()
+        self._med_ensure_exportable()
         title = self.env._("Recall reconciliation %(recall)s", recall=self.name)
         data = {"title": title, "filter_description": self.name}
         rows = list(self._med_reconciliation_rows())

@@ -53,10 +53,7 @@ class MedRecallLine(models.Model):
         trusted = self.env.context.get("med_protected_write") is PROTECTED_WRITE
         if not trusted and self.filtered(lambda line: line.recall_state != "launched"):
             raise UserError(
-                self.env._(
-                    "Declarations are recorded while the recall is launched. "
-                    "(仅在召回进行中可申报。)"
-                )
+                self.env._("Declarations are recorded while the recall is launched.")
             )
         return super().write(vals)
 
@@ -82,8 +79,7 @@ class MedRecallLine(models.Model):
             if line.recall_id.state != "launched":
                 raise ValidationError(
                     self.env._(
-                        "Destruction on site is declared once the recall is "
-                        "launched. (召回启动后才能申报现场销毁。)"
+                        "Destruction on site is declared once the recall is launched."
                     )
                 )
             rounding = line.product_uom_id.rounding
@@ -97,8 +93,7 @@ class MedRecallLine(models.Model):
                 raise ValidationError(
                     self.env._(
                         "%(customer)s cannot have destroyed %(destroyed)s of lot "
-                        "%(lot)s: %(shipped)s shipped, %(returned)s returned. "
-                        "(销毁数量超过客户持有数量。)",
+                        "%(lot)s: %(shipped)s shipped, %(returned)s returned.",
                         customer=line.partner_id.display_name,
                         destroyed=line.recall_id._med_qty(line.destroyed_qty),
                         lot=line.lot_id.name,
@@ -110,7 +105,7 @@ class MedRecallLine(models.Model):
                 raise ValidationError(
                     self.env._(
                         "Say who declared the destruction of lot %(lot)s at "
-                        "%(customer)s, and when. (请填写销毁申报信息。)",
+                        "%(customer)s, and when.",
                         lot=line.lot_id.name,
                         customer=line.partner_id.display_name,
                     )

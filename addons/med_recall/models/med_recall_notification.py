@@ -6,7 +6,7 @@ STATES = [
     ("sent", "Sent"),
     ("acknowledged", "Acknowledged"),
 ]
-LETTER_LANGS = [("zh_CN", "Chinese (简体中文)"), ("en_US", "English")]
+LETTER_LANGS = [("zh_CN", "Chinese (Simplified)"), ("en_US", "English")]
 
 
 class MedRecallNotification(models.Model):
@@ -66,20 +66,19 @@ class MedRecallNotification(models.Model):
                 lambda line, n=notification: line.partner_id == n.partner_id
             )
 
-    def _med_check_qa_manager(self):
-        self.recall_id._med_check_qa_manager()
+    def _med_ensure_qa_manager(self):
+        self.recall_id._med_ensure_qa_manager()
 
     def action_send(self):
         """Post each letter (PDF, in the customer's language) on the recall's chatter
         to the customer, which emails it."""
-        self._med_check_qa_manager()
+        self._med_ensure_qa_manager()
         for notification in self:
             recall, partner = notification.recall_id, notification.partner_id
             if recall.state != "launched":
                 raise UserError(
                     self.env._(
-                        "Letters are sent once %(recall)s is launched. "
-                        "(召回启动后才能发送通知。)",
+                        "Letters are sent once %(recall)s is launched.",
                         recall=recall.name,
                     )
                 )
@@ -94,7 +93,7 @@ class MedRecallNotification(models.Model):
                 raise UserError(
                     self.env._(
                         "%(customer)s has no email address: add it to send the "
-                        "recall letter. (客户没有电子邮件地址。)",
+                        "recall letter.",
                         customer=partner.display_name,
                     )
                 )
@@ -140,7 +139,7 @@ class MedRecallNotification(models.Model):
         self.recall_id._med_complete_notification_activity()
 
     def action_acknowledge(self):
-        self._med_check_qa_manager()
+        self._med_ensure_qa_manager()
         for notification in self:
             if notification.state != "sent":
                 raise UserError(
@@ -152,8 +151,7 @@ class MedRecallNotification(models.Model):
             if not (notification.acknowledged_by or "").strip():
                 raise UserError(
                     self.env._(
-                        "Say who at %(customer)s acknowledged the letter. "
-                        "(请填写客户确认人。)",
+                        "Say who at %(customer)s acknowledged the letter.",
                         customer=notification.partner_id.display_name,
                     )
                 )

@@ -50,8 +50,7 @@ class StockMove(models.Model):
                 violations.setdefault(move, []).append(
                     self.env._(
                         "Lot %(lot)s of %(product)s is recalled (%(recall)s): it "
-                        "cannot be delivered. Put it aside for the recall. "
-                        "(召回中的批号不能发货。)",
+                        "cannot be delivered. Put it aside for the recall.",
                         lot=lot.name,
                         product=move.product_id.display_name,
                         recall=recall.name if recall else lot.med_hold_reason or "",

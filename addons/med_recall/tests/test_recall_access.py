@@ -69,7 +69,7 @@ class TestRecallAccess(MedRecallCommon):
             order="id",
         )
         self.assertEqual(entries[-1:].reason, "Reassessed with the clinical team")
-        self.assertEqual(entries[-1:].new_value, "Level I (一级召回)")
+        self.assertEqual(entries[-1:].new_value, "Level I")
         self.assertEqual(entries[-1:].user_id, self.qa_manager)
 
     def test_state_cannot_be_written_directly(self):
@@ -120,7 +120,7 @@ class TestRecallAccess(MedRecallCommon):
             for row in workbook["Recall report"].iter_rows(values_only=True)
             if row and row[0]
         }
-        self.assertEqual(values["NMPA recall level"], "Level II (二级召回)")
+        self.assertEqual(values["NMPA recall level"], "Level II")
         self.assertEqual(values["Quantity shipped"], "35")
         self.assertEqual(values["Quantity returned"], "8")
         self.assertEqual(values["Quantity outstanding"], "27")

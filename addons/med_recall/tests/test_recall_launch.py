@@ -99,7 +99,9 @@ class TestRecallLaunch(MedRecallCommon):
         recall = self._open_recall()
         picking = self._delivery_of(self.syringe_lot, 5)
         self._launch(recall)
-        with self.assertRaisesRegex(UserError, "召回中的批号不能发货"):
+        with self.assertRaisesRegex(
+            UserError, "is recalled .*: it cannot be delivered"
+        ):
             picking.move_ids._action_done()
         self.assertNotEqual(picking.state, "done")
 

@@ -56,13 +56,11 @@ class MedRecallRecompute(models.TransientModel):
         """Freeze the scope of today into the recall, and say what changed."""
         self.ensure_one()
         recall = self.recall_id
-        recall._med_check_qa_manager()
+        recall._med_ensure_qa_manager()
         if recall.state == "closed":
             raise UserError(self.env._("%(recall)s is closed.", recall=recall.name))
         if not self.line_ids:
-            raise UserError(
-                self.env._("The scope has not changed. (召回范围没有变化。)")
-            )
+            raise UserError(self.env._("The scope has not changed."))
         summary = "; ".join(line._med_summary() for line in self.line_ids)
         recall._med_freeze_scope()
         recall.message_post(

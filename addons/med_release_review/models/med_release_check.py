@@ -68,8 +68,7 @@ class MedReleaseCheck(models.Model):
             if not 0 <= check.tolerance_percent <= 100:
                 raise ValidationError(
                     self.env._(
-                        "The tolerance of %(check)s must be between 0 and 100 "
-                        "percent. (容差须在 0 到 100 之间。)",
+                        "The tolerance of %(check)s must be between 0 and 100 percent.",
                         check=check.name,
                     )
                 )
@@ -360,14 +359,8 @@ class MedReleaseCheck(models.Model):
                        reach.name,
                        reach.opened, reach.closed, TRUE
                   FROM reach
-                  JOIN stock_move_line line
-                    ON line.lot_id = reach.lot_id AND line.state = 'done'
-                  JOIN stock_move_line_consume_rel rel
-                    ON rel.produce_line_id = line.id
-                  JOIN stock_move_line linked
-                    ON linked.id = rel.consume_line_id AND linked.state = 'done'
-                 WHERE reach.inherited AND linked.lot_id IS NOT NULL
-                   AND %(linked_lots)s
+                  %(made_from)s
+                 WHERE reach.inherited AND %(linked_lots)s
             )
             SELECT DISTINCT ON (lot.id, reach.model, reach.res_id)
                    lot.id,
@@ -394,6 +387,7 @@ class MedReleaseCheck(models.Model):
             nc_lots=lineage(SQL.identifier("rel", "stock_lot_id")),
             capa_lots=lineage(SQL.identifier("rel", "stock_lot_id")),
             linked_lots=lineage(SQL.identifier("linked", "lot_id")),
+            made_from=self._med_made_from_sql(),
             scope=scope,
             pending=PENDING_STATES,
         )
@@ -419,26 +413,27 @@ class MedReleaseCheck(models.Model):
                AND tmpl.med_expiry_within_components
               JOIN LATERAL (
                   SELECT source.id, source.name, source.expiration_date
-                    FROM stock_move_line produced
-                    JOIN stock_move_line_consume_rel rel
-                      ON rel.consume_line_id = produced.id
-                    JOIN stock_move_line consumed
-                      ON consumed.id = rel.produce_line_id
-                     AND consumed.state = 'done'
-                    JOIN stock_lot source ON source.id = consumed.lot_id
-                   WHERE produced.lot_id = lot.id AND produced.state = 'done'
-                     AND source.expiration_date IS NOT NULL
+                    FROM (SELECT lot.id AS lot_id) made
+                    %(made_of)s
+                    JOIN stock_lot source ON source.id = linked.lot_id
+                   WHERE source.expiration_date IS NOT NULL
                    ORDER BY source.expiration_date, source.id
                    LIMIT 1
               ) component ON TRUE
              WHERE lot.expiration_date > component.expiration_date
-            """
+            """,
+            made_of=self.env["stock.lot"]._med_genealogy_step_sql(
+                "upstream", SQL.identifier("made", "lot_id")
+            ),
         )
 
     def _med_failures_supplier_certificate(self, scope, lineage):
         # Lots received while a certificate of the supplier (of a type covering the
         # product) was not valid that day, with no other valid one of the same type;
-        # and every lot made from them, through the genealogy.
+        # and every lot made from them, through the genealogy. Validity is the
+        # certificate's own rule (med_supplier_qual), the day that of the receipt.
+        Certificate = self.env["med.supplier.certificate"]
+        day = SQL.identifier("received", "day")
         return SQL(
             """
             WITH RECURSIVE received AS MATERIALIZED (
@@ -469,10 +464,7 @@ class MedReleaseCheck(models.Model):
                   JOIN product_product product ON product.id = received.product_id
                   JOIN product_template tmpl ON tmpl.id = product.product_tmpl_id
                   JOIN product_category categ ON categ.id = tmpl.categ_id
-                 WHERE NOT ((certificate.issue_date IS NULL
-                             OR certificate.issue_date <= received.day)
-                            AND (COALESCE(ctype.permanent, FALSE)
-                                 OR certificate.expiry_date >= received.day))
+                 WHERE NOT %(certificate_valid)s
                    AND (ctype.scope <> 'product'
                         OR EXISTS (
                             SELECT 1 FROM med_supplier_certificate_product_product_rel r
@@ -491,10 +483,7 @@ class MedReleaseCheck(models.Model):
                         WHERE other.partner_id = certificate.partner_id
                           AND other.type_id = certificate.type_id
                           AND other.company_id = certificate.company_id
-                          AND (other.issue_date IS NULL
-                               OR other.issue_date <= received.day)
-                          AND (COALESCE(ctype.permanent, FALSE)
-                               OR other.expiry_date >= received.day))
+                          AND %(other_valid)s)
             ),
             -- Lot and certificate only (not the received lot): a certificate that
             -- lapsed reaches each lot made from its receipts once, however many.
@@ -503,13 +492,8 @@ class MedReleaseCheck(models.Model):
                 UNION
                 SELECT linked.lot_id, reach.certificate_id
                   FROM reach
-                  JOIN stock_move_line line
-                    ON line.lot_id = reach.lot_id AND line.state = 'done'
-                  JOIN stock_move_line_consume_rel rel
-                    ON rel.produce_line_id = line.id
-                  JOIN stock_move_line linked
-                    ON linked.id = rel.consume_line_id AND linked.state = 'done'
-                 WHERE linked.lot_id IS NOT NULL AND %(linked_lots)s
+                  %(made_from)s
+                 WHERE %(linked_lots)s
             )
             SELECT lot.id,
                    jsonb_build_object(
@@ -529,6 +513,20 @@ class MedReleaseCheck(models.Model):
             """,
             scope=scope,
             any="%",
+            certificate_valid=Certificate._med_valid_on_sql(
+                "certificate", "ctype", day, require_verified=False
+            ),
+            other_valid=Certificate._med_valid_on_sql(
+                "other", "ctype", day, require_verified=False
+            ),
             received_lots=lineage(SQL.identifier("line", "lot_id")),
             linked_lots=lineage(SQL.identifier("linked", "lot_id")),
+            made_from=self._med_made_from_sql(),
+        )
+
+    def _med_made_from_sql(self):
+        # A finding on a lot reaches the lots made from it: the genealogy's step
+        # downstream from the ``reach`` CTE's lot (the linked lot is ``linked``).
+        return self.env["stock.lot"]._med_genealogy_step_sql(
+            "downstream", SQL.identifier("reach", "lot_id")
         )

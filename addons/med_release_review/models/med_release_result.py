@@ -114,7 +114,7 @@ class MedReleaseResult(models.Model):
 
     def _med_message_inspected_quantity(self, detail):
         return self.env._(
-            "Received %(received)s, inspected %(inspected)s (收货数量与检验数量不符)",
+            "Received %(received)s, inspected %(inspected)s",
             received=self._med_quantity(detail["received"]),
             inspected=self._med_quantity(detail["inspected"]),
         )
@@ -122,8 +122,7 @@ class MedReleaseResult(models.Model):
     def _med_message_inspection_required(self, detail):
         test = self.env["qc.test"].sudo().browse(detail["test_id"]).exists()
         return self.env._(
-            "%(operation)s: no inspection, although %(test)s is required "
-            "(缺少规定的检验)",
+            "%(operation)s: no inspection, although %(test)s is required",
             operation=detail["reference"] or "",
             test=test.name or "",
         )
@@ -134,7 +133,7 @@ class MedReleaseResult(models.Model):
         component = self.env["product.product"].sudo().browse(detail["product_id"])
         return self.env._(
             "%(production)s: %(component)s consumed %(consumed)s, the BoM gives "
-            "%(expected)s (收率超出容差)",
+            "%(expected)s",
             production=production.exists().name or "",
             component=component.exists().display_name or "",
             consumed=self._med_quantity(detail["consumed"]),
@@ -149,7 +148,7 @@ class MedReleaseResult(models.Model):
         )
         return self.env._(
             "%(nonconformance)s: %(disposition)s of %(quantity)s, only %(moved)s "
-            "moved so (处置未执行完毕)",
+            "moved so",
             nonconformance=detail["name"],
             disposition=dispositions.get(detail["disposition"], detail["disposition"]),
             quantity=self._med_quantity(detail["quantity"]),
@@ -169,19 +168,16 @@ class MedReleaseResult(models.Model):
         if self.lot_state in PENDING_STATES:
             if detail["component"]:
                 return self.env._(
-                    "%(kind)s %(name)s is open on a component lot "
-                    "(组件批次有未关闭记录)",
+                    "%(kind)s %(name)s is open on a component lot",
                     **values,
                 )
-            return self.env._("%(kind)s %(name)s is open (有未关闭记录)", **values)
-        return self.env._(
-            "released while %(kind)s %(name)s was open (放行时记录未关闭)", **values
-        )
+            return self.env._("%(kind)s %(name)s is open", **values)
+        return self.env._("released while %(kind)s %(name)s was open", **values)
 
     def _med_message_expiry_components(self, detail):
         return self.env._(
             "expires %(expiry)s, after component lot %(component)s "
-            "(%(component_expiry)s) (失效日期晚于组件批次)",
+            "(%(component_expiry)s)",
             expiry=detail["expiry"],
             component=detail["component"],
             component_expiry=detail["component_expiry"],
@@ -191,12 +187,11 @@ class MedReleaseResult(models.Model):
         if detail["component"]:
             return self.env._(
                 "made from lots received while certificate %(certificate)s was not "
-                "valid (供应商资质失效时收货的组件)",
+                "valid",
                 certificate=detail["certificate"],
             )
         return self.env._(
-            "received on %(day)s while certificate %(certificate)s was not valid "
-            "(供应商资质失效时收货)",
+            "received on %(day)s while certificate %(certificate)s was not valid",
             day=detail["day"],
             certificate=detail["certificate"],
         )
@@ -357,40 +352,34 @@ class MedReleaseResult(models.Model):
 
     # -- justification of a warning --
     def action_justify(self):
-        self._med_check_justifiable()
+        self._med_ensure_justifiable()
         return self._med_request_signature(
             "approval",
             "_med_do_justify",
             title=self.env._("Justify the Warning"),
         )
 
-    def _med_check_justifiable(self):
-        if not self.env.user.has_group("med_audit_export.group_med_qa_manager"):
-            raise UserError(
-                self.env._(
-                    "Only a QA manager justifies a warning. (仅质量负责人可说明警告。)"
-                )
-            )
+    def _med_ensure_justifiable(self):
+        self._med_require_group(
+            QA_MANAGER, self.env._("Only a QA manager justifies a warning.")
+        )
         for result in self:
             if not result.needs_justification:
                 raise UserError(
                     self.env._(
                         "%(check)s on %(lot)s is not an unjustified failed warning: "
-                        "there is nothing to justify. (无需说明。)",
+                        "there is nothing to justify.",
                         check=result.check_id.name,
                         lot=result.lot_id.display_name,
                     )
                 )
 
     def _med_do_justify(self):
-        self._med_check_justifiable()
+        self._med_ensure_justifiable()
         text = (self.env.context.get("med_signature_comment") or "").strip()
         if not text:
             raise UserError(
-                self.env._(
-                    "Write the justification in the signature's comment. "
-                    "(请在签名备注中填写理由。)"
-                )
+                self.env._("Write the justification in the signature's comment.")
             )
         # The result is written only by the reconciliation and by this signed
         # action: SQL keeps RPC writes of these read-only fields out of the way.
@@ -417,7 +406,7 @@ class MedReleaseResult(models.Model):
             raise UserError(
                 self.env._(
                     "Reconciliation results are written by the checks only; a warning "
-                    "is justified with a signature. (对账结果不能手工修改。)"
+                    "is justified with a signature."
                 )
             )
         return super().write(vals)

@@ -116,8 +116,7 @@ class StockLot(models.Model):
             raise UserError(
                 self.env._(
                     "The review state and release times are recorded by the "
-                    "reconciliation and the signed release only. "
-                    "(审核状态与放行时间不能手工修改。)"
+                    "reconciliation and the signed release only."
                 )
             )
         result = super().write(vals)
@@ -229,6 +228,6 @@ class StockLot(models.Model):
         }
 
     def action_med_reconcile(self):
-        self._med_check_qa_manager()
+        self._med_ensure_qa_manager()
         self.env["med.release.result"]._med_reconcile(self)
         return True

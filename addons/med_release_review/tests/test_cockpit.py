@@ -99,5 +99,5 @@ class TestReleaseCockpit(ReleaseReviewCommon):
         with self.assertRaises(AccessError):
             self._batch(self.green_1, user=self.inspector)
         with self.assertRaisesRegex(UserError, "Only a QA manager"):
-            self.green_1.with_user(self.inspector)._med_check_qa_manager()
+            self.green_1.with_user(self.inspector)._med_ensure_qa_manager()
         self.assertEqual(self.green_1.med_state, "quarantine")

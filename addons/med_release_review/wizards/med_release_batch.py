@@ -4,9 +4,10 @@ from odoo.exceptions import UserError
 
 class MedReleaseBatch(models.TransientModel):
     """Release the selected lots in one go: one password entry, one signature per
-    lot (meaning Release), through med_audit_export's signature wizard. Lots that
-    may not be released (an open exception, segregation of duties) are left in
-    quarantine and reported; a wrong password releases nothing."""
+    lot (meaning Release), signed by ``_med_sign_with_credentials`` of
+    med_audit_export's signable mixin. Lots that may not be released (an open
+    exception, segregation of duties) are left in quarantine and reported; a wrong
+    password releases nothing."""
 
     _name = "med.release.batch"
     _description = "Release Lots in a Batch"
@@ -14,7 +15,7 @@ class MedReleaseBatch(models.TransientModel):
     lot_ids = fields.Many2many("stock.lot", string="Lots", required=True)
     login = fields.Char(string="Your Login")
     login_required = fields.Boolean(
-        default=lambda self: self.env["med.signature.wizard"]._med_first_signing(),
+        default=lambda self: self.env["med.signable.mixin"]._med_first_signing(),
         readonly=True,
         help="The first signature of a session asks for the login too.",
     )
@@ -42,41 +43,36 @@ class MedReleaseBatch(models.TransientModel):
     def action_release(self):
         self.ensure_one()
         lots = self.lot_ids
-        lots._med_check_qa_manager()
+        lots._med_ensure_qa_manager()
         refused = self._med_refused(lots)
         releasable = lots.filtered(lambda lot: lot not in refused)
         if not releasable:
             raise UserError(
                 self.env._(
-                    "No selected lot can be released (没有可放行的批次):\n%(lines)s",
+                    "No selected lot can be released:\n%(lines)s",
                     lines=self._med_report_lines(refused),
                 )
             )
-        # The signature wizard checks the password once (and counts failures), runs
-        # the release of all these lots and records one signature per lot.
-        signing = self.env["med.signature.wizard"].create(
-            {
-                "res_model": "stock.lot",
-                "res_ids": ",".join(str(lot_id) for lot_id in releasable.ids),
-                "meaning": "release",
-                "action_name": "_med_do_release",
-                "login": self.login,
-                "password": self.password,
-                "comment": self.comment,
-            }
+        # One credential check (failures counted once), the release of all these
+        # lots, one signature per lot.
+        password, self.password = self.password, False
+        releasable._med_sign_with_credentials(
+            "release",
+            "_med_do_release",
+            password=password,
+            login=self.login,
+            comment=self.comment,
         )
-        self.password = False
-        signing.action_sign()
         report = [
             self.env._(
-                "Released with your signature (已放行): %(lots)s",
+                "Released with your signature: %(lots)s",
                 lots=", ".join(releasable.mapped("display_name")),
             )
         ]
         if refused:
             report.append(
                 self.env._(
-                    "Not released (未放行):\n%(lines)s",
+                    "Not released:\n%(lines)s",
                     lines=self._med_report_lines(refused),
                 )
             )
@@ -102,7 +98,7 @@ class MedReleaseBatch(models.TransientModel):
         refused = dict(lots._med_release_checks())
         for lot in lots:
             try:
-                lot._med_check_segregation()
+                lot._med_ensure_segregation()
             except UserError:
                 refused.setdefault(lot, []).append(
                     self.env._(

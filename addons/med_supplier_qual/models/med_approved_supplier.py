@@ -63,7 +63,7 @@ class MedApprovedSupplier(models.Model):
                 raise ValidationError(
                     self.env._(
                         "An approved supplier entry names a product or a product "
-                        "category, one of the two. (请填写产品或产品类别之一。)"
+                        "category, one of the two."
                     )
                 )
 
@@ -73,8 +73,7 @@ class MedApprovedSupplier(models.Model):
             if entry.date_end and entry.date_end < entry.date_start:
                 raise ValidationError(
                     self.env._(
-                        "The entry for %(supplier)s ends before it starts. "
-                        "(结束日期早于开始日期。)",
+                        "The entry for %(supplier)s ends before it starts.",
                         supplier=entry.partner_id.display_name,
                     )
                 )

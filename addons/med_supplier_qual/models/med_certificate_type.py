@@ -29,8 +29,7 @@ class MedCertificateType(models.Model):
         required=True,
         default="supplier",
         help="Supplier: one certificate covers everything the supplier delivers. "
-        "Products: each certificate names the products or categories it covers "
-        "(registration certificates 注册证).",
+        "Products: each certificate names the products or categories it covers.",
     )
     applies_to = fields.Selection(
         APPLIES_TO,
@@ -38,7 +37,7 @@ class MedCertificateType(models.Model):
         default="supplier",
         help="Suppliers: checked by the supplier gates when mandatory. Customers: one "
         "valid certificate of any customer type qualifies a customer to receive "
-        "deliveries (购货者资格审核).",
+        "deliveries.",
     )
     mandatory = fields.Boolean(
         help="Purchases and receipts are refused without a valid certificate of this "
@@ -77,10 +76,7 @@ class MedCertificateType(models.Model):
     def _check_reminder_days(self):
         if any(kind.reminder_days < 0 for kind in self):
             raise ValidationError(
-                self.env._(
-                    "The reminder cannot be a negative number of days. "
-                    "(提醒天数不能为负数。)"
-                )
+                self.env._("The reminder cannot be a negative number of days.")
             )
 
     @api.constrains("applies_to", "scope")
@@ -89,8 +85,7 @@ class MedCertificateType(models.Model):
             raise ValidationError(
                 self.env._(
                     "A customer qualification certificate covers the whole customer: "
-                    "its scope is Supplier, not Products. "
-                    "(购货者资质证明适用于整个购货单位。)"
+                    "its scope is Supplier, not Products."
                 )
             )
 

@@ -31,7 +31,7 @@ class MedGate(models.AbstractModel):
                 documents=self._med_document_names(findings),
             )
         refusal = self.env._(
-            "Supplier qualification check failed (供应商资质审核未通过):\n%(messages)s",
+            "Supplier qualification check failed:\n%(messages)s",
             messages=self._med_listed(findings),
         )
         return f"{subject}\n{refusal}"
@@ -44,7 +44,7 @@ class MedGate(models.AbstractModel):
                 documents=self._med_document_names(findings),
             )
         refusal = self.env._(
-            "Customer qualification check failed (购货者资格审核未通过):\n%(messages)s",
+            "Customer qualification check failed:\n%(messages)s",
             messages=self._med_listed(findings),
         )
         return f"{subject}\n{refusal}"

@@ -23,8 +23,7 @@ class MedSupplierCertificate(models.Model):
         if not day:
             raise UserError(
                 self.env._(
-                    "Give the date as YYYY-MM-DD, not %(date)s. (日期格式应为 "
-                    "YYYY-MM-DD。)",
+                    "Give the date as YYYY-MM-DD, not %(date)s.",
                     date=date,
                 )
             )
@@ -33,8 +32,7 @@ class MedSupplierCertificate(models.Model):
         if not partner or (product_id and not product):
             raise UserError(
                 self.env._(
-                    "No supplier %(partner)s or product %(product)s. "
-                    "(供应商或产品不存在。)",
+                    "No supplier %(partner)s or product %(product)s.",
                     partner=partner_id,
                     product=product_id or "-",
                 )

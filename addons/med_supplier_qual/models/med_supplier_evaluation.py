@@ -84,10 +84,7 @@ class MedSupplierEvaluation(models.Model):
         for evaluation in self:
             if evaluation.date_to < evaluation.date_from:
                 raise ValidationError(
-                    self.env._(
-                        "The evaluation period ends before it starts. "
-                        "(评价期间的结束日期早于开始日期。)"
-                    )
+                    self.env._("The evaluation period ends before it starts.")
                 )
 
     @api.model_create_multi
@@ -106,8 +103,7 @@ class MedSupplierEvaluation(models.Model):
             if evaluation.state != "draft":
                 raise UserError(
                     self.env._(
-                        "%(evaluation)s is signed: its scores are final. "
-                        "(已签名的评价不可重算。)",
+                        "%(evaluation)s is signed: its scores are final.",
                         evaluation=evaluation.name,
                     )
                 )
@@ -206,18 +202,18 @@ class MedSupplierEvaluation(models.Model):
 
     # -- signature --
     def action_med_sign(self):
-        self._med_check_signable()
+        self._med_ensure_signable()
         return self._med_request_signature(
             "evaluation", "_med_do_sign", title=self.env._("Sign the Evaluation")
         )
 
-    def _med_check_signable(self):
-        self.env["res.partner"]._med_check_qa_manager()
+    def _med_ensure_signable(self):
+        self.env["res.partner"]._med_ensure_qa_manager()
         for evaluation in self:
             if evaluation.state != "draft":
                 raise UserError(
                     self.env._(
-                        "%(evaluation)s is already signed. (该评价已签名。)",
+                        "%(evaluation)s is already signed.",
                         evaluation=evaluation.name,
                     )
                 )
@@ -225,13 +221,13 @@ class MedSupplierEvaluation(models.Model):
                 raise UserError(
                     self.env._(
                         "Compute the scores and choose a decision before signing "
-                        "%(evaluation)s. (请先计算评分并选择结论。)",
+                        "%(evaluation)s.",
                         evaluation=evaluation.name,
                     )
                 )
 
     def _med_do_sign(self):
-        self._med_check_signable()
+        self._med_ensure_signable()
         for evaluation in self:
             evaluation._med_protected_write().write(
                 {
@@ -251,7 +247,7 @@ class MedSupplierEvaluation(models.Model):
                     ),
                 )
 
-    def _med_check_scores_open(self):
+    def _med_ensure_scores_open(self):
         """Refuse a change of the score lines of a signed evaluation."""
         signed = self.filtered(lambda e: e.state == "done")
         if signed:
@@ -265,9 +261,5 @@ class MedSupplierEvaluation(models.Model):
     def write(self, vals):
         signed = self.filtered(lambda e: e.state == "done")
         if signed and set(vals) - {"message_main_attachment_id"}:
-            raise UserError(
-                self.env._(
-                    "A signed evaluation cannot be changed. (已签名的评价不可修改。)"
-                )
-            )
+            raise UserError(self.env._("A signed evaluation cannot be changed."))
         return super().write(vals)

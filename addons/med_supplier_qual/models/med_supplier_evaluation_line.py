@@ -35,13 +35,13 @@ class MedSupplierEvaluationLine(models.Model):
         evaluations = self.env["med.supplier.evaluation"].browse(
             [vals["evaluation_id"] for vals in vals_list if vals.get("evaluation_id")]
         )
-        evaluations.exists()._med_check_scores_open()
+        evaluations.exists()._med_ensure_scores_open()
         return super().create(vals_list)
 
     def write(self, vals):
-        self.evaluation_id._med_check_scores_open()
+        self.evaluation_id._med_ensure_scores_open()
         return super().write(vals)
 
     def unlink(self):
-        self.evaluation_id._med_check_scores_open()
+        self.evaluation_id._med_ensure_scores_open()
         return super().unlink()

@@ -337,7 +337,7 @@ class MedSupplierGate(models.AbstractModel):
                 messages.append(
                     self.env._(
                         "A delivery of %(products)s names no customer: set the "
-                        "customer so that its licence can be checked (未指定购货者; "
+                        "customer so that its licence can be checked ("
                         "date %(date)s)",
                         products=names,
                         date=date,
@@ -349,7 +349,7 @@ class MedSupplierGate(models.AbstractModel):
                 messages.append(
                     self.env._(
                         "Customer %(customer)s holds no qualification certificate "
-                        "(%(types)s) (无购货者资质证明; products: %(products)s; date "
+                        "(%(types)s) (products: %(products)s; date "
                         "%(date)s)",
                         customer=partner.display_name,
                         types=", ".join(types.mapped("name")),
@@ -363,7 +363,7 @@ class MedSupplierGate(models.AbstractModel):
                 messages.append(
                     self.env._(
                         "Customer %(customer)s is not qualified: %(problem)s "
-                        "(购货者资质无效; products: %(products)s; date %(date)s)",
+                        "(products: %(products)s; date %(date)s)",
                         customer=partner.display_name,
                         problem=problem,
                         products=names,

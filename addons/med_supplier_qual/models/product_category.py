@@ -1,5 +1,6 @@
 from odoo import fields, models
-from odoo.exceptions import UserError
+
+from odoo.addons.med_audit_export.models.med_signable_mixin import QA_MANAGER
 
 
 class ProductCategory(models.Model):
@@ -38,13 +39,13 @@ class ProductCategory(models.Model):
         self._med_set_gate_exempt(False)
 
     def _med_set_gate_exempt(self, exempt):
-        if not self.env.user.has_group("med_audit_export.group_med_qa_manager"):
-            raise UserError(
-                self.env._(
-                    "Only a QA manager decides which categories need no supplier "
-                    "qualification."
-                )
-            )
+        self.env["med.signable.mixin"]._med_require_group(
+            QA_MANAGER,
+            self.env._(
+                "Only a QA manager decides which categories need no supplier "
+                "qualification."
+            ),
+        )
         # sudo: GxP relevance is QA's decision, while editing product categories is
         # the inventory managers' right; sudo keeps the user, whom the audit trail
         # records.

@@ -70,7 +70,7 @@ class PurchaseOrder(models.Model):
         return orders
 
     def write(self, vals):
-        self._med_check_approval(vals)
+        self._med_ensure_approval(vals)
         confirming = self._med_confirming(vals)
         resupplied = self._med_resupplied(vals) - confirming
         gated = confirming | resupplied
@@ -104,7 +104,7 @@ class PurchaseOrder(models.Model):
             )
         return result
 
-    def _med_check_approval(self, vals):
+    def _med_ensure_approval(self, vals):
         """An order waiting for approval is approved by whom Odoo's double validation
         lets approve it (``_approval_allowed``: a purchase manager above the
         company's amount), also when the state is written directly (RPC, import)."""

@@ -12,16 +12,16 @@ class PurchaseOrderLine(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         lines = super().create(vals_list)
-        lines._med_check_supplier_gates()
+        lines._med_ensure_supplier_gates()
         return lines
 
     def write(self, vals):
         result = super().write(vals)
         if GATED_LINE_FIELDS & set(vals):
-            self._med_check_supplier_gates()
+            self._med_ensure_supplier_gates()
         return result
 
-    def _med_check_supplier_gates(self):
+    def _med_ensure_supplier_gates(self):
         """A line added to an order already confirmed (or changed to another
         product there) is a purchase decided now: it passes the supplier gates on
         today's date, in the company's gate mode, like a confirmation."""

@@ -21,8 +21,8 @@ class ResCompany(models.Model):
         default="off",
         required=True,
         help="What happens when a delivery of lot- or serial-tracked devices goes to a "
-        "customer without a valid qualification certificate (医疗机构执业许可证, "
-        "医疗器械经营许可证 or 备案凭证) on the day of delivery (购货者资格审核).",
+        "customer without a valid qualification certificate "
+        "on the day of delivery.",
     )
     med_allow_conditional_suppliers = fields.Boolean(
         string="Buy from Conditionally Approved Suppliers",

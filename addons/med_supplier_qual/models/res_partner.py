@@ -72,17 +72,14 @@ class ResPartner(models.Model):
             )
 
     # -- signed decisions --
-    def _med_check_qa_manager(self):
-        if not self.env.user.has_group("med_audit_export.group_med_qa_manager"):
-            raise UserError(
-                self.env._(
-                    "Only a QA manager decides a supplier's qualification. "
-                    "(仅质量负责人可审批供应商。)"
-                )
-            )
+    def _med_ensure_qa_manager(self):
+        self._med_require_group(
+            QA_MANAGER,
+            self.env._("Only a QA manager decides a supplier's qualification."),
+        )
 
     def _med_request_state(self, action, title):
-        self._med_check_qa_manager()
+        self._med_ensure_qa_manager()
         return self._med_request_signature("approval", action, title=title)
 
     def action_med_approve(self):
@@ -120,13 +117,12 @@ class ResPartner(models.Model):
 
     def _med_decide(self, state):
         """A QA manager's signed decision: the signature comment is its reason."""
-        self._med_check_qa_manager()
+        self._med_ensure_qa_manager()
         reason = self.env.context.get("med_signature_comment")
         if not reason:
             raise UserError(
                 self.env._(
-                    "Give the reason for this decision in the signature comment. "
-                    "(请在签名备注中填写审批理由。)"
+                    "Give the reason for this decision in the signature comment."
                 )
             )
         self._med_set_supplier_state(state, reason)

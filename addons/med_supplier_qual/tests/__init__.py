@@ -18,3 +18,4 @@ from . import test_cron_concurrency
 from . import test_certificate_expiry_report
 from . import test_category_scope
 from . import test_category_race
+from . import test_certificate_validity_sql

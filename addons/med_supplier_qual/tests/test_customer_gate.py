@@ -100,7 +100,7 @@ class TestCustomerGate(SupplierQualCommon):
         with self.assertRaises(UserError) as refused:
             picking.button_validate()
         message = str(refused.exception)
-        self.assertIn("购货者资格审核未通过", message)
+        self.assertIn("Customer qualification check failed", message)
         for fragment in fragments:
             self.assertIn(fragment, message)
         self.assertNotEqual(picking.state, "done")
