@@ -24,6 +24,11 @@ EQUIPMENT_STATUSES = [
 LAPSED = ("expired", "unverified", "missing", "failed")
 DUE = ("expiring", "expired", "unverified", "missing")
 
+# The roles that may read med.supplier.certificate (its access rules).
+CERTIFICATE_READERS = (
+    "med_audit_export.group_med_warehouse,med_audit_export.group_med_purchase,"
+    "med_audit_export.group_med_auditor,med_audit_export.group_med_qa_manager"
+)
 
 class MaintenanceEquipment(models.Model):
     """Equipment ledger (设备台账): calibration certificates, status, and the lots
@@ -41,6 +46,9 @@ class MaintenanceEquipment(models.Model):
         "med.supplier.certificate",
         "equipment_id",
         string="Calibration Certificates",
+        # Only the suite's roles read certificates: an employee who owns an equipment
+        # still opens its form (Odoo's maintenance access) and sees its status.
+        groups=CERTIFICATE_READERS,
     )
     med_calibration_state = fields.Selection(
         CALIBRATION_STATES,
@@ -51,6 +59,7 @@ class MaintenanceEquipment(models.Model):
         "med.supplier.certificate",
         string="Current Calibration",
         compute="_compute_med_status",
+        groups=CERTIFICATE_READERS,
     )
     med_calibration_valid_until = fields.Date(
         string="Calibration Valid Until", compute="_compute_med_status"
