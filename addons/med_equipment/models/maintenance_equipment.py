@@ -30,6 +30,7 @@ CERTIFICATE_READERS = (
     "med_audit_export.group_med_auditor,med_audit_export.group_med_qa_manager"
 )
 
+
 class MaintenanceEquipment(models.Model):
     """Equipment ledger (设备台账): calibration certificates, status, and the lots
     made or inspected with each piece of equipment."""

@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools.misc import clean_context
 
 # An order in one of these states binds the company to buy. Reaching one of them is a
 # purchase decision that the supplier gates decide, whatever the path: the buttons,
@@ -67,6 +68,13 @@ class PurchaseOrder(models.Model):
         for order, state in zip(orders, states, strict=True):
             if state in CONFIRMED_STATES:
                 order.write({"state": state})
+                # Lines created on an order in 'purchase' make their receipt
+                # (purchase_stock's line create): this order's lines were created on a
+                # draft, so they make it now that the gates let the order through.
+                # (a default_state in the context is the order's, not the receipt's)
+                order.order_line.with_context(clean_context(self.env.context)).filtered(
+                    lambda line: line.order_id.state == "purchase"
+                )._create_or_update_picking()
         return orders
 
     def write(self, vals):

@@ -158,6 +158,9 @@ class TestPurchaseDataGate(SupplierQualCommon):
         )
         self.assertEqual(order.state, "purchase")
         self.assertEqual(order.order_line.state, "purchase")
+        # its receipt is made, as for an order Odoo creates confirmed
+        self.assertEqual(order.picking_ids.state, "assigned")
+        self.assertEqual(order.order_line.move_ids.product_uom_qty, 3)
 
     def test_order_copied_confirmed_is_gated(self):
         order = self._confirmed()
