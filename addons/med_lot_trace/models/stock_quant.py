@@ -78,8 +78,13 @@ class StockQuant(models.Model):
     def _med_refuse_direct_change(self, lots):
         """Stock of a lot written on its quant (quantity, location, lot or product)
         would skip the lot gates and leave no move line for the recall scope: only
-        transfers and inventory adjustments (whose moves record it) change it."""
-        lots = lots.exists()
+        transfers and inventory adjustments (whose moves record it) change it.
+        Lots without batch release (no device: a category QA left out of GxP scope)
+        keep Odoo's behaviour."""
+        # sudo: the release requirement decides, whatever the user may read of products
+        lots = lots.exists().filtered(
+            lambda lot: lot.sudo().product_id.med_release_required
+        )
         if lots:
             raise UserError(
                 self.env._(

@@ -293,6 +293,29 @@ class TestLotGatesOnEveryPath(MedGenealogyCommon):
             )
         self.assertEqual(self._quantity(self.quarantined, self.customers_location), 0)
 
+    def test_quant_of_a_lot_without_batch_release_keeps_odoo_behaviour(self):
+        # a product outside GxP scope (no device, no batch release): Odoo's own quant
+        # writes stand, as Odoo's stock tests use them
+        tape = self.env["product.product"].create(
+            {
+                "name": "Packing tape",
+                "is_storable": True,
+                "tracking": "lot",
+                "med_release_required": False,
+            }
+        )
+        lot = self.env["stock.lot"].create({"name": "TAPE-1", "product_id": tape.id})
+        quant = self.env["stock.quant"].create(
+            {
+                "product_id": tape.id,
+                "location_id": self.stock.id,
+                "lot_id": lot.id,
+                "quantity": 5,
+            }
+        )
+        quant.write({"quantity": 7})
+        self.assertEqual(self._quantity(lot, self.stock), 7)
+
     def test_inventory_adjustment_stays_possible(self):
         manager = self.env.ref("base.user_admin")
         quant = (
