@@ -22,6 +22,7 @@ VERIFIED_CONTENT = {
     "expiry_date",
     "product_ids",
     "categ_ids",
+    "business_scope",
     "attachment_ids",
 }
 CERTIFICATE_STATES = [
@@ -64,6 +65,14 @@ class MedSupplierCertificate(models.Model):
         "product.product", string="Products Covered", check_company=True
     )
     categ_ids = fields.Many2many("product.category", string="Categories Covered")
+    business_scope = fields.Char(
+        string="Business Scope Codes",
+        tracking=True,
+        help="The device classification codes the licence covers (经营范围), "
+        "separated by commas or spaces, e.g. 14, 6815, 07-01. A code covers itself "
+        "and the codes below it (14 covers 14-01-02). A customer's licence must "
+        "cover the classification code of each device sold or delivered to it.",
+    )
     attachment_ids = fields.Many2many("ir.attachment", string="Scans")
     state = fields.Selection(
         CERTIFICATE_STATES,
@@ -271,6 +280,26 @@ class MedSupplierCertificate(models.Model):
             lambda c: (not require_verified or c.verified_by_id)
             and (not c.issue_date or c.issue_date <= day)
             and (c.type_id.permanent or (c.expiry_date and c.expiry_date >= day))
+        )
+
+    def _med_scope_codes(self):
+        """The classification codes of this licence's business scope."""
+        self.ensure_one()
+        return {
+            code.strip()
+            for code in (self.business_scope or "").replace("，", ",").split(",")
+            for code in code.split()
+            if code.strip()
+        }
+
+    def _med_scope_covers(self, classification_code):
+        """Does the business scope of one of these licences list ``classification_code``
+        or a code above it in the catalogue (14 covers 14-01-02)?"""
+        code = (classification_code or "").strip()
+        return any(
+            code == scope or code.startswith(f"{scope}-")
+            for certificate in self
+            for scope in certificate._med_scope_codes()
         )
 
     def _med_covers(self, product):

@@ -17,12 +17,23 @@ class ResCompany(models.Model):
     )
     med_customer_gate_mode = fields.Selection(
         GATE_MODES,
-        string="Customer Licence Check at Delivery",
+        string="Customer Licence Check",
         default="off",
         required=True,
-        help="What happens when a delivery of lot- or serial-tracked devices goes to a "
-        "customer without a valid qualification certificate (医疗机构执业许可证, "
-        "医疗器械经营许可证 or 备案凭证) on the day of delivery (购货者资格审核).",
+        help="What happens when a sales order is confirmed, or a delivery done, for "
+        "lot- or serial-tracked devices and a customer without a valid qualification "
+        "certificate (医疗机构执业许可证, 医疗器械经营许可证 or 备案凭证) on that day, "
+        "or whose licence's business scope (经营范围) does not cover the device's "
+        "classification code (购货者资格审核).",
+    )
+    med_first_operation_gate_mode = fields.Selection(
+        GATE_MODES,
+        string="First-Operation Approvals",
+        default="off",
+        required=True,
+        help="What happens when a purchase or sales order is confirmed with a "
+        "supplier, customer or device that has no first-operation review approved "
+        "by QA (首营企业/首营品种审核).",
     )
     med_allow_conditional_suppliers = fields.Boolean(
         string="Buy from Conditionally Approved Suppliers",

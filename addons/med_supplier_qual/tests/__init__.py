@@ -17,3 +17,6 @@ from . import test_certificate_scan_race
 from . import test_cron_concurrency
 from . import test_certificate_expiry_report
 from . import test_category_scope
+from . import test_sale_gates
+from . import test_first_operation
+from . import test_gsp_records
