@@ -20,3 +20,4 @@ from . import test_category_scope
 from . import test_sale_gates
 from . import test_first_operation
 from . import test_gsp_records
+from . import test_sale_gate_races
