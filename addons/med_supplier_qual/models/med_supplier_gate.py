@@ -422,7 +422,8 @@ class MedSupplierGate(models.AbstractModel):
         gated device (首营品种)."""
         partner = partner.commercial_partner_id
         products = self._med_gated_products(products)
-        if not partner and not products:
+        if not products:
+            # no device (office supplies, services): no first operation to review
             return []
         self.env.cr.execute(
             SQL(
