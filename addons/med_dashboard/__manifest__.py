@@ -3,7 +3,7 @@
     "summary": "Spreadsheet dashboards for the QA manager, the warehouse and the "
     "auditor: lots awaiting release, holds, NC and CAPA, certificates, recalls, "
     "complaints and the audit trail's verification",
-    "version": "18.0.1.3.0",
+    "version": "18.0.1.4.0",
     "category": "Manufacturing/Quality",
     "website": "https://github.com/med-compliance/odoo-med-compliance",
     "author": "Medical Device Compliance Suite contributors",

@@ -1,12 +1,12 @@
 {
     "name": "Medical Device Compliance: Supplier Qualification",
     "summary": "Supplier certificates, approved supplier list, purchase gates",
-    "version": "18.0.1.3.0",
+    "version": "18.0.1.4.0",
     "category": "Manufacturing/Quality",
     "website": "https://github.com/med-compliance/odoo-med-compliance",
     "author": "Medical Device Compliance Suite contributors",
     "license": "AGPL-3",
-    "depends": ["med_audit_export", "med_lot_trace", "purchase_stock"],
+    "depends": ["med_audit_export", "med_lot_trace", "purchase_stock", "sale_stock"],
     "external_dependencies": {"python": ["openupgradelib"]},
     "data": [
         "security/ir.model.access.csv",
@@ -19,6 +19,8 @@
         "views/med_approved_supplier_views.xml",
         "views/med_supplier_evaluation_views.xml",
         "views/med_gate_dry_run_views.xml",
+        "views/med_first_operation_views.xml",
+        "views/med_gsp_self_inspection_views.xml",
         "views/res_partner_views.xml",
         "views/product_views.xml",
         "views/res_config_settings_views.xml",

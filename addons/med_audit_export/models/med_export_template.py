@@ -10,12 +10,14 @@ DOSSIER_REPORTS = [
     ("supplier_dossier", "Supplier dossier"),
     ("capa_report", "CAPA report"),
     ("recall_report", "Recall report"),
+    ("gsp_self_inspection", "Annual GSP self-inspection report"),
 ]
 DOSSIER_MODELS = {
     "lot_dossier": "stock.lot",
     "supplier_dossier": "res.partner",
     "capa_report": "med.capa",
     "recall_report": "stock.lot",
+    "gsp_self_inspection": "med.gsp.self.inspection",
 }
 
 

@@ -231,6 +231,8 @@ OPEN = [["is_open", "=", True]]
 EXPIRING = [["expiry_window", "in", ["d30", "d60", "d90"]]]
 RELEASED = [["med_release_date", "!=", False]]
 LOT = "stock.lot"
+RECALL_REPORTS = "med.recall.report"
+OVERDUE = [["is_overdue", "=", True]]
 
 
 def _open_recalls(board):
@@ -262,10 +264,22 @@ def _complaint_deadlines(board):
             "event_category",
             "date_nmpa_deadline",
             "date_fda_deadline",
+            "date_eu_deadline",
             "date_report_deadline",
+            "report_overdue",
         ],
         domain=[["reportable", "=", "yes"], ["date_report_submitted", "=", False]],
         order=[("date_report_deadline", True)],
+    )
+
+
+def _recall_report_deadlines(board):
+    board.table(
+        "Recall reports due to the authorities",
+        RECALL_REPORTS,
+        ["recall_id", "kind", "date_deadline", "is_overdue"],
+        domain=[["state", "=", "to_submit"]],
+        order=[("date_deadline", True)],
     )
 
 
@@ -298,6 +312,7 @@ def qa_manager():
             ("Open CAPAs", CAPAS, OPEN, "__count"),
             ("Overdue CAPA actions", CAPAS, OPEN, "overdue_action_count"),
             ("Certificates expiring in 90 days", CERTIFICATES, EXPIRING, "__count"),
+            ("Overdue recall reports", RECALL_REPORTS, OVERDUE, "__count"),
         ]
     )
     _lots_awaiting_and_held(board)
@@ -341,6 +356,7 @@ def qa_manager():
         order=[("date_deadline", True)],
     )
     _open_recalls(board)
+    _recall_report_deadlines(board)
     _complaint_deadlines(board)
     _chain_verifications(board, rows=3)
     return board
@@ -404,6 +420,7 @@ def auditor():
     )
     _chain_verifications(board, rows=5)
     _open_recalls(board)
+    _recall_report_deadlines(board)
     _complaint_deadlines(board)
     return board
 

@@ -39,6 +39,7 @@ DECISION_FIELDS = {
     "event_category",
     "date_aware",
     "remedial_action",
+    "eu_public_health_threat",
     "reportable",
     "reportability_justification",
 }
@@ -51,6 +52,12 @@ NMPA_OTHER_DAYS = 20
 # to prevent an unreasonable risk of substantial harm to the public health.
 FDA_CALENDAR_DAYS = 30
 FDA_REMEDIAL_WORK_DAYS = 5
+# EU MDR art. 87(3)-(5) (vigilance): 2 days for a serious public health threat, 10
+# days for a death or an unanticipated serious deterioration of health, 15 days for
+# any other serious incident, from awareness.
+EU_THREAT_DAYS = 2
+EU_DEATH_OR_SERIOUS_DAYS = 10
+EU_OTHER_DAYS = 15
 
 
 def _add_work_days(start, days):
@@ -199,6 +206,12 @@ class MedComplaint(models.Model):
         "risk of substantial harm to the public health; the FDA report is then due "
         "within 5 work days.",
     )
+    eu_public_health_threat = fields.Boolean(
+        string="Serious Public Health Threat (EU)",
+        tracking=True,
+        help="EU MDR art. 2(66) and 87(4): the event may need prompt remedial action "
+        "for many people; the vigilance report is then due within 2 days.",
+    )
     reportable = fields.Selection(
         REPORTABLE,
         string="Reportable to the Authority",
@@ -229,11 +242,19 @@ class MedComplaint(models.Model):
         help="21 CFR 803.50: 30 calendar days after awareness; 803.53: 5 work days "
         "when remedial action is needed.",
     )
+    date_eu_deadline = fields.Date(
+        string="EU Vigilance Report Due",
+        compute="_compute_report_deadlines",
+        store=True,
+        help="EU MDR art. 87: 2 days after awareness for a serious public health "
+        "threat, 10 days for a death or a serious deterioration of health, 15 days "
+        "for another serious incident.",
+    )
     date_report_deadline = fields.Date(
         string="Report Due",
         compute="_compute_report_deadlines",
         store=True,
-        help="The earliest of the NMPA and FDA deadlines.",
+        help="The earliest of the NMPA, FDA and EU deadlines.",
     )
     report_reference = fields.Char(
         string="Authority Report Number", tracking=True, copy=False
@@ -255,7 +276,13 @@ class MedComplaint(models.Model):
                     complaint, complaint.date_received
                 )
 
-    @api.depends("date_aware", "event_category", "remedial_action", "reportable")
+    @api.depends(
+        "date_aware",
+        "event_category",
+        "remedial_action",
+        "eu_public_health_threat",
+        "reportable",
+    )
     def _compute_report_deadlines(self):
         for complaint in self:
             aware = complaint.date_aware
@@ -263,6 +290,7 @@ class MedComplaint(models.Model):
             if not aware or not category or complaint.reportable == "no":
                 complaint.date_nmpa_deadline = False
                 complaint.date_fda_deadline = False
+                complaint.date_eu_deadline = False
                 complaint.date_report_deadline = False
                 continue
             nmpa_days = NMPA_DEATH_DAYS if category == "death" else NMPA_OTHER_DAYS
@@ -272,9 +300,17 @@ class MedComplaint(models.Model):
                 if complaint.remedial_action
                 else aware + timedelta(days=FDA_CALENDAR_DAYS)
             )
+            if complaint.eu_public_health_threat:
+                eu_days = EU_THREAT_DAYS
+            elif category in ("death", "serious_injury"):
+                eu_days = EU_DEATH_OR_SERIOUS_DAYS
+            else:
+                eu_days = EU_OTHER_DAYS
+            eu = aware + timedelta(days=eu_days)
             complaint.date_nmpa_deadline = nmpa
             complaint.date_fda_deadline = fda
-            complaint.date_report_deadline = min(nmpa, fda)
+            complaint.date_eu_deadline = eu
+            complaint.date_report_deadline = min(nmpa, fda, eu)
 
     def _compute_report_overdue(self):
         # not stored: it turns true with time, not with a write
@@ -639,10 +675,11 @@ class MedComplaint(models.Model):
                     deadline=complaint.date_report_deadline,
                 ),
                 note=self.env._(
-                    "NMPA report due %(nmpa)s, FDA report due %(fda)s (aware on "
-                    "%(aware)s).",
+                    "NMPA report due %(nmpa)s, FDA report due %(fda)s, EU vigilance "
+                    "report due %(eu)s (aware on %(aware)s).",
                     nmpa=complaint.date_nmpa_deadline,
                     fda=complaint.date_fda_deadline,
+                    eu=complaint.date_eu_deadline,
                     aware=complaint.date_aware,
                 ),
                 user_id=self.env.uid,

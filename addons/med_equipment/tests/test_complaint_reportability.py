@@ -119,22 +119,46 @@ class TestComplaintReportability(MedEquipmentCommon):
         complaint = self._complaint(date_aware="2026-11-02")  # a Monday
         self.assertEqual(complaint.date_aware, date(2026, 11, 2))
         cases = [
-            # category, remedial action, NMPA, FDA
-            ("death", False, date(2026, 11, 9), date(2026, 12, 2)),
-            ("serious_injury", False, date(2026, 11, 22), date(2026, 12, 2)),
-            ("malfunction", False, date(2026, 11, 22), date(2026, 12, 2)),
-            ("other", False, date(2026, 11, 22), date(2026, 12, 2)),
+            # category, remedial action, NMPA, FDA, EU MDR art. 87
+            ("death", False, date(2026, 11, 9), date(2026, 12, 2), date(2026, 11, 12)),
+            (
+                "serious_injury",
+                False,
+                date(2026, 11, 22),
+                date(2026, 12, 2),
+                date(2026, 11, 12),
+            ),
+            (
+                "malfunction",
+                False,
+                date(2026, 11, 22),
+                date(2026, 12, 2),
+                date(2026, 11, 17),
+            ),
+            ("other", False, date(2026, 11, 22), date(2026, 12, 2), date(2026, 11, 17)),
             # 21 CFR 803.53: 5 work days, Monday 2 -> Monday 9
-            ("malfunction", True, date(2026, 11, 22), date(2026, 11, 9)),
+            (
+                "malfunction",
+                True,
+                date(2026, 11, 22),
+                date(2026, 11, 9),
+                date(2026, 11, 17),
+            ),
         ]
-        for category, remedial, nmpa, fda in cases:
+        for category, remedial, nmpa, fda, eu in cases:
             with self.subTest(category=category, remedial=remedial):
                 complaint.write(
                     {"event_category": category, "remedial_action": remedial}
                 )
                 self.assertEqual(complaint.date_nmpa_deadline, nmpa)
                 self.assertEqual(complaint.date_fda_deadline, fda)
-                self.assertEqual(complaint.date_report_deadline, min(nmpa, fda))
+                self.assertEqual(complaint.date_eu_deadline, eu)
+                self.assertEqual(complaint.date_report_deadline, min(nmpa, fda, eu))
+        # EU MDR art. 87(4): a serious public health threat is reported in 2 days
+        complaint.eu_public_health_threat = True
+        self.assertEqual(complaint.date_eu_deadline, date(2026, 11, 4))
+        self.assertEqual(complaint.date_report_deadline, date(2026, 11, 4))
+        complaint.eu_public_health_threat = False
         # 5 work days from a Friday skip the weekend
         complaint.date_aware = "2026-11-06"
         self.assertEqual(complaint.date_fda_deadline, date(2026, 11, 13))
@@ -142,6 +166,18 @@ class TestComplaintReportability(MedEquipmentCommon):
         complaint.reportable = "no"
         self.assertFalse(complaint.date_nmpa_deadline)
         self.assertFalse(complaint.date_fda_deadline)
+        self.assertFalse(complaint.date_eu_deadline)
+
+    def test_eu_threat_frozen_once_the_decision_is_signed(self):
+        complaint = self._complaint(date_aware="2025-01-06")
+        self._decide(complaint, event_category="malfunction")
+        self.assertEqual(complaint.date_eu_deadline, date(2025, 1, 21))
+        with self.assertRaisesRegex(UserError, "报告决定已签署"):
+            complaint.with_user(self.qa_manager).eu_public_health_threat = True
+        self.assertFalse(complaint.eu_public_health_threat)
+        self.assertEqual(complaint.date_eu_deadline, date(2025, 1, 21))
+        # the reminder names the EU deadline
+        self.assertIn("2025-01-21", complaint._med_report_activities().note)
 
     def test_awareness_defaults_to_the_complaint_date(self):
         complaint = self._complaint(register=False, date_received="2026-10-05 09:00:00")

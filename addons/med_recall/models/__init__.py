@@ -1,3 +1,4 @@
+from . import med_recall_report
 from . import med_recall
 from . import med_recall_lot
 from . import med_recall_line

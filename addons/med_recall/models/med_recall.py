@@ -16,6 +16,13 @@ from odoo.addons.med_lot_trace.wizards.med_lot_recall_simulate import (
     default_selected_lots,
 )
 
+from .med_recall_report import (
+    FDA_806_WORK_DAYS,
+    NMPA_PROGRESS_DAYS,
+    NMPA_SUMMARY_WORK_DAYS,
+    add_work_days,
+)
+
 STATES = [
     ("draft", "Draft"),
     ("launched", "Launched"),
@@ -229,6 +236,25 @@ class MedRecall(models.Model):
     )
     date_closed = fields.Datetime(string="Closed On", readonly=True)
     closed_by_id = fields.Many2one("res.users", readonly=True)
+    # -- follow-up reports to the authorities --
+    report_ids = fields.One2many(
+        "med.recall.report", "recall_id", string="Authority Reports"
+    )
+    progress_report_days = fields.Integer(
+        string="Progress Report Every (Days)",
+        compute="_compute_progress_report_days",
+        store=True,
+        readonly=False,
+        tracking=True,
+        help="How often the NMPA progress report (召回计划实施情况报告) is due while "
+        "the recall runs, as the recall plan says; by default the level's "
+        "notification period (1, 3 or 7 days).",
+    )
+    report_overdue = fields.Boolean(
+        string="Authority Report Overdue",
+        compute="_compute_report_overdue",
+        search="_search_report_overdue",
+    )
     cancel_reason = fields.Text(
         tracking=True,
         help="Why a draft recall is not launched (e.g. the investigation cleared the "
@@ -249,6 +275,77 @@ class MedRecall(models.Model):
                 recall.date_launched + timedelta(days=days)
                 if recall.date_launched and days
                 else False
+            )
+
+    @api.depends("nmpa_level")
+    def _compute_progress_report_days(self):
+        for recall in self:
+            recall.progress_report_days = NMPA_PROGRESS_DAYS.get(recall.nmpa_level, 7)
+
+    @api.constrains("progress_report_days")
+    def _check_progress_report_days(self):
+        for recall in self:
+            if recall.progress_report_days < 1:
+                raise ValidationError(
+                    self.env._(
+                        "%(recall)s: progress is reported at least every day. "
+                        "(进展报告周期至少为1天。)",
+                        recall=recall.name,
+                    )
+                )
+
+    def _compute_report_overdue(self):
+        overdue = self.env["med.recall.report"].search(
+            [("recall_id", "in", self.ids), ("is_overdue", "=", True)]
+        )
+        for recall in self:
+            recall.report_overdue = recall in overdue.recall_id
+
+    def _search_report_overdue(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(
+                self.env._("Unsupported search on Authority Report Overdue.")
+            )
+        operator = "in" if (operator == "=") == value else "not in"
+        overdue = self.env["med.recall.report"]._search([("is_overdue", "=", True)])
+        return [("id", operator, overdue.subselect("recall_id"))]
+
+    def _med_plan_report(self, kind, deadline):
+        """Owe the authority a report of ``kind`` by ``deadline`` (a date), with
+        its reminder."""
+        self.ensure_one()
+        report = (
+            self.env["med.recall.report"]
+            ._med_protected_write()
+            .create({"recall_id": self.id, "kind": kind, "date_deadline": deadline})
+        )
+        report._med_schedule_activity()
+        return report
+
+    def _med_plan_launch_reports(self):
+        """At launch (which needs the FDA class and the NMPA level): the FDA 806
+        report within 10 working days, the first NMPA progress report after the
+        progress period."""
+        for recall in self:
+            launched = fields.Date.context_today(recall, recall.date_launched)
+            recall._med_plan_report(
+                "fda_806", add_work_days(launched, FDA_806_WORK_DAYS)
+            )
+            recall._med_plan_report(
+                "nmpa_progress",
+                launched + timedelta(days=recall.progress_report_days),
+            )
+
+    def _med_plan_closure_reports(self):
+        """At closure: no more progress reports; the NMPA summary assessment
+        within 10 working days."""
+        for recall in self:
+            recall.report_ids.filtered(lambda r: r.kind == "nmpa_progress")._med_cancel(
+                self.env._("Recall closed")
+            )
+            closed = fields.Date.context_today(recall, recall.date_closed)
+            recall._med_plan_report(
+                "nmpa_summary", add_work_days(closed, NMPA_SUMMARY_WORK_DAYS)
             )
 
     @api.depends("state", "notification_deadline", "notification_ids.state")
@@ -612,6 +709,7 @@ class MedRecall(models.Model):
         for recall in self:
             recall._med_protected_write().write(recall._prepare_launch_vals())
             recall._med_apply_launch()
+            recall._med_plan_launch_reports()
 
     def _prepare_launch_vals(self):
         """Values written on the recall by its signed launch (extension hook)."""
@@ -869,6 +967,7 @@ class MedRecall(models.Model):
                 "closed_by_id": self.env.uid,
             }
         )
+        self._med_plan_closure_reports()
 
     def action_cancel(self):
         """A draft recall that will not be launched (the lots were cleared) is

@@ -7,3 +7,4 @@ from . import test_tour_recall
 from . import test_recall_deadline
 from . import test_recall_report_fields
 from . import test_recall_race
+from . import test_recall_authority_reports

@@ -18,3 +18,7 @@ from . import stock_lot
 from . import med_supplier_certificate_api
 from . import med_certificate_expiry_report
 from . import med_gate
+from . import med_first_operation
+from . import sale_order
+from . import sale_order_line
+from . import med_gsp_self_inspection

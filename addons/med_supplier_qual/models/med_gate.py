@@ -17,11 +17,29 @@ class MedGate(models.AbstractModel):
             "_med_refusal_supplier",
         )
         gates["customer"] = Gate(
-            self.env._("Customer Licence Check at Delivery"),
+            self.env._("Customer Licence Check"),
             "med_customer_gate_mode",
             "_med_refusal_customer",
         )
+        gates["first_operation"] = Gate(
+            self.env._("First-Operation Approvals"),
+            "med_first_operation_gate_mode",
+            "_med_refusal_first_operation",
+        )
         return gates
+
+    @api.model
+    def _med_refusal_first_operation(self, findings, subject):
+        if not subject:
+            subject = self.env._(
+                "%(documents)s cannot be confirmed.",
+                documents=self._med_document_names(findings),
+            )
+        refusal = self.env._(
+            "First-operation approval missing (首营审核未通过):\n%(messages)s",
+            messages=self._med_listed(findings),
+        )
+        return f"{subject}\n{refusal}"
 
     @api.model
     def _med_refusal_supplier(self, findings, subject):
@@ -67,4 +85,7 @@ class MedGate(models.AbstractModel):
                 ("state", "in", ("draft", "sent", "to approve")),
             ]
         )
-        return super()._med_open_documents(company) + [orders]
+        quotations = self.env["sale.order"].search(
+            [("company_id", "=", company.id), ("state", "in", ("draft", "sent"))]
+        )
+        return super()._med_open_documents(company) + [orders, quotations]

@@ -22,6 +22,7 @@ VERIFIED_CONTENT = {
     "expiry_date",
     "product_ids",
     "categ_ids",
+    "business_scope",
     "attachment_ids",
 }
 CERTIFICATE_STATES = [
@@ -62,6 +63,14 @@ class MedSupplierCertificate(models.Model):
         "product.product", string="Products Covered", check_company=True
     )
     categ_ids = fields.Many2many("product.category", string="Categories Covered")
+    business_scope = fields.Char(
+        string="Business Scope Codes",
+        tracking=True,
+        help="The device classification codes the licence covers (经营范围), "
+        "separated by commas or spaces, e.g. 14, 6815, 07-01. A code covers itself "
+        "and the codes below it (14 covers 14-01-02). A customer's licence must "
+        "cover the classification code of each device sold or delivered to it.",
+    )
     attachment_ids = fields.Many2many("ir.attachment", string="Scans")
     state = fields.Selection(
         CERTIFICATE_STATES,
@@ -291,6 +300,26 @@ class MedSupplierCertificate(models.Model):
             verified = SQL.identifier(certificate, "verified_by_id")
             condition = SQL("(%s AND %s IS NOT NULL)", condition, verified)
         return condition
+
+    def _med_scope_codes(self):
+        """The classification codes of this licence's business scope."""
+        self.ensure_one()
+        return {
+            code.strip()
+            for code in (self.business_scope or "").replace("，", ",").split(",")
+            for code in code.split()
+            if code.strip()
+        }
+
+    def _med_scope_covers(self, classification_code):
+        """Does the business scope of one of these licences list ``classification_code``
+        or a code above it in the catalogue (14 covers 14-01-02)?"""
+        code = (classification_code or "").strip()
+        return any(
+            code == scope or code.startswith(f"{scope}-")
+            for certificate in self
+            for scope in certificate._med_scope_codes()
+        )
 
     def _med_covers(self, product):
         """Does this products-scope certificate cover ``product``?"""

@@ -36,9 +36,24 @@ SUPPLIER_EVIDENCE_LOCK = """
            (SELECT count(*) FROM entries)
 """
 CUSTOMER_EVIDENCE_LOCK = """
-    SELECT id FROM med_supplier_certificate
-     WHERE partner_id = ANY(%(partners)s) AND company_id = %(company)s
-       AND type_id = ANY(%(types)s)
+    WITH certificates AS (
+        SELECT id FROM med_supplier_certificate
+         WHERE partner_id = ANY(%(partners)s) AND company_id = %(company)s
+           AND type_id = ANY(%(types)s)
+           FOR SHARE
+    ), templates AS (
+        SELECT id FROM product_template WHERE id = ANY(%(templates)s) FOR SHARE
+    )
+    SELECT (SELECT count(*) FROM certificates), (SELECT count(*) FROM templates)
+"""
+
+# The approved first-operation reviews a confirmation relies on: a revocation
+# committed meanwhile conflicts instead of going unseen (REPEATABLE READ).
+FIRST_OPERATION_LOCK = """
+    SELECT id FROM med_first_operation
+     WHERE company_id = %(company)s AND state = 'approved'
+       AND ((kind = %(kind)s AND partner_id = %(partner)s)
+            OR (kind = 'product' AND product_tmpl_id = ANY(%(templates)s)))
        FOR SHARE
 """
 
@@ -324,6 +339,7 @@ class MedSupplierGate(models.AbstractModel):
                 partners=partners.ids,
                 company=company.id,
                 types=types.ids,
+                templates=products.product_tmpl_id.ids,
             )
         )
         require_verified = company.med_require_verified_certificates
@@ -370,4 +386,93 @@ class MedSupplierGate(models.AbstractModel):
                         date=date,
                     )
                 )
+                continue
+            valid = held._med_valid_on(day, require_verified)
+            messages += self._med_scope_messages(partner, partner_products, valid, date)
+        return messages
+
+    @api.model
+    def _med_scope_messages(self, partner, products, licences, date):
+        """The devices among ``products`` whose classification code the business
+        scope (经营范围) of the customer's valid ``licences`` does not cover; devices
+        without a classification code are not checked."""
+        messages = []
+        for product in self.env["product.product"].union(*products):
+            code = (product.med_classification_code or "").strip()
+            if code and not licences._med_scope_covers(code):
+                messages.append(
+                    self.env._(
+                        "Customer %(customer)s may not buy %(product)s: its licence "
+                        "%(licences)s does not cover classification code %(code)s in "
+                        "its business scope (超出经营范围; date %(date)s)",
+                        customer=partner.display_name,
+                        product=product.display_name,
+                        licences=", ".join(licences.mapped("number")),
+                        code=code,
+                        date=date,
+                    )
+                )
+        return messages
+
+    @api.model
+    def _med_first_operation_messages(self, company, kind, partner, products):
+        """Messages for a purchase (``kind`` supplier) or a sale (customer) from or
+        to ``partner`` of ``products`` in ``company`` that no approved
+        first-operation review covers: the company itself (首营企业) and each
+        gated device (首营品种)."""
+        partner = partner.commercial_partner_id
+        products = self._med_gated_products(products)
+        if not products:
+            # no device (office supplies, services): no first operation to review
+            return []
+        self.env.cr.execute(
+            SQL(
+                FIRST_OPERATION_LOCK,
+                company=company.id,
+                kind=kind,
+                partner=partner.id or 0,
+                templates=products.product_tmpl_id.ids,
+            )
+        )
+        # sudo: whoever confirms (a buyer, a salesperson) the gate reads the
+        # approvals it decides on; it shows nothing else of them.
+        approvals = (
+            self.env["med.first.operation"]
+            .sudo()
+            .search([("company_id", "=", company.id), ("state", "=", "approved")])
+        )
+        messages = []
+        if partner and not approvals.filtered(
+            lambda a: a.kind == kind and a.partner_id == partner
+        ):
+            if kind == "supplier":
+                messages.append(
+                    self.env._(
+                        "Supplier %(partner)s has no approved first-operation review "
+                        "(首营企业审核)",
+                        partner=partner.display_name,
+                    )
+                )
+            else:
+                messages.append(
+                    self.env._(
+                        "Customer %(partner)s has no approved first-operation review "
+                        "(首营购货者审核)",
+                        partner=partner.display_name,
+                    )
+                )
+        approved_templates = approvals.filtered(
+            lambda a: a.kind == "product"
+        ).product_tmpl_id
+        unreviewed = products.filtered(
+            lambda p: p.product_tmpl_id not in approved_templates
+        )
+        if unreviewed:
+            messages.append(
+                self.env._(
+                    "%(products)s: no approved first-operation review of the device "
+                    "(首营品种审核)",
+                    products=self._med_names(unreviewed),
+                )
+            )
         return messages

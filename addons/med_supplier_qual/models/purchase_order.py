@@ -41,13 +41,34 @@ class PurchaseOrder(models.Model):
         return super().button_confirm()
 
     def _med_gate_findings(self, dry_run=False, today=False):
-        """What the supplier gates find on confirming these orders."""
+        """What the supplier gates and the first-operation gate find on confirming
+        these orders."""
         Gate = self.env["med.gate"]
-        return [
+        findings = [
             Gate._med_finding(
                 "supplier", order, message, products=order.order_line.product_id
             )
             for order, messages in self._med_supplier_gate_messages(today).items()
+            for message in messages
+        ]
+        for order in self:
+            findings += order._med_first_operation_findings(
+                order.order_line.product_id, dry_run=dry_run
+            )
+        return findings
+
+    def _med_first_operation_findings(self, products, dry_run=False):
+        """The first-operation gate on buying ``products`` from this order's
+        supplier, when the company turns it on (whatever its mode in a dry run)."""
+        self.ensure_one()
+        Gate = self.env["med.gate"]
+        if not dry_run and Gate._med_mode(self.company_id, "first_operation") == "off":
+            return []
+        messages = self.env["med.supplier.gate"]._med_first_operation_messages(
+            self.company_id, "supplier", self.partner_id, products
+        )
+        return [
+            Gate._med_finding("first_operation", self, message, products=products)
             for message in messages
         ]
 

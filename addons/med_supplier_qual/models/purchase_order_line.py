@@ -46,7 +46,8 @@ class PurchaseOrderLine(models.Model):
                         "supplier", order, message, products=order_lines.product_id
                     )
                     for message in Gate._med_violations(order.company_id, pairs, today)
-                ],
+                ]
+                + order._med_first_operation_findings(order_lines.product_id),
                 self.env._(
                     "A line for %(products)s cannot be added to or changed on "
                     "confirmed purchase order %(order)s: supplier %(supplier)s does "

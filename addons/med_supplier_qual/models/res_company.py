@@ -17,12 +17,23 @@ class ResCompany(models.Model):
     )
     med_customer_gate_mode = fields.Selection(
         GATE_MODES,
-        string="Customer Licence Check at Delivery",
+        string="Customer Licence Check",
         default="off",
         required=True,
-        help="What happens when a delivery of lot- or serial-tracked devices goes to a "
-        "customer without a valid qualification certificate "
-        "on the day of delivery.",
+        help="What happens when a sales order is confirmed, or a delivery done, for "
+        "lot- or serial-tracked devices and a customer without a valid qualification "
+        "certificate (medical institution licence, device trading licence or filing "
+        "certificate) on that day, or whose licence's business scope does not cover "
+        "the device's classification code.",
+    )
+    med_first_operation_gate_mode = fields.Selection(
+        GATE_MODES,
+        string="First-Operation Approvals",
+        default="off",
+        required=True,
+        help="What happens when a purchase or sales order is confirmed with a "
+        "supplier, customer or device that has no first-operation review approved "
+        "by QA.",
     )
     med_allow_conditional_suppliers = fields.Boolean(
         string="Buy from Conditionally Approved Suppliers",

@@ -10,6 +10,9 @@ class ResConfigSettings(models.TransientModel):
     med_customer_gate_mode = fields.Selection(
         related="company_id.med_customer_gate_mode", readonly=False
     )
+    med_first_operation_gate_mode = fields.Selection(
+        related="company_id.med_first_operation_gate_mode", readonly=False
+    )
     med_allow_conditional_suppliers = fields.Boolean(
         related="company_id.med_allow_conditional_suppliers", readonly=False
     )

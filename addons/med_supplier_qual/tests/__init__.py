@@ -19,3 +19,7 @@ from . import test_certificate_expiry_report
 from . import test_category_scope
 from . import test_category_race
 from . import test_certificate_validity_sql
+from . import test_sale_gates
+from . import test_first_operation
+from . import test_gsp_records
+from . import test_sale_gate_races

@@ -81,7 +81,10 @@ class TestGateGoLive(SupplierQualCommon):
         order_lines = wizard.line_ids.filtered(
             lambda line: line.document_ref == self.draft_order
         )
-        self.assertEqual(set(order_lines.mapped("gate")), {"supplier"})
+        # the first-operation gate is off, but the dry run shows what it would stop
+        self.assertEqual(
+            set(order_lines.mapped("gate")), {"supplier", "first_operation"}
+        )
         self.assertIn("Unqualified Barrels Ltd", " ".join(order_lines.mapped("reason")))
         delivery_lines = wizard.line_ids.filtered(
             lambda line: line.document_ref == self.delivery
