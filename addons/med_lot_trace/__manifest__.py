@@ -1,7 +1,7 @@
 {
     "name": "Medical Device Compliance: Lot Traceability and Release",
     "summary": "Lot genealogy, recall scope, expiry control, batch release, UDI",
-    "version": "18.0.1.3.0",
+    "version": "18.0.1.4.0",
     "category": "Manufacturing/Quality",
     "website": "https://github.com/med-compliance/odoo-med-compliance",
     "author": "Medical Device Compliance Suite contributors",
@@ -16,6 +16,7 @@
         "data/ir_cron_data.xml",
         "views/med_lot_recall_simulate_views.xml",
         "views/med_sales_record_export_views.xml",
+        "views/med_udi_export_views.xml",
         "views/med_lot_genealogy_views.xml",
         "views/stock_lot_views.xml",
         "views/lot_status_views.xml",
