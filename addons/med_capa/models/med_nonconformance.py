@@ -547,11 +547,12 @@ class MedNonconformance(models.Model):
         this order, and only it, take the nonconforming lot)."""
         self.ensure_one()
         product = lot.product_id
-        # The link makes the order the rework of this nonconformance: trusted code
-        # only (the consumption gate reads it).
+        # sudo: the signed disposition makes the rework order whoever signs it (a
+        # QA manager does not plan production). The link makes the order the rework
+        # of this nonconformance: trusted code only (the consumption gate reads it).
+        productions = self.env["mrp.production"].sudo()
         production = (
-            self.env["mrp.production"]
-            ._med_protected_write()
+            productions._med_protected_write()
             .create(
                 {
                     "product_id": product.id,
@@ -564,7 +565,7 @@ class MedNonconformance(models.Model):
                     "med_rework_nonconformance_id": self.id,
                 }
             )
-            .with_env(self.env)
+            .with_env(productions.env)
         )
         production.move_raw_ids = [
             Command.create(
@@ -591,7 +592,7 @@ class MedNonconformance(models.Model):
             )
             line_vals.append(vals)
             remaining -= taken
-        self.env["stock.move.line"].create(line_vals)
+        productions.env["stock.move.line"].create(line_vals)
         self._med_protected_write().write(
             {"rework_production_ids": [Command.link(production.id)]}
         )

@@ -234,7 +234,7 @@ class TestDispositionStock(MedCapaCommon):
         lot = self._lot(self.barrel, "BRL-REWORK", 10, released=False)
         record = self._nonconformance(lot, 4, "rework")
         self._dispose(record)
-        production = record.rework_production_ids
+        production = record.rework_production_ids.with_env(self.env)
         self.assertEqual(len(production), 1)
         self.assertEqual(
             (production.product_id, production.product_qty, production.state),
