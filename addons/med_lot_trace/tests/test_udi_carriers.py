@@ -57,7 +57,7 @@ class TestUdiCarriers(MedGenealogyCommon):
             }
         )
         cls.lot = cls._lot(cls.syringe, "SYR-2601a", 10)
-        cls.lot.write(
+        cls.lot.with_context(med_reason="printed on the label").write(
             {
                 "med_production_date": date(2026, 1, 5),
                 "expiration_date": datetime(2029, 1, 4, 12, 0),
@@ -140,12 +140,18 @@ class TestUdiCarriers(MedGenealogyCommon):
         codes = Code128(value=value)
         codes.validate()
         self.assertTrue(codes.valid)
-        self.assertIn("FNC1", codes.encode())
+        self.assertEqual(codes.encode()[1], 102, "FNC1 right after the start code")
 
     def test_no_udi_di_no_carrier(self):
         lot = self._lot(self.barrel, "BRL-NO-UDI", 1)
         self.assertFalse(lot.med_udi_element_string)
         self.assertEqual(lot._med_udi_barcode(), "")
+
+    def _image_after(self, html, marker):
+        """The PNG of the first inline image after ``marker`` in ``html``."""
+        start = html.index(marker)
+        data = html[html.index("data:image/png;base64,", start) :].split(",", 1)[1]
+        return base64.b64decode(data[: data.index('"')])
 
     def test_label_and_delivery_slip_carry_the_datamatrix(self):
         html = (
@@ -153,25 +159,32 @@ class TestUdiCarriers(MedGenealogyCommon):
             ._render_qweb_html("stock.action_report_lot_label", self.lot.ids)[0]
             .decode()
         )
-        self.assertIn('name="med_udi_datamatrix"', html)
-        self.assertIn(self.lot._med_udi_barcode("datamatrix")[:200], html)
+        png = self._image_after(html, 'name="med_udi_datamatrix"')
+        self.assertEqual(
+            gs1.parse(self._decode_datamatrix(png)), gs1.parse(self.lot.med_udi)
+        )
+        # Odoo prints lots on delivery slips when the setting says so
+        self.env.user.groups_id |= self.env.ref("stock.group_lot_on_delivery_slip")
         picking = self._deliver(self.hospital, [(self.lot, 2)])
         html = (
             self.env["ir.actions.report"]
             ._render_qweb_html("stock.action_report_delivery", picking.ids)[0]
             .decode()
         )
-        self.assertIn('name="med_udi_carrier"', html)
         self.assertIn(self.lot.med_udi, html)
-        self.assertIn(self.lot._med_udi_barcode("datamatrix")[:200], html)
-        # the customer who asks for GS1-128 gets it
+        png = self._image_after(html, 'name="med_udi_carrier"')
+        self.assertEqual(
+            gs1.parse(self._decode_datamatrix(png)), gs1.parse(self.lot.med_udi)
+        )
+        # the customer who asks for GS1-128 gets a linear barcode
         self.hospital.med_udi_symbology = "gs1_128"
         html = (
             self.env["ir.actions.report"]
             ._render_qweb_html("stock.action_report_delivery", picking.ids)[0]
             .decode()
         )
-        self.assertIn(self.lot._med_udi_barcode("gs1_128")[:200], html)
+        png = Image.open(io.BytesIO(self._image_after(html, 'name="med_udi_carrier"')))
+        self.assertGreater(png.width, 4 * png.height)
 
     # -- UDI-DI data files --
     def _export(self, target, products, user=None):

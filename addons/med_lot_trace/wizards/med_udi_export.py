@@ -47,7 +47,7 @@ class MedUdiExport(models.TransientModel):
         missing = []
         for product in products:
             values = values_of(product)
-            empty = [name for name in required if not values.get(name)]
+            empty = [name for name in required if not (values.get(name) or "").strip()]
             if empty:
                 missing.append(f"{product.display_name} ({', '.join(empty)})")
         if missing:
