@@ -27,7 +27,8 @@ med_die() {
 # --- system packages -------------------------------------------------------------------
 # Debian packages the suite needs: PostgreSQL 15 server binaries, wkhtmltopdf for PDF
 # reports, a CJK font for Chinese PDFs, poppler-utils (pdftotext) for report tests,
-# libdmtx for the UDI barcode tests and chromium for browser tours. Installed only when missing, only when we can (root + apt).
+# libdmtx for the UDI barcode tests and chromium for browser tours. Installed only when
+# missing, only when we can (root + apt).
 med_system_packages() {
     local missing=()
     [ -x "$MED_PG_BIN/initdb" ] || missing+=(postgresql-15)
