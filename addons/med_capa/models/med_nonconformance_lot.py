@@ -15,9 +15,7 @@ class MedNonconformanceLot(models.Model):
         "med.nonconformance", required=True, index=True, ondelete="cascade"
     )
     company_id = fields.Many2one(related="nonconformance_id.company_id", store=True)
-    lot_id = fields.Many2one(
-        "stock.lot", string="Lot", required=True, check_company=True, index=True
-    )
+    lot_id = fields.Many2one("stock.lot", required=True, check_company=True, index=True)
     product_id = fields.Many2one(related="lot_id.product_id", string="Product")
     quantity = fields.Float(
         string="Nonconforming Quantity", digits="Product Unit of Measure"

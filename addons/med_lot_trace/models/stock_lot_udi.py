@@ -10,6 +10,7 @@ class StockLot(models.Model):
     DataMatrix (or GS1-128 where a customer asks for it) on lot labels and
     delivery documents."""
 
+    _name = "stock.lot"
     _inherit = "stock.lot"
 
     med_udi_element_string = fields.Char(
