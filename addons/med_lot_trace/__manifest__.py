@@ -16,6 +16,7 @@
         "data/ir_cron_data.xml",
         "views/med_lot_recall_simulate_views.xml",
         "views/med_sales_record_export_views.xml",
+        "views/med_udi_export_views.xml",
         "views/med_lot_genealogy_views.xml",
         "views/stock_lot_views.xml",
         "views/lot_status_views.xml",

@@ -1,6 +1,7 @@
 from . import med_capa_risk_matrix
 from . import med_capa_rule
 from . import med_nonconformance
+from . import med_nonconformance_lot
 from . import med_capa
 from . import med_capa_action
 from . import med_capa_dossier
@@ -17,3 +18,5 @@ from . import med_nc_trend_report
 from . import med_capa_age_report
 from . import stock_picking
 from . import med_audit_trail_review_finding
+from . import mrp_production
+from . import stock_move

@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import frozendict
 from odoo.tools.float_utils import float_compare, float_is_zero
@@ -33,7 +33,7 @@ DISPOSITIONS = [
     ("concession", "Concession"),
 ]
 # The dispositions the signature carries out in stock; the others are recorded only.
-STOCK_DISPOSITIONS = ("scrap", "return")
+STOCK_DISPOSITIONS = ("scrap", "return", "rework")
 # What an inspector records; once dispositioned, the record is the evidence.
 FROZEN_FIELDS = {
     "date",
@@ -43,6 +43,7 @@ FROZEN_FIELDS = {
     "severity",
     "product_id",
     "lot_ids",
+    "lot_quantity_ids",
     "quantity",
     "partner_id",
     "disposition",
@@ -55,7 +56,8 @@ class MedNonconformance(models.Model):
     evaluated and dispositioned; the disposition is signed by a QA manager and
     carried out through Odoo's stock flows in the signature's transaction: a scrap
     validated from where the lot lies, a return to the supplier of the lot's receipt
-    made ready for the warehouse."""
+    made ready for the warehouse, a rework manufacturing order that takes the lot
+    into production. With several lots, the quantity of each lot is given."""
 
     _name = "med.nonconformance"
     _description = "Nonconformance"
@@ -72,6 +74,7 @@ class MedNonconformance(models.Model):
         "disposition_user_id",
         "scrap_ids",
         "return_picking_ids",
+        "rework_production_ids",
     )
 
     name = fields.Char(
@@ -165,13 +168,31 @@ class MedNonconformance(models.Model):
         help="The returns to the supplier made ready by the signed disposition; the "
         "warehouse ships them.",
     )
+    rework_production_ids = fields.Many2many(
+        "mrp.production",
+        string="Rework Orders",
+        readonly=True,
+        copy=False,
+        help="The rework manufacturing orders made by the signed disposition: they "
+        "take the nonconforming lots into production.",
+    )
+    lot_quantity_ids = fields.One2many(
+        "med.nonconformance.lot",
+        "nonconformance_id",
+        string="Quantity per Lot",
+        copy=True,
+        help="With several lots: how much of each is nonconforming. The signed "
+        "scrap, return or rework moves these quantities.",
+    )
     scrap_count = fields.Integer(compute="_compute_stock_operation_counts")
     return_picking_count = fields.Integer(compute="_compute_stock_operation_counts")
+    rework_production_count = fields.Integer(compute="_compute_stock_operation_counts")
 
     def _compute_stock_operation_counts(self):
         for record in self:
             record.scrap_count = len(record.scrap_ids)
             record.return_picking_count = len(record.return_picking_ids)
+            record.rework_production_count = len(record.rework_production_ids)
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -275,19 +296,59 @@ class MedNonconformance(models.Model):
                 record._med_ensure_stock_disposition()
 
     def _med_carried_out_in_stock(self):
-        """A scrap or return of one lot is carried out by the signature; with several
-        lots (a recall's returns) the split of the quantity is not known: recorded
-        only, the stock is moved by hand (the release review checks it is)."""
+        """A scrap, return or rework of lots is carried out by the signature; without
+        lots it is recorded only."""
         self.ensure_one()
-        return self.disposition in STOCK_DISPOSITIONS and len(self.lot_ids) == 1
+        return self.disposition in STOCK_DISPOSITIONS and bool(self.lot_ids)
+
+    def _med_lot_split(self):
+        """[(lot, quantity)] the disposition moves: the quantity of the one lot, or
+        the quantity given for each of several lots."""
+        self.ensure_one()
+        if len(self.lot_ids) == 1:
+            return [(self.lot_ids, self.quantity)]
+        return [(line.lot_id, line.quantity) for line in self.lot_quantity_ids]
+
+    def _med_ensure_lot_split(self):
+        if len(self.lot_ids) == 1:
+            return
+        given = sum(self.lot_quantity_ids.mapped("quantity"))
+        rounding = self.product_id.uom_id.rounding or 0.001
+        if float_compare(given, self.quantity, precision_rounding=rounding):
+            raise UserError(
+                self.env._(
+                    "%(record)s has several lots: give the nonconforming quantity of "
+                    "each lot (Quantity per Lot), %(given)s in all, so that they add "
+                    "up to %(quantity)s. Nothing was changed. "
+                    "(多个批次：请填写各批次的不合格数量，合计须等于不合格数量。)",
+                    record=self.name,
+                    given=given,
+                    quantity=self.quantity,
+                )
+            )
 
     def _med_ensure_stock_disposition(self):
-        """Refuse a scrap or return that stock cannot carry out, before anything is
-        signed or moved."""
+        """Refuse a scrap, return or rework that stock cannot carry out, before
+        anything is signed or moved."""
         self.ensure_one()
-        on_hand = sum(self._med_lot_quants().mapped("quantity"))
-        rounding = self.lot_ids.product_id.uom_id.rounding
-        if float_compare(on_hand, self.quantity, precision_rounding=rounding) < 0:
+        self._med_ensure_lot_split()
+        for lot, quantity in self._med_lot_split():
+            self._med_check_lot_disposition(lot, quantity)
+        if self.disposition == "rework" and not self._med_rework_operation_type():
+            raise UserError(
+                self.env._(
+                    "%(record)s: %(company)s has no manufacturing operation type for "
+                    "the rework order. Nothing was changed. "
+                    "(无生产作业类型，无法返工。)",
+                    record=self.name,
+                    company=self.company_id.name,
+                )
+            )
+
+    def _med_check_lot_disposition(self, lot, quantity):
+        on_hand = sum(self._med_lot_quants(lot).mapped("quantity"))
+        rounding = lot.product_id.uom_id.rounding
+        if float_compare(on_hand, quantity, precision_rounding=rounding) < 0:
             raise UserError(
                 self.env._(
                     "%(record)s: only %(on_hand)s %(unit)s of lot %(lot)s are in "
@@ -295,28 +356,35 @@ class MedNonconformance(models.Model):
                     "was changed.",
                     record=self.name,
                     on_hand=on_hand,
-                    quantity=self.quantity,
-                    unit=self.lot_ids.product_id.uom_id.name,
-                    lot=self.lot_ids.name,
+                    quantity=quantity,
+                    unit=lot.product_id.uom_id.name,
+                    lot=lot.name,
                 )
             )
-        if self.disposition == "return" and not self._med_receipt_line():
+        if self.disposition == "return" and not self._med_receipt_line(lot):
             raise UserError(
                 self.env._(
                     "%(record)s: lot %(lot)s was not received from a supplier (no "
                     "validated receipt brought it in), so it cannot be returned. "
                     "Choose another disposition.",
                     record=self.name,
-                    lot=self.lot_ids.name,
+                    lot=lot.name,
                 )
             )
 
-    def _med_lot_quants(self):
-        """The stock of the nonconformance's lot in internal locations of its
-        company, oldest first."""
+    def _med_rework_operation_type(self):
+        return self.env["stock.picking.type"].search(
+            [("code", "=", "mrp_operation"), ("company_id", "=", self.company_id.id)],
+            order="sequence, id",
+            limit=1,
+        )
+
+    def _med_lot_quants(self, lot=None):
+        """The stock of the nonconformance's lots (or of ``lot``) in internal
+        locations of its company, oldest first."""
         return self.env["stock.quant"].search(
             [
-                ("lot_id", "in", self.lot_ids.ids),
+                ("lot_id", "in", (lot or self.lot_ids).ids),
                 ("location_id.usage", "=", "internal"),
                 ("company_id", "=", self.company_id.id),
                 ("quantity", ">", 0),
@@ -324,11 +392,11 @@ class MedNonconformance(models.Model):
             order="in_date, id",
         )
 
-    def _med_receipt_line(self):
+    def _med_receipt_line(self, lot=None):
         """The last validated receipt line that brought the lot in from a supplier."""
         return self.env["stock.move.line"].search(
             [
-                ("lot_id", "in", self.lot_ids.ids),
+                ("lot_id", "in", (lot or self.lot_ids).ids),
                 ("state", "=", "done"),
                 ("location_id.usage", "=", "supplier"),
                 ("picking_id", "!=", False),
@@ -359,20 +427,22 @@ class MedNonconformance(models.Model):
         for record in self:
             if not record._med_carried_out_in_stock():
                 continue
-            if record.disposition == "scrap":
-                record._med_scrap()
-            else:
-                record._med_return_to_supplier()
+            carry_out = {
+                "scrap": record._med_scrap,
+                "return": record._med_return_to_supplier,
+                "rework": record._med_rework,
+            }[record.disposition]
+            for lot, quantity in record._med_lot_split():
+                carry_out(lot, quantity)
 
-    def _med_scrap(self):
+    def _med_scrap(self, lot, quantity):
         """Scrap the quantity from the locations where the lot lies; reject the lot
         when none of it is left in stock."""
         self.ensure_one()
-        lot = self.lot_ids
         rounding = lot.product_id.uom_id.rounding
-        remaining = self.quantity
+        remaining = quantity
         scraps = self.env["stock.scrap"]
-        for quant in self._med_lot_quants():
+        for quant in self._med_lot_quants(lot):
             if float_is_zero(remaining, precision_rounding=rounding):
                 break
             quantity = min(remaining, quant.quantity)
@@ -411,7 +481,10 @@ class MedNonconformance(models.Model):
             {"scrap_ids": [fields.Command.link(scrap.id) for scrap in scraps]}
         )
         # A recalled lot keeps its status: the recall tracks it to its closure.
-        if not self._med_lot_quants() and lot.med_state not in ("rejected", "recalled"):
+        if not self._med_lot_quants(lot) and lot.med_state not in (
+            "rejected",
+            "recalled",
+        ):
             lot.with_context(
                 med_reason=self.env._(
                     "Scrapped in full by nonconformance %(record)s",
@@ -419,13 +492,12 @@ class MedNonconformance(models.Model):
                 )
             )._med_set_state("rejected")
 
-    def _med_return_to_supplier(self):
+    def _med_return_to_supplier(self, lot, quantity):
         """A return of the quantity of the lot to the supplier of its receipt,
         through Odoo's return wizard, reserved on the lot and left for the warehouse
         to ship."""
         self.ensure_one()
-        lot = self.lot_ids
-        receipt_line = self._med_receipt_line()
+        receipt_line = self._med_receipt_line(lot)
         receipt = receipt_line.picking_id
         wizard = (
             self.env["stock.return.picking"]
@@ -433,7 +505,7 @@ class MedNonconformance(models.Model):
             .create({"picking_id": receipt.id})
         )
         for line in wizard.product_return_moves:
-            line.quantity = self.quantity if line.move_id == receipt_line.move_id else 0
+            line.quantity = quantity if line.move_id == receipt_line.move_id else 0
         action = wizard.action_create_returns()
         picking = self.env["stock.picking"].browse(action["res_id"])
         picking.origin = f"{self.name}: {picking.origin}"
@@ -442,9 +514,9 @@ class MedNonconformance(models.Model):
         move = picking.move_ids
         move._do_unreserve()
         rounding = lot.product_id.uom_id.rounding
-        remaining = self.quantity
+        remaining = quantity
         line_vals = []
-        quants = self._med_lot_quants().filtered(
+        quants = self._med_lot_quants(lot).filtered(
             lambda q: q.location_id._child_of(picking.location_id)
         )
         for quant in quants:
@@ -464,6 +536,63 @@ class MedNonconformance(models.Model):
         self.env["stock.move.line"].create(line_vals)
         self._med_protected_write().write(
             {"return_picking_ids": [fields.Command.link(picking.id)]}
+        )
+
+    def _med_rework(self, lot, quantity):
+        """A rework manufacturing order of the lot's product, confirmed, its one
+        component move reserved on the nonconforming lot where it lies: production
+        reworks it and makes the reworked lot, released as any other (the gates let
+        this order, and only it, take the nonconforming lot)."""
+        self.ensure_one()
+        product = lot.product_id
+        # sudo: the signed disposition makes the rework order whoever signs it (a
+        # QA manager does not plan production). The link makes the order the rework
+        # of this nonconformance: trusted code only (the consumption gate reads it).
+        productions = self.env["mrp.production"].sudo()
+        production = (
+            productions._med_protected_write()
+            .create(
+                {
+                    "product_id": product.id,
+                    "product_qty": quantity,
+                    "product_uom_id": product.uom_id.id,
+                    "bom_id": False,
+                    "picking_type_id": self._med_rework_operation_type().id,
+                    "company_id": self.company_id.id,
+                    "origin": self.name,
+                    "med_rework_nonconformance_id": self.id,
+                }
+            )
+            .with_env(productions.env)
+        )
+        production.move_raw_ids = [
+            Command.create(
+                production._get_move_raw_values(product, quantity, product.uom_id)
+            )
+        ]
+        production.action_confirm()
+        move = production.move_raw_ids
+        move._do_unreserve()
+        rounding = product.uom_id.rounding
+        remaining = quantity
+        line_vals = []
+        for quant in self._med_lot_quants(lot):
+            free = quant.quantity - quant.reserved_quantity
+            if float_is_zero(remaining, precision_rounding=rounding) or free <= 0:
+                continue
+            taken = min(remaining, free)
+            vals = move._prepare_move_line_vals(quantity=taken)
+            vals.update(
+                location_id=quant.location_id.id,
+                lot_id=lot.id,
+                package_id=quant.package_id.id,
+                owner_id=quant.owner_id.id,
+            )
+            line_vals.append(vals)
+            remaining -= taken
+        productions.env["stock.move.line"].create(line_vals)
+        self._med_protected_write().write(
+            {"rework_production_ids": [Command.link(production.id)]}
         )
 
     def action_open_capa(self):
@@ -507,6 +636,17 @@ class MedNonconformance(models.Model):
             "res_model": "stock.scrap",
             "view_mode": "list,form",
             "domain": [("id", "in", self.scrap_ids.ids)],
+            "context": {"create": False},
+        }
+
+    def action_open_rework_productions(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Rework Orders"),
+            "res_model": "mrp.production",
+            "view_mode": "list,form",
+            "domain": [("id", "in", self.rework_production_ids.ids)],
             "context": {"create": False},
         }
 

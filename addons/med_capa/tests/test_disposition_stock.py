@@ -1,5 +1,5 @@
 from odoo import Command
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 
 from .common import MedCapaCommon
@@ -137,16 +137,61 @@ class TestDispositionStock(MedCapaCommon):
         self.assertFalse(record.scrap_ids)
         self.assertEqual(self._on_hand(lot), 10)
 
-    def test_scrap_of_several_lots_is_recorded_only(self):
-        # the split of the quantity between the lots is not known: moved by hand
-        lots = self._lot(self.barrel, "BRL-TWO-1", 10) | self._lot(
-            self.barrel, "BRL-TWO-2", 10
+    # -- several lots: the quantity of each --
+    def _two_lots(self, prefix, quantity=10):
+        return self._lot(self.barrel, f"{prefix}-1", quantity) | self._lot(
+            self.barrel, f"{prefix}-2", quantity
         )
-        record = self._nonconformance(lots[0], 5, "scrap")
+
+    def _split(self, record, quantities):
+        record.with_user(self.inspector).lot_quantity_ids = [
+            Command.create({"lot_id": lot.id, "quantity": quantity})
+            for lot, quantity in zip(record.lot_ids, quantities, strict=True)
+        ]
+
+    def test_scrap_of_several_lots_moves_each_lots_quantity(self):
+        lots = self._two_lots("BRL-TWO")
+        record = self._nonconformance(lots[0], 7, "scrap")
         record.lot_ids = lots
+        self._split(record, [3, 4])
         self._dispose(record)
-        self.assertFalse(record.scrap_ids)
+        self.assertEqual(
+            sorted((s.lot_id.name, s.scrap_qty) for s in record.scrap_ids),
+            [("BRL-TWO-1", 3), ("BRL-TWO-2", 4)],
+        )
+        self.assertEqual([self._on_hand(lot) for lot in lots], [7, 6])
+        # the split is part of the signed disposition
+        with self.assertRaisesRegex(UserError, "dispositioned"):
+            record.lot_quantity_ids[0].with_user(self.inspector).quantity = 1
+        with self.assertRaisesRegex(UserError, "dispositioned"):
+            record.lot_quantity_ids.with_user(self.inspector).unlink()
+        self.assertEqual(record.lot_quantity_ids.mapped("quantity"), [3, 4])
+
+    def test_several_lots_refused_without_the_quantity_of_each(self):
+        lots = self._two_lots("BRL-NOSPLIT")
+        record = self._nonconformance(lots[0], 7, "scrap")
+        record.lot_ids = lots
+        self._refused(record, "Quantity per Lot")
+        self._split(record, [3, 3])
+        self._refused(record, "6.0 in all")
         self.assertEqual([self._on_hand(lot) for lot in lots], [10, 10])
+        with self.assertRaisesRegex(ValidationError, "not one of its lots"):
+            record.lot_quantity_ids[0].lot_id = self._lot(self.barrel, "BRL-OTHER", 1)
+
+    def test_return_of_several_lots_to_their_suppliers(self):
+        lots = self._receive(self.barrel, "BRL-RET-1", 20).move_line_ids.lot_id
+        lots |= self._receive(self.barrel, "BRL-RET-2", 20).move_line_ids.lot_id
+        record = self._nonconformance(lots[0], 9, "return")
+        record.lot_ids = lots
+        self._split(record, [5, 4])
+        self._dispose(record)
+        self.assertEqual(
+            sorted(
+                (p.move_line_ids.lot_id.name, p.move_ids.product_uom_qty)
+                for p in record.return_picking_ids
+            ),
+            [("BRL-RET-1", 5), ("BRL-RET-2", 4)],
+        )
 
     # -- return to supplier --
     def test_return_to_the_supplier_of_the_receipt(self):
@@ -184,14 +229,67 @@ class TestDispositionStock(MedCapaCommon):
             self.env["stock.picking"].search([("origin", "like", record.name)])
         )
 
-    # -- recorded only --
-    def test_rework_is_recorded_only(self):
-        lot = self._lot(self.barrel, "BRL-REWORK", 10)
+    # -- rework --
+    def test_rework_makes_the_rework_order(self):
+        lot = self._lot(self.barrel, "BRL-REWORK", 10, released=False)
         record = self._nonconformance(lot, 4, "rework")
         self._dispose(record)
-        self.assertFalse(record.scrap_ids)
-        self.assertFalse(record.return_picking_ids)
-        self.assertEqual(self._on_hand(lot), 10)
+        production = record.rework_production_ids.with_env(self.env)
+        self.assertEqual(len(production), 1)
+        self.assertEqual(
+            (production.product_id, production.product_qty, production.state),
+            (self.barrel, 4, "confirmed"),
+        )
+        self.assertEqual(production.med_rework_nonconformance_id, record)
+        self.assertEqual(production.origin, record.name)
+        self.assertEqual(production.move_raw_ids.move_line_ids.lot_id, lot)
+        self.assertEqual(production.move_raw_ids.quantity, 4)
+        action = record.action_open_rework_productions()
+        self.assertEqual(
+            self.env["mrp.production"].search(action["domain"]), production
+        )
+        # production reworks the quarantined lot into a new lot
+        production.lot_producing_id = self._lot(self.barrel, "BRL-REWORKED", 0, False)
+        production.qty_producing = 4
+        production.move_raw_ids.picked = True
+        production.button_mark_done()
+        self.assertEqual(production.state, "done")
+        self.assertEqual(self._on_hand(lot), 6)
+        if "med.release.result" in self.env:
+            check = self.env["med.release.check"].search(
+                [("code", "=", "nc_disposition")]
+            )
+            result = self.env["med.release.result"].search(
+                [("lot_id", "=", lot.id), ("check_id", "=", check.id)]
+            )
+            self.assertEqual(result.state, "pass", result.message)
+
+    def test_rework_refused_when_less_is_on_hand(self):
+        lot = self._lot(self.barrel, "BRL-REWORK-SHORT", 3)
+        record = self._nonconformance(lot, 4, "rework")
+        self._refused(record, "only 3.0 Units of lot BRL-REWORK-SHORT")
+        self.assertFalse(
+            self.env["mrp.production"].search([("origin", "=", record.name)])
+        )
+
+    def test_rework_link_is_not_given_by_a_caller(self):
+        lot = self._lot(self.barrel, "BRL-REWORK-FORGED", 10, released=False)
+        record = self._nonconformance(lot, 4, "rework")
+        self._dispose(record)
+        with self.assertRaisesRegex(UserError, "application's own actions"):
+            self.env["mrp.production"].create(
+                {
+                    "product_id": self.barrel.id,
+                    "product_qty": 1,
+                    "med_rework_nonconformance_id": record.id,
+                }
+            )
+        self.assertEqual(
+            self.env["mrp.production"].search(
+                [("med_rework_nonconformance_id", "=", record.id)]
+            ),
+            record.rework_production_ids,
+        )
 
     # -- release review --
     def test_release_review_check_passes_after_the_scrap(self):

@@ -14,3 +14,4 @@ from . import med_complaint
 from . import stock_move
 from . import repair_order
 from . import stock_lot
+from . import med_servicing_trend_report

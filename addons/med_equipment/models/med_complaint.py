@@ -18,6 +18,7 @@ CHANNELS = [
 # Once registered, what the customer reported is the evidence.
 FROZEN_FIELDS = {
     "partner_id",
+    "contact_id",
     "lot_id",
     "installed_base_id",
     "repair_id",
@@ -89,6 +90,7 @@ class MedComplaint(models.Model):
     )
     _med_protected_fields = (
         "state",
+        "udi",
         "nonconformance_ids",
         "capa_ids",
         "date_closed",
@@ -132,6 +134,36 @@ class MedComplaint(models.Model):
     )
     product_id = fields.Many2one(
         related="lot_id.product_id", store=True, index=True, string="Product"
+    )
+    # 21 CFR 820.35(a): the record holds the device's UDI or UPC as delivered. Stored
+    # when the lot is chosen: the evidence is what the device carried, not what the
+    # product's data says later.
+    udi = fields.Char(
+        string="Device UDI (or UPC)",
+        compute="_compute_udi",
+        store=True,
+        help="The UDI of the delivered lot/serial in GS1 form, or the product's "
+        "UPC/EAN when it has no UDI-DI (21 CFR 820.35(a)).",
+    )
+    contact_id = fields.Many2one(
+        "res.partner",
+        string="Complainant",
+        tracking=True,
+        check_company=True,
+        help="Who complained and how to reach them (21 CFR 820.35(a)): a contact of "
+        "the customer, or the customer itself when empty.",
+    )
+    contact_phone = fields.Char(
+        string="Complainant Phone", compute="_compute_contact_details"
+    )
+    contact_email = fields.Char(
+        string="Complainant Email", compute="_compute_contact_details"
+    )
+    correction = fields.Text(
+        string="Correction or Corrective Action",
+        tracking=True,
+        help="Any correction or corrective action taken for the complaint (21 CFR "
+        "820.35(a)); the answer to the customer is the reply.",
     )
     installed_base_id = fields.Many2one(
         "med.installed.base",
@@ -267,6 +299,34 @@ class MedComplaint(models.Model):
         search="_search_report_overdue",
         help="Reportable, not submitted, and the report deadline has passed.",
     )
+
+    @api.depends("lot_id")
+    def _compute_udi(self):
+        for complaint in self:
+            complaint.udi = complaint.lot_id._med_udi_or_upc()
+
+    @api.depends("contact_id", "partner_id")
+    def _compute_contact_details(self):
+        for complaint in self:
+            contact = complaint.contact_id or complaint.partner_id
+            complaint.contact_phone = contact.phone or contact.mobile
+            complaint.contact_email = contact.email
+
+    def _med_contact_summary(self):
+        """Who complained and how to reach them, in one line for the evidence."""
+        self.ensure_one()
+        contact = self.contact_id or self.partner_id
+        return ", ".join(
+            filter(
+                None,
+                [
+                    contact.display_name,
+                    contact.phone or contact.mobile,
+                    contact.email,
+                    " ".join(contact._display_address(without_company=True).split()),
+                ],
+            )
+        )
 
     @api.depends("date_received")
     def _compute_date_aware(self):
@@ -417,6 +477,8 @@ class MedComplaint(models.Model):
         if self.installed_base_id:
             self.lot_id = self.installed_base_id.lot_id
             self.partner_id = self.installed_base_id.partner_id
+            if self.installed_base_id.site_id.type == "contact":
+                self.contact_id = self.installed_base_id.site_id
 
     @api.onchange("repair_id")
     def _onchange_repair_id(self):
@@ -428,11 +490,20 @@ class MedComplaint(models.Model):
     def create(self, vals_list):
         for vals in vals_list:
             vals.update(state="draft", date_closed=False, closed_by_id=False)
+            # The UDI is the lot's, whoever records the complaint.
+            vals.pop("udi", None)
             if vals.get("name", "/") == "/":
                 vals["name"] = self.env["ir.sequence"].next_by_code("med.complaint")
         return super().create(vals_list)
 
     def write(self, vals):
+        if "udi" in vals:
+            raise UserError(
+                self.env._(
+                    "The UDI of a complaint is the one of its lot/serial: choose the "
+                    "lot, the UDI follows. (UDI 取自批号/序列号，不能手工修改。)"
+                )
+            )
         registered = self.filtered(lambda c: c.state != "draft")
         if registered and FROZEN_FIELDS.intersection(vals):
             raise UserError(

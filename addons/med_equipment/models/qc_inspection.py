@@ -24,6 +24,32 @@ class QcInspection(models.Model):
         "med.equipment.usage", "inspection_id", string="Equipment Records"
     )
 
+    @api.model
+    def object_selection_values(self):
+        # Servicing inspections (21 CFR 820.35(b) test data) are made on repairs.
+        return super().object_selection_values() + [("repair.order", "Repair Order")]
+
+    @api.depends("object_id")
+    def _compute_product_id(self):
+        result = super()._compute_product_id()
+        for inspection in self:
+            if inspection.object_id and inspection.object_id._name == "repair.order":
+                inspection.product_id = inspection.object_id.product_id
+        return result
+
+    @api.depends("object_id")
+    def _compute_lot(self):
+        result = super()._compute_lot()
+        for inspection in self:
+            if inspection.object_id and inspection.object_id._name == "repair.order":
+                inspection.lot_id = inspection.object_id.lot_id
+        return result
+
+    def _med_inspected_lots(self):
+        if self.object_id and self.object_id._name == "repair.order":
+            return self.lot_id or self.object_id.lot_id
+        return super()._med_inspected_lots()
+
     @api.depends("test")
     def _compute_med_equipment_ids(self):
         for inspection in self:

@@ -30,6 +30,17 @@ class StockLot(models.Model):
             "_med_do_equipment_hold": ("hold", QA_MANAGER),
         }
 
+    def _med_udi_or_upc(self):
+        """The device identification a complaint or service record keeps: the
+        lot's UDI, else the product's UPC/EAN barcode, else nothing."""
+        if not self:
+            return False
+        self.ensure_one()
+        if self.product_id.med_udi_di:
+            return self.med_udi
+        barcode = self.product_id.barcode
+        return f"UPC/EAN {barcode}" if barcode else False
+
     def _compute_med_complaint_count(self):
         counts = dict(
             self.env["med.complaint"]._read_group(
@@ -112,6 +123,12 @@ class StockLot(models.Model):
                     ("state", self.env._("Status")),
                     ("added", self.env._("Part lots added")),
                     ("removed", self.env._("Part lots removed")),
+                    ("udi", self.env._("UDI (or UPC)")),
+                    ("serviced_on", self.env._("Serviced on (UTC)")),
+                    ("serviced_by", self.env._("Serviced by")),
+                    ("failure", self.env._("Failure category")),
+                    ("performed", self.env._("Service performed")),
+                    ("tests", self.env._("Servicing tests")),
                 ],
                 "rows": self._med_dossier_service_rows(),
             },
@@ -124,6 +141,8 @@ class StockLot(models.Model):
                     ("received", self.env._("Received (UTC)")),
                     ("customer", self.env._("Customer")),
                     ("lot", self.env._("Lot/Serial")),
+                    ("udi", self.env._("UDI (or UPC)")),
+                    ("contact", self.env._("Complainant")),
                     ("severity", self.env._("Severity")),
                     ("adverse", self.env._("Possible adverse event")),
                     ("state", self.env._("Status")),
@@ -133,6 +152,8 @@ class StockLot(models.Model):
                     ("deadlines", self.env._("Report due (NMPA / FDA)")),
                     ("report", self.env._("Authority report")),
                     ("no_investigation", self.env._("Reason for not investigating")),
+                    ("correction", self.env._("Correction")),
+                    ("reply", self.env._("Reply to the customer")),
                 ],
                 "rows": self._med_dossier_complaint_rows(),
             },
@@ -175,6 +196,11 @@ class StockLot(models.Model):
             .search([("lot_id", "in", self.ids)], order="schedule_date, id")
         )
         states = dict(repairs._fields["state"]._description_selection(self.env))
+        failures = dict(
+            repairs._fields["med_failure_category"]._description_selection(self.env)
+        )
+        inspections = repairs._med_inspections()
+        results = dict(inspections._fields["state"]._description_selection(self.env))
         for repair in repairs:
             yield [
                 repair.name,
@@ -184,6 +210,17 @@ class StockLot(models.Model):
                 states.get(repair.state, ""),
                 ", ".join(repair.med_added_lot_ids.mapped("name")),
                 ", ".join(repair.med_removed_lot_ids.mapped("name")),
+                repair.med_udi or "",
+                fields.Datetime.to_string(repair.med_date_serviced) or "",
+                repair.med_serviced_by_id.name or "",
+                failures.get(repair.med_failure_category, ""),
+                repair.med_service_performed or "",
+                ", ".join(
+                    f"{inspection.name} {inspection.test.name}: "
+                    f"{results.get(inspection.state, '')}"
+                    for inspection in inspections
+                    if inspection.object_id == repair
+                ),
             ]
 
     def _med_dossier_complaint_rows(self):
@@ -200,6 +237,8 @@ class StockLot(models.Model):
                 fields.Datetime.to_string(complaint.date_received),
                 complaint.partner_id.display_name,
                 complaint.lot_id.name,
+                complaint.udi or "",
+                complaint._med_contact_summary(),
                 labels["severity"].get(complaint.severity, ""),
                 self.env._("Yes") if complaint.adverse_event else self.env._("No"),
                 labels["state"].get(complaint.state, ""),
@@ -226,4 +265,6 @@ class StockLot(models.Model):
                     )
                 ),
                 complaint.no_investigation_reason or "",
+                complaint.correction or "",
+                complaint.closure_note or "",
             ]

@@ -86,6 +86,12 @@ class TestAfterSales(MedEquipmentCommon):
         repair.action_validate()
         self._set_lot_lines(repair.move_ids, [(part_lot, 1)])
         repair.action_repair_start()
+        repair.write(
+            {
+                "med_failure_category": "mechanical",
+                "med_service_performed": "Motor replaced, occlusion sensor checked",
+            }
+        )
         repair.action_repair_end()
         self.assertEqual(repair.state, "done")
         return repair

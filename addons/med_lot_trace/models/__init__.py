@@ -16,3 +16,5 @@ from . import stock_warehouse
 from . import stock_lot_api
 from . import med_lot_status_report
 from . import stock_lot_segregation
+from . import stock_lot_udi
+from . import ir_actions_report

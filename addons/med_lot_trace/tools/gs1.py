@@ -117,6 +117,27 @@ def parse(text):
     return result
 
 
+def element_string(
+    gtin=None, production_date=None, expiry_date=None, lot=None, serial=None
+):
+    """The UDI as encoded in a GS1 DataMatrix or GS1-128: fixed-length AIs first,
+    each variable-length field but the last ended by a group separator (FNC1).
+    Without the leading FNC1 (the symbology adds it)."""
+    fixed = []
+    if gtin:
+        fixed.append(f"01{gtin}")
+    if production_date:
+        fixed.append(f"11{production_date:%y%m%d}")
+    if expiry_date:
+        fixed.append(f"17{expiry_date:%y%m%d}")
+    variable = []
+    if lot:
+        variable.append(f"10{lot}")
+    if serial:
+        variable.append(f"21{serial}")
+    return "".join(fixed) + GROUP_SEPARATOR.join(variable)
+
+
 def human_readable(
     gtin=None, production_date=None, expiry_date=None, lot=None, serial=None
 ):

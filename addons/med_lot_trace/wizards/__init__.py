@@ -6,3 +6,4 @@ from . import med_lot_recall_simulate_line
 from . import med_sales_record_export
 from . import med_gate_dry_run
 from . import med_gate_dry_run_line
+from . import med_udi_export

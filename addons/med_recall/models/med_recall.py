@@ -815,11 +815,13 @@ class MedRecall(models.Model):
             )
         returned, _pickings = self._med_returns().get(self.id, ({}, []))
         per_product = defaultdict(lambda: [self.env["stock.lot"], 0.0])
+        per_lot = defaultdict(float)
         for (_partner_id, lot_id), quantity in returned.items():
             lot = self.env["stock.lot"].browse(lot_id)
             entry = per_product[lot.product_id]
             entry[0] |= lot
             entry[1] += quantity
+            per_lot[lot] += quantity
         values = []
         for product, (lots, quantity) in per_product.items():
             covered = sum(
@@ -847,6 +849,14 @@ class MedRecall(models.Model):
                         "quantity": remaining,
                         "capa_id": self.capa_id.id,
                         "recall_id": self.id,
+                        # Several lots: what came back of each, when nothing of
+                        # them is dispositioned yet (the disposition moves it).
+                        "lot_quantity_ids": [
+                            Command.create({"lot_id": lot.id, "quantity": per_lot[lot]})
+                            for lot in lots
+                        ]
+                        if len(lots) > 1 and not covered
+                        else [],
                     }
                 )
         if not values:
