@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite: lint (ruff, pylint-odoo), then a throwaway database with every addon
 # installed, then all tests (addons/*/tests and tests/) through pytest-odoo, browser tours
-# included. Exits non-zero on any failure, lint error or skipped browser tour.
+# included; a full run (no arguments) first runs the upgrade test and Odoo's own tests of
+# the modules the suite extends (setup/odoo_suites.sh).
+# Exits non-zero on any failure, lint error or skipped browser tour.
 # Every test's outcome and duration is written to .local/test-results.json, from which
 # setup/validate.sh builds the validation package.
 # Usage: setup/test.sh [pytest arguments...]   (e.g. setup/test.sh addons/med_capa -k release)
@@ -49,12 +51,18 @@ fi
 med_say "installed in $(($(date +%s) - start)) s; running the tests"
 
 upgrade=0
+odoo_suites=0
 if [ $# -eq 0 ]; then
     set -- addons tests
     # A full run also upgrades the released suite, with its data, to the work tree
     # (MED_SKIP_UPGRADE_TEST=1 leaves it out, e.g. while iterating on one addon).
     if [ -z "${MED_SKIP_UPGRADE_TEST:-}" ]; then
         bash "$MED_ROOT/setup/upgrade_test.sh" || upgrade=1
+    fi
+    # and runs Odoo's own tests of the modules the suite extends, with the suite
+    # installed (MED_SKIP_ODOO_SUITES=1 leaves them out)
+    if [ -z "${MED_SKIP_ODOO_SUITES:-}" ]; then
+        bash "$MED_ROOT/setup/odoo_suites.sh" || odoo_suites=1
     fi
 fi
 status=0
@@ -63,6 +71,10 @@ python -m pytest -p no:cacheprovider --odoo-config="$MED_CONF" --odoo-database="
     || status=$?
 if [ $upgrade != 0 ]; then
     med_say "the upgrade test failed (see above)"
+    [ $status != 0 ] || status=1
+fi
+if [ $odoo_suites != 0 ]; then
+    med_say "Odoo's own tests failed with the suite installed (see above)"
     [ $status != 0 ] || status=1
 fi
 exit $status
