@@ -26,13 +26,14 @@ med_die() {
 
 # --- system packages -------------------------------------------------------------------
 # Debian packages the suite needs: PostgreSQL 15 server binaries, wkhtmltopdf for PDF
-# reports, a CJK font for Chinese PDFs, poppler-utils (pdftotext) for report tests and
-# chromium for browser tours. Installed only when missing, only when we can (root + apt).
+# reports, a CJK font for Chinese PDFs, poppler-utils (pdftotext) for report tests,
+# Ghostscript for PDF/A-2b lot dossiers and chromium for browser tours. Installed only when missing, only when we can (root + apt).
 med_system_packages() {
     local missing=()
     [ -x "$MED_PG_BIN/initdb" ] || missing+=(postgresql-15)
     command -v wkhtmltopdf >/dev/null || missing+=(wkhtmltopdf)
     command -v pdftotext >/dev/null || missing+=(poppler-utils)
+    command -v gs >/dev/null || missing+=(ghostscript)
     command -v chromium >/dev/null || command -v google-chrome >/dev/null \
         || missing+=(chromium)
     # grep -c reads all input: with -q, fc-list would die of SIGPIPE and fail the pipeline.
