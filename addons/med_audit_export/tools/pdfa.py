@@ -6,9 +6,10 @@ Ghostscript aborts rather than write a file that is not PDF/A
 (``PDFACompatibilityPolicy=2``): a file the suite calls PDF/A-2b is one.
 
 Ghostscript 10.00 (Debian 12) misreads a ToUnicode map whose ranges list their
-characters in an array, as Qt (wkhtmltopdf) writes them: Chinese text would come out
-as other characters when copied or searched. Those ranges are given to it as single
-characters first.
+characters in an array, as Qt (wkhtmltopdf) writes them, and drops one with more than
+100 entries in a block, as reportlab (the page stamp) writes them: Chinese text would
+come out as other characters, or none, when copied or searched. Those maps are given
+to it as single characters in blocks of 100 first.
 """
 
 import glob
@@ -50,9 +51,10 @@ OUTPUT_INTENT_PS = """%!
 [{Catalog} << /OutputIntents [ {OutputIntent_PDFA} ] >> /PUT pdfmark
 """
 TIMEOUT_SECONDS = 300
-BFRANGE_BLOCK = re.compile(rb"\d+\s+beginbfrange(.*?)endbfrange", re.S)
+CMAP_BLOCK = re.compile(rb"(\d+)\s+begin(bfrange|bfchar)(.*?)end\2", re.S)
 ARRAY_RANGE = re.compile(rb"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*\[([^\]]*)\]")
 PLAIN_RANGE = re.compile(rb"<[0-9A-Fa-f]+>\s*<[0-9A-Fa-f]+>\s*<[0-9A-Fa-f]+>")
+CHARACTER = re.compile(rb"<[0-9A-Fa-f]+>\s*<[0-9A-Fa-f]+>")
 HEX_STRING = re.compile(rb"<([0-9A-Fa-f]*)>")
 # A CMap block holds at most 100 entries (Adobe technical note 5014).
 CMAP_BLOCK_SIZE = 100
@@ -85,23 +87,34 @@ def cmap_blocks(kind, entries):
     )
 
 
-def _single_characters(block):
-    """A bfrange block, its array ranges written as bfchar entries."""
-    ranges = PLAIN_RANGE.findall(ARRAY_RANGE.sub(b"", block.group(1)))
-    characters = []
-    for first, _last, targets in ARRAY_RANGE.findall(block.group(1)):
-        start = int(first, 16)
-        for offset, target in enumerate(HEX_STRING.findall(targets)):
-            code = f"{start + offset:0{len(first)}X}".encode()
-            characters.append(b"<%s> <%s>" % (code, target))
-    return cmap_blocks(b"bfrange", ranges) + cmap_blocks(b"bfchar", characters)
-
-
 def plain_to_unicode_map(cmap):
-    """``cmap`` (a ToUnicode CMap) without array ranges, or None if it has none."""
-    if not ARRAY_RANGE.search(cmap):
+    """``cmap`` (a ToUnicode CMap) with single characters for its array ranges and
+    blocks of at most 100 entries, or None if it has neither to change."""
+    blocks = list(CMAP_BLOCK.finditer(cmap))
+    if not any(
+        ARRAY_RANGE.search(block.group(3)) or int(block.group(1)) > CMAP_BLOCK_SIZE
+        for block in blocks
+    ):
         return None
-    return BFRANGE_BLOCK.sub(_single_characters, cmap)
+    ranges, characters = [], []
+    for block in blocks:
+        body = block.group(3)
+        if block.group(2) == b"bfchar":
+            characters += CHARACTER.findall(body)
+            continue
+        ranges += PLAIN_RANGE.findall(ARRAY_RANGE.sub(b"", body))
+        for first, _last, targets in ARRAY_RANGE.findall(body):
+            start = int(first, 16)
+            for offset, target in enumerate(HEX_STRING.findall(targets)):
+                code = f"{start + offset:0{len(first)}X}".encode()
+                characters.append(b"<%s> <%s>" % (code, target))
+    begin, end = blocks[0].start(), blocks[-1].end()
+    return (
+        cmap[:begin]
+        + cmap_blocks(b"bfrange", ranges)
+        + cmap_blocks(b"bfchar", characters)
+        + cmap[end:]
+    )
 
 
 def _fonts(resources, seen):
