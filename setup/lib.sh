@@ -27,8 +27,8 @@ med_die() {
 # --- system packages -------------------------------------------------------------------
 # Debian packages the suite needs: PostgreSQL 15 server binaries, wkhtmltopdf for PDF
 # reports, a CJK font for Chinese PDFs, poppler-utils (pdftotext) for report tests,
-# libdmtx for the UDI barcode tests and chromium for browser tours. Installed only when
-# missing, only when we can (root + apt).
+# libdmtx for the UDI barcode tests, Ghostscript for PDF/A-2b dossiers and chromium for
+# browser tours. Installed only when missing, only when we can (root + apt).
 med_system_packages() {
     local missing=()
     [ -x "$MED_PG_BIN/initdb" ] || missing+=(postgresql-15)
@@ -36,6 +36,7 @@ med_system_packages() {
     command -v pdftotext >/dev/null || missing+=(poppler-utils)
     # libdmtx: the tests read the GS1 DataMatrix the reports print back (pylibdmtx).
     ldconfig -p 2>/dev/null | grep -q "libdmtx\.so\.0" || missing+=(libdmtx0b)
+    command -v gs >/dev/null || missing+=(ghostscript)
     command -v chromium >/dev/null || command -v google-chrome >/dev/null \
         || missing+=(chromium)
     # grep -c reads all input: with -q, fc-list would die of SIGPIPE and fail the pipeline.

@@ -8,8 +8,10 @@ section: lots, status history, component lots, production, deliveries, on hand,
 suppliers when installed, signatures, audit trail). Median of --rounds, with the ORM
 cache emptied before each.
 
-dossier_10k_s: seconds for the export (target <= 10 s); dossier_nodes: lots in the
-genealogy; dossier_rows: rows written.
+dossier_10k_s: seconds for the export (target <= 10 s); dossier_10k_cpu_s: of which
+this process's CPU time (PostgreSQL's not counted), to tell a slow export from a
+loaded machine; dossier_load: the machine's 1-minute load average meanwhile;
+dossier_nodes: lots in the genealogy; dossier_rows: rows written.
 """
 
 import argparse
@@ -51,16 +53,18 @@ def main():
         print(f"{len(lots)} pallet lots, {len(nodes)} lots in their genealogy")
         bench("dossier_nodes", len(nodes), "lots")
         Wizard = env["med.dossier.wizard"]
-        times, rows = [], 0
+        times, cpu_times, loads, rows = [], [], [], 0
         for _round in range(args.rounds):
             env.invalidate_all()
             wizard = Wizard.with_context(
                 default_report="lot_dossier", active_ids=lots.ids
             ).create({"file_format": "xlsx", "template_id": False})
-            start = time.perf_counter()
+            start, cpu_start = time.perf_counter(), time.process_time()
             wizard.action_export()
             env.flush_all()
             times.append(time.perf_counter() - start)
+            cpu_times.append(time.process_time() - cpu_start)
+            loads.append(os.getloadavg()[0])
             export = env["med.audit.export"].search([], order="id desc", limit=1)
             rows = export.record_count
         seconds = sorted(times)[len(times) // 2]
@@ -74,6 +78,8 @@ def main():
             pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
         print(f"lot dossier of {len(lots)} pallets: {seconds:.2f} s, {rows} rows")
         bench("dossier_10k_s", seconds, "s")
+        bench("dossier_10k_cpu_s", sorted(cpu_times)[len(cpu_times) // 2], "s")
+        bench("dossier_load", sorted(loads)[len(loads) // 2], "load")
         bench("dossier_rows", rows, "rows")
 
 

@@ -690,6 +690,13 @@ class Base(models.AbstractModel):
                 "sequence": SIGNATURES_SEQUENCE,
                 "columns": [
                     ("record", self.env._("Record")),
+                    (
+                        "local_time",
+                        self.env._(
+                            "Signed on (%(time_zone)s)",
+                            time_zone=self.env["med.audit.export"]._med_time_zone(),
+                        ),
+                    ),
                     ("timestamp", self.env._("Signed on (UTC)")),
                     ("signer", self.env._("Signer")),
                     ("meaning", self.env._("Meaning")),
@@ -715,7 +722,10 @@ class Base(models.AbstractModel):
         return {self._name: self} if self else {}
 
     def _med_dossier_signature_rows(self):
+        """Rows of the signatures: the time in the company's time zone, then in UTC
+        (naive datetimes, typed as such in xlsx), as the audit trail's."""
         Signature = self.env["med.signature"]
+        Export = self.env["med.audit.export"]
         meanings = dict(Signature._fields["meaning"]._description_selection(self.env))
         for model, records in self._med_dossier_records().items():
             signatures = Signature.search(
@@ -725,7 +735,8 @@ class Base(models.AbstractModel):
             for signature in signatures:
                 yield [
                     signature.res_name or "",
-                    fields.Datetime.to_string(signature.timestamp),
+                    Export._med_local_time(signature.timestamp),
+                    signature.timestamp.replace(microsecond=0),
                     f"{signature.signer_name} ({signature.signer_login})",
                     meanings.get(signature.meaning, signature.meaning),
                     signature.comment or "",

@@ -10,6 +10,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
 from odoo import fields, models
+from odoo.exceptions import UserError
 from odoo.tools.pdf import (
     ArrayObject,
     DecodedStreamObject,
@@ -20,6 +21,7 @@ from odoo.tools.pdf import (
     PdfFileWriter,
 )
 
+from ..tools.pdfa import PdfaError, convert_to_pdfa
 from .med_audit_export import STAMP_KEY
 
 STAMP_FONT = "MedStampCJK"
@@ -88,7 +90,27 @@ class IrActionsReport(models.Model):
         if kind != "pdf" or not report._med_is_evidence():
             return content, kind
         content = report._med_stamp_pages(content, res_ids, data or {})
+        if (data or {}).get("pdfa"):
+            # Stamped first, so that Ghostscript embeds the stamp's font and the
+            # stamp is part of the archived document; signed last, as an
+            # incremental update that leaves the PDF/A bytes as they are (PDF/A-2
+            # allows signatures added so).
+            content = report._med_convert_to_pdfa(content)
         return report._med_sign_pdf(content, res_ids, data or {}), kind
+
+    def _med_convert_to_pdfa(self, content):
+        """``content`` as PDF/A-2b (ISO 19005-2, for long-term archiving)."""
+        try:
+            return convert_to_pdfa(content)
+        except PdfaError as error:
+            raise UserError(
+                self.env._(
+                    "The PDF could not be made PDF/A-2b (archival); export it without "
+                    "that option or ask the administrator to install Ghostscript "
+                    "(Debian package ghostscript). Details: %(error)s",
+                    error=error,
+                )
+            ) from error
 
     def _med_sign_pdf(self, content, res_ids, data):
         """``content`` signed with the company's certificate (PAdES), so that an

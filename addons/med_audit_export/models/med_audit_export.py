@@ -230,6 +230,15 @@ class MedAuditExport(models.Model):
         return f"{self._med_time_zone()} ({self._med_utc_offset(moment)})"
 
     @api.model
+    def _med_local_time(self, moment):
+        """``moment`` (naive UTC) as a naive datetime in the company's time zone,
+        to the second: the local column next to a UTC one in a table."""
+        local = moment.replace(tzinfo=UTC).astimezone(
+            pytz.timezone(self._med_time_zone())
+        )
+        return local.replace(tzinfo=None, microsecond=0)
+
+    @api.model
     def _med_format_time(self, moment):
         """``moment`` (naive UTC) in the company's time zone with its offset, then
         in UTC: ``2026-03-02 01:30:00 +08:00 (2026-03-01 17:30:00 UTC)``."""

@@ -61,6 +61,9 @@ class ResConfigSettings(models.TransientModel):
         config_parameter="med_audit_export.seal_delay_minutes",
         default=60,
     )
+    med_dossier_pdfa = fields.Boolean(
+        related="company_id.med_dossier_pdfa", readonly=False
+    )
     # Not related fields: a related field writes its value to the company on its
     # own, and the certificate would be checked before its password is there.
     med_signing_certificate = fields.Binary(

@@ -3,6 +3,8 @@ import csv
 import io
 from datetime import datetime, timedelta
 
+import openpyxl
+
 from odoo.tests import tagged
 
 from .test_export import ExportCommon
@@ -83,3 +85,42 @@ class TestEvidenceTime(ExportCommon):
         entry = self._entries(self.lot)[:1]
         local = self.Export._med_format_time(entry.timestamp)
         self.assertIn(local.split(" (")[0], text)  # the entry's local time + offset
+
+    def test_dossier_signatures_local_and_utc_typed(self):
+        signed = datetime(2026, 3, 1, 17, 30, 15)
+        # sudo: signatures are system records; a fixed time, as the signing action
+        # would have written it then
+        self.env["med.signature"].sudo()._med_chain_insert(
+            [
+                {
+                    "timestamp": signed,
+                    "signer_id": self.qa_manager.id,
+                    "signer_name": self.qa_manager.name,
+                    "signer_login": self.qa_manager.login,
+                    "meaning": "review",
+                    "comment": None,
+                    "res_model": "stock.lot",
+                    "res_id": self.lot.id,
+                    "res_name": self.lot.display_name,
+                    "content_digest": "0" * 64,
+                    "company_id": self.env.company.id,
+                }
+            ]
+        )
+        wizard = (
+            self.env["med.dossier.wizard"]
+            .with_user(self.auditor)
+            .with_context(default_report="lot_dossier", active_ids=self.lot.ids)
+            .create({"file_format": "xlsx", "template_id": False})
+        )
+        wizard.action_export()
+        export = self.env["med.audit.export"].search([], limit=1)
+        workbook = openpyxl.load_workbook(
+            io.BytesIO(base64.b64decode(export.attachment_id.datas))
+        )
+        rows = list(workbook["Electronic signatures"].iter_rows(values_only=True))
+        labels = next(i for i, row in enumerate(rows) if "Signed on (UTC)" in row)
+        local = rows[labels].index("Signed on (Asia/Shanghai)")
+        utc = rows[labels].index("Signed on (UTC)")
+        row = next(r for r in rows[labels + 1 :] if r[utc] == signed)
+        self.assertEqual(row[local], datetime(2026, 3, 2, 1, 30, 15))

@@ -32,6 +32,12 @@ class MedDossierWizard(models.TransientModel):
     file_format = fields.Selection(
         [("xlsx", "Excel (xlsx)"), ("pdf", "PDF")], required=True, default="xlsx"
     )
+    pdf_archival = fields.Boolean(
+        string="PDF/A-2b (Archival)",
+        default=lambda self: self.env.company.med_dossier_pdfa,
+        help="The PDF as PDF/A-2b (ISO 19005-2): fonts embedded, colours defined, "
+        "for long-term archiving; still stamped and signed.",
+    )
 
     @api.model
     def default_get(self, fields_list):
@@ -102,7 +108,9 @@ class MedDossierWizard(models.TransientModel):
         if self.file_format == "xlsx":
             content, count = self._med_render_xlsx(Export, data, sections)
         else:
-            content, count = self._med_render_pdf(data, sections)
+            content, count = self._med_render_pdf(
+                data, sections, pdfa=self.pdf_archival
+            )
         # the report's shared findings are no longer needed
         self.env.cr.cache.pop(DOSSIER_MEMO_KEY, None)
         export = Export._med_record_export(
@@ -151,7 +159,7 @@ class MedDossierWizard(models.TransientModel):
         return name
 
     @api.model
-    def _med_render_pdf(self, data, sections):
+    def _med_render_pdf(self, data, sections, pdfa=False):
         tables = [
             {
                 "label": section["label"],
@@ -169,6 +177,7 @@ class MedDossierWizard(models.TransientModel):
                 "header": Export._med_header_lines(data),
                 "sections": tables,
                 "footer": Export._med_footer(),
+                "pdfa": pdfa,
             },
         )
         return content, sum(len(table["rows"]) for table in tables)
