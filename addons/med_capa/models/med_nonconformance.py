@@ -319,8 +319,7 @@ class MedNonconformance(models.Model):
                 self.env._(
                     "%(record)s has several lots: give the nonconforming quantity of "
                     "each lot (Quantity per Lot), %(given)s in all, so that they add "
-                    "up to %(quantity)s. Nothing was changed. "
-                    "(多个批次：请填写各批次的不合格数量，合计须等于不合格数量。)",
+                    "up to %(quantity)s. Nothing was changed.",
                     record=self.name,
                     given=given,
                     quantity=self.quantity,
@@ -338,8 +337,7 @@ class MedNonconformance(models.Model):
             raise UserError(
                 self.env._(
                     "%(record)s: %(company)s has no manufacturing operation type for "
-                    "the rework order. Nothing was changed. "
-                    "(无生产作业类型，无法返工。)",
+                    "the rework order. Nothing was changed.",
                     record=self.name,
                     company=self.company_id.name,
                 )

@@ -36,8 +36,7 @@ class MedNonconformanceLot(models.Model):
             if line.quantity <= 0:
                 raise ValidationError(
                     self.env._(
-                        "%(record)s: give a positive quantity for lot %(lot)s. "
-                        "(数量须大于零。)",
+                        "%(record)s: give a positive quantity for lot %(lot)s.",
                         record=line.nonconformance_id.name,
                         lot=line.lot_id.name,
                     )
@@ -45,8 +44,7 @@ class MedNonconformanceLot(models.Model):
             if line.lot_id not in line.nonconformance_id.lot_ids:
                 raise ValidationError(
                     self.env._(
-                        "%(record)s: lot %(lot)s is not one of its lots. "
-                        "(该批次不属于此不合格品。)",
+                        "%(record)s: lot %(lot)s is not one of its lots.",
                         record=line.nonconformance_id.name,
                         lot=line.lot_id.name,
                     )
@@ -58,7 +56,7 @@ class MedNonconformanceLot(models.Model):
             raise UserError(
                 self.env._(
                     "%(records)s are dispositioned: their findings and disposition "
-                    "can no longer change. (已处置的不合格品不能修改。)",
+                    "can no longer change.",
                     records=", ".join(decided.mapped("name")),
                 )
             )

@@ -501,7 +501,7 @@ class MedComplaint(models.Model):
             raise UserError(
                 self.env._(
                     "The UDI of a complaint is the one of its lot/serial: choose the "
-                    "lot, the UDI follows. (UDI 取自批号/序列号，不能手工修改。)"
+                    "lot, the UDI follows."
                 )
             )
         registered = self.filtered(lambda c: c.state != "draft")

@@ -172,7 +172,7 @@ class RepairOrder(models.Model):
                     self.env._(
                         "%(repair)s: give %(fields)s before ending the repair: the "
                         "service record is part of the device history (21 CFR "
-                        "820.35(b)). (请填写维修记录。)",
+                        "820.35(b)).",
                         repair=repair.name,
                         fields=", ".join(missing),
                     )
@@ -189,7 +189,7 @@ class RepairOrder(models.Model):
                     self.env._(
                         "%(repair)s: the servicing tests %(inspections)s have not "
                         "passed: record passing test data before ending the "
-                        "repair. (维修后检验未通过。)",
+                        "repair.",
                         repair=repair.name,
                         inspections=", ".join(unfinished.mapped("name")),
                     )
@@ -200,8 +200,7 @@ class RepairOrder(models.Model):
         if ended and SERVICE_RECORD.intersection(vals) and not self._med_trusted():
             raise UserError(
                 self.env._(
-                    "%(repairs)s ended: their service record can no longer change. "
-                    "(维修已完成，维修记录不能修改。)",
+                    "%(repairs)s ended: their service record can no longer change.",
                     repairs=", ".join(ended.mapped("name")),
                 )
             )

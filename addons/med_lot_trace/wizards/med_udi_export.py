@@ -54,8 +54,7 @@ class MedUdiExport(models.TransientModel):
             raise UserError(
                 self.env._(
                     "These products lack data the UDI database requires: "
-                    "%(products)s. Complete them, nothing was exported. "
-                    "(产品缺少 UDI 数据库必填数据。)",
+                    "%(products)s. Complete them, nothing was exported.",
                     products="; ".join(missing),
                 )
             )
@@ -136,8 +135,7 @@ class MedUdiExport(models.TransientModel):
         if not products:
             raise UserError(
                 self.env._(
-                    "No product has a UDI-DI: give the products their GTIN first. "
-                    "(没有产品标识。)"
+                    "No product has a UDI-DI: give the products their GTIN first."
                 )
             )
         if self.target == "nmpa":

@@ -288,8 +288,7 @@ class MedRecall(models.Model):
             if recall.progress_report_days < 1:
                 raise ValidationError(
                     self.env._(
-                        "%(recall)s: progress is reported at least every day. "
-                        "(进展报告周期至少为1天。)",
+                        "%(recall)s: progress is reported at least every day.",
                         recall=recall.name,
                     )
                 )

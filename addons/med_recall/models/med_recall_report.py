@@ -116,7 +116,7 @@ class MedRecallReport(models.Model):
                 raise UserError(
                     self.env._(
                         "%(reports)s is submitted or no longer due: it no longer "
-                        "changes. (报告已提交，不能修改。)",
+                        "changes.",
                         reports=", ".join(submitted.mapped("display_name")),
                     )
                 )
@@ -125,10 +125,7 @@ class MedRecallReport(models.Model):
     def _med_check_qa_manager(self):
         if not self.env.user.has_group(QA_MANAGER):
             raise UserError(
-                self.env._(
-                    "Only a QA manager records the reports to the authority. "
-                    "(仅质量负责人可登记向监管部门的报告。)"
-                )
+                self.env._("Only a QA manager records the reports to the authority.")
             )
 
     # -- submission --
@@ -141,8 +138,7 @@ class MedRecallReport(models.Model):
             if report.state != "to_submit":
                 raise UserError(
                     self.env._(
-                        "%(report)s is already submitted or no longer due. "
-                        "(报告已提交。)",
+                        "%(report)s is already submitted or no longer due.",
                         report=report.display_name,
                     )
                 )
@@ -150,7 +146,7 @@ class MedRecallReport(models.Model):
                 raise UserError(
                     self.env._(
                         "%(report)s: give the authority's reference and the day it "
-                        "was submitted. (请填写报告编号和提交日期。)",
+                        "was submitted.",
                         report=report.display_name,
                     )
                 )
@@ -159,7 +155,7 @@ class MedRecallReport(models.Model):
                 raise ValidationError(
                     self.env._(
                         "%(report)s cannot be submitted on %(date)s, before the "
-                        "recall was launched or after today. (提交日期无效。)",
+                        "recall was launched or after today.",
                         report=report.display_name,
                         date=report.date_submitted,
                     )

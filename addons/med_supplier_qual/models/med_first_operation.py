@@ -86,8 +86,7 @@ class MedFirstOperation(models.Model):
                 raise ValidationError(
                     self.env._(
                         "A first-operation review of a product names the device, one "
-                        "of a supplier or customer names the company. "
-                        "(请填写审核的企业或品种。)"
+                        "of a supplier or customer names the company."
                     )
                 )
 
@@ -97,7 +96,7 @@ class MedFirstOperation(models.Model):
             raise UserError(
                 self.env._(
                     "%(records)s is signed: what was reviewed no longer changes. "
-                    "Revoke it and review again. (已签署的首营审核不能修改。)",
+                    "Revoke it and review again.",
                     records=", ".join(signed.mapped("display_name")),
                 )
             )
@@ -107,10 +106,7 @@ class MedFirstOperation(models.Model):
     def _med_check_qa_manager(self):
         if not self.env.user.has_group(QA_MANAGER):
             raise UserError(
-                self.env._(
-                    "Only a QA manager approves or revokes a first operation. "
-                    "(仅质量负责人可审批首营。)"
-                )
+                self.env._("Only a QA manager approves or revokes a first operation.")
             )
 
     def _med_check_state(self, state):
@@ -118,8 +114,7 @@ class MedFirstOperation(models.Model):
             if record.state != state:
                 raise UserError(
                     self.env._(
-                        "%(record)s is not in the state this decision needs. "
-                        "(状态不符。)",
+                        "%(record)s is not in the state this decision needs.",
                         record=record.display_name,
                     )
                 )
@@ -131,8 +126,7 @@ class MedFirstOperation(models.Model):
             if not (record.review or "").strip():
                 raise UserError(
                     self.env._(
-                        "%(record)s: say what was reviewed before approving it. "
-                        "(请填写审核内容。)",
+                        "%(record)s: say what was reviewed before approving it.",
                         record=record.display_name,
                     )
                 )
@@ -164,10 +158,7 @@ class MedFirstOperation(models.Model):
         reason = self.env.context.get("med_signature_comment")
         if not reason:
             raise UserError(
-                self.env._(
-                    "Give the reason for revoking in the signature comment. "
-                    "(请在签名备注中填写撤销理由。)"
-                )
+                self.env._("Give the reason for revoking in the signature comment.")
             )
         self.with_context(med_reason=reason)._med_protected_write().write(
             {"state": "revoked"}

@@ -69,7 +69,7 @@ class MedGspSelfInspection(models.Model):
             if not 2000 <= report.year <= this_year:
                 raise ValidationError(
                     self.env._(
-                        "%(year)s is not a past or current year. (年度无效。)",
+                        "%(year)s is not a past or current year.",
                         year=report.year,
                     )
                 )
@@ -79,8 +79,7 @@ class MedGspSelfInspection(models.Model):
         if signed and DRAFTED_FIELDS.intersection(vals):
             raise UserError(
                 self.env._(
-                    "%(reports)s is signed: it no longer changes. "
-                    "(已签署的自查报告不能修改。)",
+                    "%(reports)s is signed: it no longer changes.",
                     reports=", ".join(signed.mapped("display_name")),
                 )
             )
@@ -96,17 +95,14 @@ class MedGspSelfInspection(models.Model):
     def _med_check_sign(self):
         if not self.env.user.has_group(QA_MANAGER):
             raise UserError(
-                self.env._(
-                    "Only a QA manager signs the self-inspection report. "
-                    "(仅质量负责人可签署自查报告。)"
-                )
+                self.env._("Only a QA manager signs the self-inspection report.")
             )
         for report in self:
             if report.state != "draft" or not (report.conclusion or "").strip():
                 raise UserError(
                     self.env._(
                         "%(report)s: write the conclusion of a draft report before "
-                        "signing it. (请填写自查结论。)",
+                        "signing it.",
                         report=report.display_name,
                     )
                 )

@@ -448,16 +448,14 @@ class MedSupplierGate(models.AbstractModel):
             if kind == "supplier":
                 messages.append(
                     self.env._(
-                        "Supplier %(partner)s has no approved first-operation review "
-                        "(首营企业审核)",
+                        "Supplier %(partner)s has no approved first-operation review",
                         partner=partner.display_name,
                     )
                 )
             else:
                 messages.append(
                     self.env._(
-                        "Customer %(partner)s has no approved first-operation review "
-                        "(首营购货者审核)",
+                        "Customer %(partner)s has no approved first-operation review",
                         partner=partner.display_name,
                     )
                 )
@@ -470,8 +468,7 @@ class MedSupplierGate(models.AbstractModel):
         if unreviewed:
             messages.append(
                 self.env._(
-                    "%(products)s: no approved first-operation review of the device "
-                    "(首营品种审核)",
+                    "%(products)s: no approved first-operation review of the device",
                     products=self._med_names(unreviewed),
                 )
             )

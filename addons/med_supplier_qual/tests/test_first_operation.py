@@ -38,14 +38,17 @@ class TestFirstOperation(SaleGateCommon):
         message = str(refused.exception)
         self.assertIn("首营审核未通过", message)
         self.assertIn("Barrel Supplier Co.", message)
-        self.assertIn("首营企业审核", message)
+        self.assertIn(
+            "Supplier Barrel Supplier Co. has no approved first-operation review",
+            message,
+        )
         self.assertIn("Sterile syringe 5 ml", message)
         self.assertEqual(order.state, "draft")
 
     def test_purchase_allowed_once_supplier_and_device_approved(self):
         self._approve(self._review("supplier", self.vendor))
         order = self._order(self.device)
-        with self.assertRefused("首营品种审核"):
+        with self.assertRefused("no approved first-operation review of the device"):
             order.button_confirm()
         self._approve(self._review("product", self.device))
         order.button_confirm()
@@ -53,7 +56,7 @@ class TestFirstOperation(SaleGateCommon):
 
     def test_sale_needs_the_customer_and_the_device_approved(self):
         order = self._quotation()
-        with self.assertRefused("首营购货者审核"):
+        with self.assertRefused("Customer .* has no approved first-operation review"):
             order.action_confirm()
         self.assertEqual(order.state, "draft")
         self._approve(self._review("customer", self.hospital, user=self.sales))
@@ -70,7 +73,7 @@ class TestFirstOperation(SaleGateCommon):
     def test_draft_or_revoked_approval_does_not_count(self):
         customer = self._review("customer", self.hospital)
         self._approve(self._review("product", self.device))
-        with self.assertRefused("首营购货者审核"):
+        with self.assertRefused("Customer .* has no approved first-operation review"):
             self._quotation().action_confirm()
         self._approve(customer)
         self._sign(
@@ -79,7 +82,7 @@ class TestFirstOperation(SaleGateCommon):
             comment="Licence withdrawn by the authority",
         )
         self.assertEqual(customer.state, "revoked")
-        with self.assertRefused("首营购货者审核"):
+        with self.assertRefused("Customer .* has no approved first-operation review"):
             self._quotation().action_confirm()
 
     def test_only_a_qa_manager_approves(self):
