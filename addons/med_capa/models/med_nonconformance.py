@@ -332,7 +332,7 @@ class MedNonconformance(models.Model):
         self.ensure_one()
         self._med_ensure_lot_split()
         for lot, quantity in self._med_lot_split():
-            self._med_check_lot_disposition(lot, quantity)
+            self._med_ensure_lot_disposition(lot, quantity)
         if self.disposition == "rework" and not self._med_rework_operation_type():
             raise UserError(
                 self.env._(
@@ -343,7 +343,7 @@ class MedNonconformance(models.Model):
                 )
             )
 
-    def _med_check_lot_disposition(self, lot, quantity):
+    def _med_ensure_lot_disposition(self, lot, quantity):
         on_hand = sum(self._med_lot_quants(lot).mapped("quantity"))
         rounding = lot.product_id.uom_id.rounding
         if float_compare(on_hand, quantity, precision_rounding=rounding) < 0:

@@ -110,7 +110,7 @@ class MedRecallReport(models.Model):
 
     def write(self, vals):
         if {"reference", "date_submitted"}.intersection(vals):
-            self._med_check_qa_manager()
+            self._med_ensure_qa_manager()
             submitted = self.filtered(lambda r: r.state != "to_submit")
             if submitted:
                 raise UserError(
@@ -122,7 +122,7 @@ class MedRecallReport(models.Model):
                 )
         return super().write(vals)
 
-    def _med_check_qa_manager(self):
+    def _med_ensure_qa_manager(self):
         if not self.env.user.has_group(QA_MANAGER):
             raise UserError(
                 self.env._("Only a QA manager records the reports to the authority.")
@@ -132,7 +132,7 @@ class MedRecallReport(models.Model):
     def action_submit(self):
         """Record the report as submitted (reference and date given); a progress
         report due while the recall runs brings the next one."""
-        self._med_check_qa_manager()
+        self._med_ensure_qa_manager()
         today = fields.Date.context_today(self)
         for report in self:
             if report.state != "to_submit":

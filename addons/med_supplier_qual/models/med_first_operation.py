@@ -103,7 +103,7 @@ class MedFirstOperation(models.Model):
         return super().write(vals)
 
     # -- signed decisions --
-    def _med_check_qa_manager(self):
+    def _med_ensure_qa_manager(self):
         if not self.env.user.has_group(QA_MANAGER):
             raise UserError(
                 self.env._("Only a QA manager approves or revokes a first operation.")
@@ -120,7 +120,7 @@ class MedFirstOperation(models.Model):
                 )
 
     def action_approve(self):
-        self._med_check_qa_manager()
+        self._med_ensure_qa_manager()
         self._med_check_state("draft")
         for record in self:
             if not (record.review or "").strip():
@@ -135,14 +135,14 @@ class MedFirstOperation(models.Model):
         )
 
     def action_revoke(self):
-        self._med_check_qa_manager()
+        self._med_ensure_qa_manager()
         self._med_check_state("approved")
         return self._med_request_signature(
             "approval", "_med_do_revoke", title=self.env._("Revoke First Operation")
         )
 
     def _med_do_approve(self):
-        self._med_check_qa_manager()
+        self._med_ensure_qa_manager()
         self._med_check_state("draft")
         self._med_protected_write().write(
             {
@@ -153,7 +153,7 @@ class MedFirstOperation(models.Model):
         )
 
     def _med_do_revoke(self):
-        self._med_check_qa_manager()
+        self._med_ensure_qa_manager()
         self._med_check_state("approved")
         reason = self.env.context.get("med_signature_comment")
         if not reason:
