@@ -109,7 +109,7 @@ class MedFirstOperation(models.Model):
                 self.env._("Only a QA manager approves or revokes a first operation.")
             )
 
-    def _med_check_state(self, state):
+    def _med_ensure_state(self, state):
         for record in self:
             if record.state != state:
                 raise UserError(
@@ -121,7 +121,7 @@ class MedFirstOperation(models.Model):
 
     def action_approve(self):
         self._med_ensure_qa_manager()
-        self._med_check_state("draft")
+        self._med_ensure_state("draft")
         for record in self:
             if not (record.review or "").strip():
                 raise UserError(
@@ -136,14 +136,14 @@ class MedFirstOperation(models.Model):
 
     def action_revoke(self):
         self._med_ensure_qa_manager()
-        self._med_check_state("approved")
+        self._med_ensure_state("approved")
         return self._med_request_signature(
             "approval", "_med_do_revoke", title=self.env._("Revoke First Operation")
         )
 
     def _med_do_approve(self):
         self._med_ensure_qa_manager()
-        self._med_check_state("draft")
+        self._med_ensure_state("draft")
         self._med_protected_write().write(
             {
                 "state": "approved",
@@ -154,7 +154,7 @@ class MedFirstOperation(models.Model):
 
     def _med_do_revoke(self):
         self._med_ensure_qa_manager()
-        self._med_check_state("approved")
+        self._med_ensure_state("approved")
         reason = self.env.context.get("med_signature_comment")
         if not reason:
             raise UserError(
