@@ -180,3 +180,9 @@ class TestDemoData(TransactionCase):
                 ]
             )
         )
+
+    def test_a_supplier_certificate_expires_soon(self):
+        certificate = self.env.ref("med_supplier_qual.demo_certificate_plastics_iso")
+        self.assertEqual(certificate.state, "expiring")
+        days_left = (certificate.expiry_date - fields.Date.today()).days
+        self.assertTrue(0 < days_left <= 30, days_left)
