@@ -26,9 +26,7 @@ class TestTourAuditor(HttpCase, MedAuditCommon):
             "/odoo/discuss", "med_audit_export_auditor_trail", login=self.auditor.login
         )
         self.start_tour(
-            f"/odoo/action-stock.action_production_lot_form/{self.traced.id}",
-            "med_audit_export_auditor_lot",
-            login=self.auditor.login,
+            "/odoo/discuss", "med_audit_export_auditor_lot", login=self.auditor.login
         )
         # Reading changed nothing: neither the lot nor its trail.
         self.assertEqual(self.traced.ref, "DV-7")

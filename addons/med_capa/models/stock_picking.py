@@ -24,10 +24,22 @@ class StockPicking(models.Model):
         if not quarantined and not inspections:
             return
         none = self.env._("none")
+        # Each lot with where it was put: with segregation, the quarantine location.
+        placed = [
+            "{} ({})".format(
+                lot.name,
+                ", ".join(
+                    self.move_line_ids.filtered(
+                        lambda line, lot=lot: line.lot_id == lot
+                    ).location_dest_id.mapped("display_name")
+                ),
+            )
+            for lot in quarantined
+        ]
         message = self.env._(
             "Lots in quarantine until QA releases them: %(lots)s. Inspections "
             "created: %(inspections)s.",
-            lots=", ".join(quarantined.mapped("name")) or none,
+            lots=", ".join(placed) or none,
             inspections=", ".join(inspections.mapped("name")) or none,
         )
         self.message_post(body=message)

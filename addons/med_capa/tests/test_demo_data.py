@@ -1,3 +1,6 @@
+from datetime import timedelta
+
+from odoo import fields
 from odoo.tests import TransactionCase, tagged
 
 
@@ -111,3 +114,75 @@ class TestDemoData(TransactionCase):
         scope = self._ref("demo_lot_barrel_a").med_recall_scope()
         self.assertEqual(scope["customers"], deliveries.partner_id)
         self.assertEqual(scope["delivered_move_lines"], deliveries.move_line_ids)
+
+    def test_warehouse_segregates_lots_by_status(self):
+        warehouse = self.env.ref("stock.warehouse0")
+        quarantine = self.env.ref("med_lot_trace.demo_location_quarantine")
+        self.assertEqual(warehouse.med_quarantine_location_id, quarantine)
+        quants = self.env["stock.quant"].search(
+            [
+                ("location_id", "child_of", warehouse.view_location_id.id),
+                ("location_id.usage", "=", "internal"),
+                ("lot_id", "!=", False),
+                ("quantity", ">", 0),
+            ]
+        )
+        released = quants.filtered(lambda q: q.lot_id.med_state == "released")
+        waiting = quants - released
+        self.assertIn(self._ref("demo_lot_syringe_3"), waiting.lot_id)
+        self.assertIn(self._ref("demo_lot_barrel_b"), waiting.lot_id)
+        self.assertEqual(waiting.location_id, quarantine)
+        self.assertTrue(released)
+        self.assertFalse(released.filtered(lambda q: q.location_id == quarantine))
+        # Nothing left half-way: every put-away transfer was validated.
+        self.assertFalse(
+            self.env["stock.picking"].search(
+                [
+                    ("location_id", "=", quarantine.id),
+                    ("state", "not in", ("done", "cancel")),
+                ]
+            )
+        )
+
+    def test_one_released_lot_near_expiry(self):
+        lot = self._ref("demo_lot_syringe_10_near_expiry")
+        now = fields.Datetime.now()
+        self.assertEqual(lot.med_state, "released")
+        self.assertLess(lot.alert_date, now)
+        self.assertGreater(lot.expiration_date, now + timedelta(days=90))
+        self.assertEqual(lot.product_qty, 400)
+
+    def test_operation_types_named_in_chinese(self):
+        warehouse = self.env.ref("stock.warehouse0").with_context(lang="zh_CN")
+        self.assertEqual(
+            (
+                warehouse.in_type_id.name,
+                warehouse.out_type_id.name,
+                warehouse.int_type_id.name,
+                warehouse.manu_type_id.name,
+            ),
+            ("收货", "发货", "内部调拨", "生产"),
+        )
+        self.assertEqual(
+            warehouse.with_context(lang="en_US").in_type_id.name, "Receipts"
+        )
+
+    def test_prices_in_yuan(self):
+        company = self.env.ref("base.main_company")
+        self.assertEqual(company.currency_id, self.env.ref("base.CNY"))
+        order = self.env.ref("med_capa.demo_po_plastics")
+        self.assertEqual(order.currency_id, company.currency_id)
+        self.assertFalse(
+            self.env["account.move.line"].search_count(
+                [
+                    ("company_id", "=", company.id),
+                    ("currency_id", "!=", company.currency_id.id),
+                ]
+            )
+        )
+
+    def test_a_supplier_certificate_expires_soon(self):
+        certificate = self.env.ref("med_supplier_qual.demo_certificate_plastics_iso")
+        self.assertEqual(certificate.state, "expiring")
+        days_left = (certificate.expiry_date - fields.Date.today()).days
+        self.assertTrue(0 < days_left <= 30, days_left)

@@ -14,6 +14,9 @@ class MedGenealogyCommon(MedComplianceCommon):
         super().setUpClass()
         cls.stock_warehouse = cls.env.ref("stock.warehouse0")
         cls.stock = cls.stock_warehouse.lot_stock_id
+        # The demo warehouse segregates; the rules are tested from Odoo's default,
+        # without a quarantine location (test_segregation sets one).
+        cls.stock_warehouse.med_quarantine_location_id = False
         cls.customers_location = cls.env.ref("stock.stock_location_customers")
         product = cls.env["product.product"]
 

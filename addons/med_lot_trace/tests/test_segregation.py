@@ -62,7 +62,7 @@ class TestSegregation(MedGenealogyCommon):
         return picking
 
     def test_off_by_default(self):
-        self.assertFalse(self.stock_warehouse.med_quarantine_location_id)
+        self.assertFalse(self.env["stock.warehouse"].new({}).med_quarantine_location_id)
         lot = self._receive(self.barrel, "SEG-OFF", 10)
         self.assertEqual(lot.med_state, "quarantine")
         self.assertEqual(self._locations(lot), self.stock)

@@ -4,27 +4,31 @@ import { stepUtils } from "@web_tour/tour_service/tour_utils";
 // Data from tests/test_tour_auditor.py: lot BRL-TOUR-001 was created and its internal
 // reference changed with a reason; lot BRL-TOUR-OTHER was only created.
 
+// Each tour starts in Discuss; Medical Compliance opens on its overview
+// (med_dashboard), and the trail is in the Auditor menu.
+const openAuditTrailFromMenu = [
+    ...stepUtils.goToAppSteps("med_audit_export.menu_med_root", "Open Medical Compliance"),
+    {
+        content: "It opens on the overview",
+        trigger: ".o_spreadsheet_dashboard_action .o_renderer",
+    },
+    {
+        content: "Open the Auditor menu",
+        trigger: ".o_main_navbar .o_menu_sections [data-menu-xmlid='med_audit_export.menu_med_auditor']",
+        run: "click",
+    },
+    {
+        content: "and its Audit Trail",
+        trigger: ".o-dropdown-item[data-menu-xmlid='med_audit_export.med_audit_entry_menu']",
+        run: "click",
+    },
+];
+
 // The auditor finds the audit trail from the menu and narrows it to the changes of
 // one lot; the trail offers no way to add, edit or delete an entry.
 registry.category("web_tour.tours").add("med_audit_export_auditor_trail", {
     steps: () => [
-        // The tour starts in Discuss; Medical Compliance opens on its overview
-        // (med_dashboard), and the trail is in the Auditor menu.
-        ...stepUtils.goToAppSteps("med_audit_export.menu_med_root", "Open Medical Compliance"),
-        {
-            content: "It opens on the overview",
-            trigger: ".o_spreadsheet_dashboard_action .o_renderer",
-        },
-        {
-            content: "Open the Auditor menu",
-            trigger: ".o_main_navbar .o_menu_sections [data-menu-xmlid='med_audit_export.menu_med_auditor']",
-            run: "click",
-        },
-        {
-            content: "and its Audit Trail",
-            trigger: ".o-dropdown-item[data-menu-xmlid='med_audit_export.med_audit_entry_menu']",
-            run: "click",
-        },
+        ...openAuditTrailFromMenu,
         {
             content: "The trail lists both lots",
             trigger: ".o_action:has(.o_last_breadcrumb_item:contains('Audit Trail')) .o_data_row:contains('BRL-TOUR-OTHER')",
@@ -73,9 +77,31 @@ registry.category("web_tour.tours").add("med_audit_export_auditor_trail", {
     ],
 });
 
-// The auditor opens the lot itself: read-only, nothing to create, save or delete.
+// The auditor opens the lot itself from its trail: read-only, nothing to create,
+// save or delete.
 registry.category("web_tour.tours").add("med_audit_export_auditor_lot", {
     steps: () => [
+        ...openAuditTrailFromMenu,
+        {
+            content: "Search the trail for the lot",
+            trigger: ".o_action:has(.o_last_breadcrumb_item:contains('Audit Trail')) .o_searchview_input",
+            run: "edit BRL-TOUR-001",
+        },
+        {
+            content: "by its record name",
+            trigger: ".o_searchview_autocomplete .o_menu_item:contains('Search Record for')",
+            run: "click",
+        },
+        {
+            content: "Open the change of the lot",
+            trigger: ".o_list_view:not(:has(.o_data_row:contains('BRL-TOUR-OTHER'))) .o_data_row:contains('Label corrected after deviation DV-7') .o_data_cell[name=reason_shown]",
+            run: "click",
+        },
+        {
+            content: "Open the lot the entry is about",
+            trigger: ".o_form_readonly:contains('Label corrected after deviation DV-7') .o_statusbar_buttons button[name=action_open_record]",
+            run: "click",
+        },
         {
             content: "The lot opens read-only",
             trigger: ".o_form_view .o_form_readonly .o_field_widget[name=name]:contains('BRL-TOUR-001')",
