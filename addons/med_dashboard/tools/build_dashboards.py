@@ -232,6 +232,7 @@ EXPIRING = [["expiry_window", "in", ["d30", "d60", "d90"]]]
 RELEASED = [["med_release_date", "!=", False]]
 LOT = "stock.lot"
 RECALL_REPORTS = "med.recall.report"
+SERVICING = "med.servicing.trend.report"
 OVERDUE = [["is_overdue", "=", True]]
 
 
@@ -348,6 +349,19 @@ def qa_manager():
     )
     board.chart("Nonconformance trend per supplier", NCS, ["date:month", "partner_id"])
     board.chart("Nonconformance trend per product", NCS, ["date:month", "product_id"])
+    # 21 CFR 820.35(b), ISO 13485 8.4: servicing data analysed for trends
+    board.chart(
+        "Repairs per month and failure category",
+        SERVICING,
+        ["month:month", "failure_category"],
+        measure="repair_count",
+    )
+    board.chart(
+        "Repairs per product and failure category",
+        SERVICING,
+        ["product_id", "failure_category"],
+        measure="repair_count",
+    )
     board.table(
         "Overdue CAPA actions",
         "med.capa.action",
