@@ -92,10 +92,13 @@ class PurchaseOrder(models.Model):
                 # Lines created on an order in 'purchase' make their receipt
                 # (purchase_stock's line create): this order's lines were created on a
                 # draft, so they make it now that the gates let the order through.
-                # (a default_state in the context is the order's, not the receipt's)
-                order.order_line.with_context(clean_context(self.env.context)).filtered(
+                # A default_state in the context is the order's, not the receipt's:
+                # the context is replaced by one without default_* keys.
+                lines = order.order_line.filtered(
                     lambda line: line.order_id.state == "purchase"
-                )._create_or_update_picking()
+                )
+                context = clean_context(self.env.context)
+                lines.with_context(context)._create_or_update_picking()  # pylint: disable=context-overridden
         return orders
 
     def write(self, vals):
