@@ -110,8 +110,13 @@ class MaintenanceEquipment(models.Model):
         return "in_service"
 
     def _compute_med_usage_count(self):
+        # sudo: a count shown on the equipment form to whoever may open it (an
+        # employee who owns the equipment); the uses themselves stay with the roles
+        # that may read them.
         counts = dict(
-            self.env["med.equipment.usage"]._read_group(
+            self.env["med.equipment.usage"]
+            .sudo()
+            ._read_group(
                 [("equipment_id", "in", self.ids)], ["equipment_id"], ["__count"]
             )
         )
@@ -121,7 +126,8 @@ class MaintenanceEquipment(models.Model):
     def _compute_med_suspect_lot_count(self):
         for equipment in self:
             equipment.med_suspect_lot_count = (
-                len(equipment._med_suspect_lot_ids())
+                # sudo: a count, as above
+                len(equipment.sudo()._med_suspect_lot_ids())
                 if equipment.med_calibration_state == "failed"
                 else 0
             )

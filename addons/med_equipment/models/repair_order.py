@@ -157,10 +157,12 @@ class RepairOrder(models.Model):
         self._med_trigger_service_inspections()
         return result
 
-    def _med_check_service_record(self):
+    def _med_ensure_service_record(self):
         """Refuse to end a servicing whose record is incomplete or whose test
-        data is missing or failed; nothing is changed."""
-        for repair in self.filtered("product_id"):
+        data is missing or failed; nothing is changed. Devices only: lot- or
+        serial-tracked products in GxP scope (a trolley or a product of a category QA
+        left out of scope is repaired as in Odoo)."""
+        for repair in self.filtered(lambda r: r.product_id.med_release_required):
             missing = [
                 repair._fields[name].get_description(self.env)["string"]
                 for name in ("med_failure_category", "med_service_performed")
@@ -208,7 +210,7 @@ class RepairOrder(models.Model):
             return super().write(vals)
         # Every way a repair ends (the buttons, action_repair_done, RPC) passes here.
         ending = self.filtered(lambda r: r.state != "done")
-        ending._med_check_service_record()
+        ending._med_ensure_service_record()
         result = super().write(vals)
         for repair in ending:
             repair._med_protected_write().write(

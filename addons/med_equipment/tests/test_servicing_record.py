@@ -172,6 +172,22 @@ class TestServicingRecord(MedEquipmentCommon):
             repair.write({"state": "done", "med_failure_category": "electrical"})
         self.assertEqual(repair.state, "under_repair")
 
+    def test_repair_of_a_product_outside_gxp_scope_needs_no_service_record(self):
+        trolley = self.env["product.product"].create(
+            {"name": "Instrument trolley", "is_storable": True}
+        )
+        repair = self.env["repair.order"].create(
+            {
+                "product_id": trolley.id,
+                "partner_id": self.hospital.id,
+                "picking_type_id": self.stock_warehouse.repair_type_id.id,
+            }
+        )
+        repair.action_validate()
+        repair.action_repair_start()
+        repair.action_repair_end()
+        self.assertEqual(repair.state, "done")
+
     def test_repair_end_refused_until_the_test_passes(self):
         repair = self._repair()
         repair.write(
