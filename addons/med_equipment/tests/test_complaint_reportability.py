@@ -172,7 +172,7 @@ class TestComplaintReportability(MedEquipmentCommon):
         complaint = self._complaint(date_aware="2025-01-06")
         self._decide(complaint, event_category="malfunction")
         self.assertEqual(complaint.date_eu_deadline, date(2025, 1, 21))
-        with self.assertRaisesRegex(UserError, "报告决定已签署"):
+        with self.assertRaisesRegex(UserError, "is decided and signed"):
             complaint.with_user(self.qa_manager).eu_public_health_threat = True
         self.assertFalse(complaint.eu_public_health_threat)
         self.assertEqual(complaint.date_eu_deadline, date(2025, 1, 21))

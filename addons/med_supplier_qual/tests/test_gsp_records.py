@@ -23,6 +23,10 @@ class GspRecordsCommon(SaleGateCommon):
         cls._licence(scope="14")
         cls.startClassPatcher(freeze_time(MOMENT))
         cls.order = SaleGateCommon._quotation(cls)
+        # sold in the company's currency, so that the year's amounts need no rate
+        cls.order.pricelist_id = cls.env["product.pricelist"].create(
+            {"name": "Company currency", "currency_id": cls.env.company.currency_id.id}
+        )
         cls.order.order_line.discount = 20.0  # 12.50 less 20 %: 10.00 a unit
         cls.order.action_confirm()
         picking = cls.order.picking_ids.with_user(cls.warehouse)

@@ -84,7 +84,10 @@ class TestSaleGates(SaleGateCommon):
     def test_confirmation_refused_without_licence(self):
         order = self._quotation()
         message = self.assertNotConfirmed(
-            order, "购货者资格审核未通过", "Huashan Hospital", "no qualification"
+            order,
+            "Customer qualification check failed",
+            "Huashan Hospital",
+            "no qualification",
         )
         self.assertIn(order.name, message)
 
@@ -145,7 +148,7 @@ class TestSaleGates(SaleGateCommon):
         self.assertNotEqual(picking.state, "done")
 
     def test_order_created_confirmed_is_gated(self):
-        with self.assertRefused("购货者资格审核未通过"):
+        with self.assertRefused("Customer qualification check failed"):
             self.env["sale.order"].with_user(self.sales).create(
                 {
                     "partner_id": self.hospital.id,
@@ -222,7 +225,9 @@ class TestSaleGateRpc(JsonRpcMixin, HttpCase, SaleGateCommon):
             ("write", [order.ids, {"state": "sale"}]),
         ):
             with self.subTest(method=method):
-                self.assertIn("购货者资格审核未通过", self._refusal(method, args))
+                self.assertIn(
+                    "Customer qualification check failed", self._refusal(method, args)
+                )
                 order.invalidate_recordset()
                 self.assertEqual(order.state, "draft")
         count = self.env["sale.order"].search_count([])
@@ -230,7 +235,9 @@ class TestSaleGateRpc(JsonRpcMixin, HttpCase, SaleGateCommon):
             "partner_id": self.hospital.id,
             "order_line": [Command.create({"product_id": self.device.id})],
         }
-        self.assertIn("购货者资格审核未通过", self._refusal("create", [vals]))
+        self.assertIn(
+            "Customer qualification check failed", self._refusal("create", [vals])
+        )
         self.assertEqual(self.env["sale.order"].search_count([]), count)
 
     def test_rpc_confirmation_allowed_with_licence(self):
