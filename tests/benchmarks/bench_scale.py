@@ -130,7 +130,7 @@ def auditor_list(entries, domain):
 
 
 def explain(env, entries, domain):
-    query = entries._search(domain, limit=80, order="id desc")
+    query = entries._search(domain, limit=80)
     sql = query.select()
     env.cr.execute(
         f"EXPLAIN (ANALYZE, BUFFERS) {sql.code}",

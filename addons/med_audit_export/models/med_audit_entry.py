@@ -14,7 +14,10 @@ class MedAuditEntry(models.Model):
     _name = "med.audit.entry"
     _description = "Audit Trail Entry"
     _inherit = ("med.hash.chain.mixin",)
-    _order = "id desc"
+    # Newest first by time, as the user_id/timestamp indexes are ordered: by "id desc"
+    # the planner walks the whole trail back from its newest entry to reach a filtered
+    # period. The chain, the seals and the verification keep their own id order in SQL.
+    _order = "timestamp desc, id desc"
     _log_access = False  # timestamp and user_id say who and when, hashed
     _rec_name = "summary"
     _med_hash_fields = (
