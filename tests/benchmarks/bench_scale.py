@@ -130,7 +130,7 @@ def auditor_list(entries, domain):
 
 
 def explain(env, entries, domain):
-    query = entries._search(domain, limit=80)
+    query = entries._search(domain, limit=80, order=entries._order)
     sql = query.select()
     env.cr.execute(
         f"EXPLAIN (ANALYZE, BUFFERS) {sql.code}",
