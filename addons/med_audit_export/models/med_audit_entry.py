@@ -69,12 +69,14 @@ class MedAuditEntry(models.Model):
     reason_shown = fields.Char(string="Reason (One Line)", compute="_compute_shown")
 
     def init(self):
-        # Entries are looked up by record; the other filters narrow a record's trail.
+        # Entries are looked up by record, newest first (_order): a record's latest
+        # page is read off the index's end, not sorted out of its whole trail. The
+        # other filters narrow a record's trail.
         create_index(
             self.env.cr,
-            "med_audit_entry_record_index",
+            "med_audit_entry_record_timestamp_index",
             self._table,
-            ["res_model", "res_id"],
+            ["res_model", "res_id", "timestamp"],
         )
         # The Auditor list filters one user's changes over a period: at 50 million
         # entries the timestamp index alone reads every user's rows of the period.
