@@ -6,6 +6,8 @@ from . import res_company
 from . import res_config_settings
 from . import res_partner
 from . import stock_lot
+from . import stock_lot_expiry
+from . import stock_lot_genealogy
 from . import stock_lot_dossier
 from . import stock_move
 from . import stock_move_line
