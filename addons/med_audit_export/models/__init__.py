@@ -14,6 +14,9 @@ from . import res_company
 from . import med_retention_rule
 from . import med_audit_verification
 from . import med_audit_export
+from . import med_audit_export_stamp
+from . import med_audit_export_render
+from . import med_audit_export_queue
 from . import ir_module_module
 from . import res_config_settings
 from . import med_export_template
