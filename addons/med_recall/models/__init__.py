@@ -1,3 +1,4 @@
+from . import med_export_template
 from . import med_recall_report
 from . import med_recall
 from . import med_recall_scope

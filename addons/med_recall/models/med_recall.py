@@ -219,9 +219,10 @@ class MedRecall(models.Model):
         store=True,
         readonly=False,
         tracking=True,
-        help="How often the NMPA progress report (召回计划实施情况报告) is due while "
-        "the recall runs, as the recall plan says; by default the level's "
-        "notification period (1, 3 or 7 days).",
+        help="How often the NMPA progress report (recall plan implementation "
+        "report) is due while the recall runs, as the recall plan says; by default "
+        "the level's notification period (1, 3 or 7 days). Once launched, only a QA "
+        "manager changes it, with a reason: the next progress report is re-dated.",
     )
     report_overdue = fields.Boolean(
         string="Authority Report Overdue",
@@ -299,10 +300,16 @@ class MedRecall(models.Model):
                     recalls=", ".join(closed.mapped("name")),
                 )
             )
+        period_moved = self._med_progress_period_moves(vals)
+        if period_moved:
+            reason = (vals.get("med_change_reason") or "").strip() or self._med_reason()
+            period_moved._med_ensure_progress_period_change(reason)
         result = super().write(vals)
         if "lot_ids" in vals:
             # The scope is frozen when the lots are chosen (the recall's opening).
             self._med_freeze_scope()
+        if period_moved:
+            period_moved._med_replan_progress_reports(reason)
         return result
 
     # -- guards and labels shared by the recall's jobs --

@@ -36,7 +36,10 @@ class MedRecall(models.Model):
 
     @api.depends("nmpa_level")
     def _compute_progress_report_days(self):
-        for recall in self:
+        # The level gives the draft's period; from the launch, the recall plan's
+        # period moves only by its own write, with a reason (a new level does not
+        # re-date the progress reports by itself).
+        for recall in self.filtered(lambda r: r.state == "draft"):
             recall.progress_report_days = NMPA_PROGRESS_DAYS.get(recall.nmpa_level, 7)
 
     @api.constrains("progress_report_days")
@@ -77,6 +80,55 @@ class MedRecall(models.Model):
         )
         report._med_schedule_activity()
         return report
+
+    def _med_progress_period_moves(self, vals):
+        """The launched recalls whose NMPA progress period ``vals`` changes."""
+        if "progress_report_days" not in vals:
+            return self.browse()
+        return self.filtered(
+            lambda r: r.state == "launched"
+            and r.progress_report_days != vals["progress_report_days"]
+        )
+
+    def _med_ensure_progress_period_change(self, reason):
+        """The progress period of a launched recall dates obligations to the
+        authority: only a QA manager moves it, and says why (kept in the audit
+        trail with the change)."""
+        self._med_ensure_qa_manager()
+        if not reason:
+            raise UserError(
+                self.env._(
+                    "%(recalls)s: give the reason for changing the progress report "
+                    "period of a launched recall; the next progress report is "
+                    "re-dated from it.",
+                    recalls=", ".join(self.mapped("name")),
+                )
+            )
+
+    def _med_replan_progress_reports(self, reason):
+        """The progress report still to submit, re-dated to the new period: from
+        the last submission, else from the launch. The old obligation stays, no
+        longer due, with the reason."""
+        for recall in self:
+            progress = recall.report_ids.filtered(lambda r: r.kind == "nmpa_progress")
+            pending = progress.filtered(lambda r: r.state == "to_submit")
+            if not pending:
+                continue
+            submitted = progress.filtered(lambda r: r.state == "submitted")
+            start = max(
+                submitted.mapped("date_submitted"),
+                default=fields.Date.context_today(recall, recall.date_launched),
+            )
+            pending._med_cancel(
+                self.env._(
+                    "Progress report period changed to %(days)s days: %(reason)s",
+                    days=recall.progress_report_days,
+                    reason=reason,
+                )
+            )
+            recall._med_plan_report(
+                "nmpa_progress", start + timedelta(days=recall.progress_report_days)
+            )
 
     def _med_plan_launch_reports(self):
         """At launch (which needs the FDA class and the NMPA level): the FDA 806

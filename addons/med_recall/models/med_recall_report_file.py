@@ -1,20 +1,122 @@
-import io
 from collections import defaultdict
-
-import xlsxwriter
 
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from odoo.addons.med_audit_export.models.med_audit_export import XLSX_OPTIONS
+from .med_export_template import AUTHORITY_REPORT
+
+LOT_COLUMNS = (
+    "lot",
+    "product",
+    "udi_di",
+    "registration",
+    "production_date",
+    "expiry",
+    "scope",
+    "state",
+    "made",
+    "shipped",
+    "stock_at_opening",
+)
+CONSIGNEE_COLUMNS = (
+    "customer",
+    "address",
+    "phone",
+    "email",
+    "letter",
+    "sent",
+    "acknowledged_by",
+    "acknowledged",
+)
+RECONCILIATION_COLUMNS = (
+    "customer",
+    "lot",
+    "product",
+    "unit",
+    "shipped",
+    "returned",
+    "destroyed",
+    "outstanding",
+    "letter",
+    "acknowledged_by",
+)
+STOCK_COLUMNS = ("location", "lot", "product", "quantity")
 
 
 class MedRecall(models.Model):
-    """The authority report (NMPA recall event report, FDA 21 CFR 806.10) and the
-    reconciliation sheet, as evidence files."""
+    """The authority report (NMPA recall event report, FDA 21 CFR 806.10), whose
+    sections the dossier engine exports, and the reconciliation sheet."""
 
     _name = "med.recall"
     _inherit = "med.recall"
+
+    def _med_dossier_sections(self, report):
+        sections = super()._med_dossier_sections(report)
+        if report != AUTHORITY_REPORT:
+            return sections
+        # The report the authority asks for, as it always was: its signatures and
+        # audit trail are in the recall's own records, not in this form.
+        return [
+            {
+                "code": "authority_fields",
+                "label": self.env._("Recall report"),
+                "sequence": 10,
+                "columns": [
+                    ("field", self.env._("Field")),
+                    ("value", self.env._("Value")),
+                ],
+                "rows": self._med_report_field_rows(),
+            },
+            {
+                "code": "authority_lots",
+                "label": self.env._("Lots"),
+                "sequence": 20,
+                "columns": list(zip(LOT_COLUMNS, self._med_lot_labels(), strict=True)),
+                "rows": self._med_each_recall_rows("_med_lot_rows"),
+            },
+            {
+                "code": "authority_consignees",
+                "label": self.env._("Consignees"),
+                "sequence": 30,
+                "columns": list(
+                    zip(CONSIGNEE_COLUMNS, self._med_consignee_labels(), strict=True)
+                ),
+                "rows": self._med_each_recall_rows("_med_consignee_rows"),
+            },
+            {
+                "code": "authority_reconciliation",
+                "label": self.env._("Reconciliation"),
+                "sequence": 40,
+                "columns": list(
+                    zip(
+                        RECONCILIATION_COLUMNS,
+                        self._med_reconciliation_labels(),
+                        strict=True,
+                    )
+                ),
+                "rows": self._med_each_recall_rows("_med_reconciliation_rows"),
+            },
+            {
+                "code": "authority_stock",
+                "label": self.env._("Stock at opening"),
+                "sequence": 50,
+                "columns": list(
+                    zip(STOCK_COLUMNS, self._med_stock_labels(), strict=True)
+                ),
+                "rows": self._med_each_recall_rows("_med_stock_rows"),
+            },
+        ]
+
+    def _med_each_recall_rows(self, method):
+        """The rows of ``method`` for each recall in turn, read when the file is
+        written (nothing for the catalog's empty recordset)."""
+        for recall in self:
+            yield from getattr(recall, method)()
+
+    def _med_report_field_rows(self):
+        for recall in self:
+            for label, value in recall._med_report_fields():
+                yield [label, value]
 
     def _med_report_fields(self):
         """[(label, value)] of the authority report: NMPA 召回事件报告表 and FDA
@@ -241,6 +343,18 @@ class MedRecall(models.Model):
                 self._med_qty(stock[lot]),
             ]
 
+    def _med_consignee_labels(self):
+        return [
+            self.env._("Customer"),
+            self.env._("Address"),
+            self.env._("Phone"),
+            self.env._("Email"),
+            self.env._("Letter"),
+            self.env._("Sent on (UTC)"),
+            self.env._("Acknowledged by"),
+            self.env._("Acknowledged on (UTC)"),
+        ]
+
     def _med_consignee_rows(self):
         """Each customer, where to reach them, and how far the letter went."""
         self.ensure_one()
@@ -267,6 +381,14 @@ class MedRecall(models.Model):
                 else "",
             ]
 
+    def _med_stock_labels(self):
+        return [
+            self.env._("Location"),
+            self.env._("Lot/Serial"),
+            self.env._("Product"),
+            self.env._("Quantity"),
+        ]
+
     def _med_stock_rows(self):
         self.ensure_one()
         for line in self.stock_ids:
@@ -288,62 +410,22 @@ class MedRecall(models.Model):
         )
 
     def action_export_report(self):
-        """The authority report as xlsx (context ``med_format``: xlsx or pdf) through
-        the export engine: recorded, with its verification code."""
+        """The authority report through the dossier engine (template, xlsx or PDF,
+        PDF/A, stamp, verification code, signature and export record): opens
+        *Export an Evidence Report* on these recalls."""
         self._med_ensure_exportable()
-        file_format = self.env.context.get("med_format") or "xlsx"
-        title = self.env._("Recall report %(recall)s", recall=self.name)
-        data = {"title": title, "filter_description": self.name}
-        Export = self.env["med.audit.export"]
-        tables = [
-            (
-                self.env._("Recall report"),
-                [self.env._("Field"), self.env._("Value")],
-                [list(pair) for pair in self._med_report_fields()],
-            ),
-            (
-                self.env._("Lots"),
-                self._med_lot_labels(),
-                list(self._med_lot_rows()),
-            ),
-            (
-                self.env._("Consignees"),
-                [
-                    self.env._("Customer"),
-                    self.env._("Address"),
-                    self.env._("Phone"),
-                    self.env._("Email"),
-                    self.env._("Letter"),
-                    self.env._("Sent on (UTC)"),
-                    self.env._("Acknowledged by"),
-                    self.env._("Acknowledged on (UTC)"),
-                ],
-                list(self._med_consignee_rows()),
-            ),
-            (
-                self.env._("Reconciliation"),
-                self._med_reconciliation_labels(),
-                list(self._med_reconciliation_rows()),
-            ),
-            (
-                self.env._("Stock at opening"),
-                [
-                    self.env._("Location"),
-                    self.env._("Lot/Serial"),
-                    self.env._("Product"),
-                    self.env._("Quantity"),
-                ],
-                list(self._med_stock_rows()),
-            ),
-        ]
-        if file_format == "pdf":
-            content = self._med_render_report_pdf(data, tables)
-        else:
-            content = self._med_render_xlsx(Export, data, tables)
-        count = sum(len(rows) for _label, _labels, rows in tables)
-        return self._med_export_action(
-            Export._med_record_export(title, file_format, content, self.name, count)
-        )
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Authority Report"),
+            "res_model": "med.dossier.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {
+                "default_report": AUTHORITY_REPORT,
+                "default_res_model": self._name,
+                "default_res_ids": ",".join(str(i) for i in self.ids),
+            },
+        }
 
     def action_export_reconciliation(self):
         """The reconciliation sheet (xlsx): per customer and lot, shipped, returned,
@@ -359,31 +441,6 @@ class MedRecall(models.Model):
         return self._med_export_action(
             Export._med_record_export(title, "xlsx", content, self.name, len(rows))
         )
-
-    @api.model
-    def _med_render_xlsx(self, Export, data, tables):
-        buffer = io.BytesIO()
-        workbook = xlsxwriter.Workbook(buffer, XLSX_OPTIONS)
-        for sheet, labels, rows in tables:
-            Export._med_write_xlsx_table(workbook, sheet[:31], data, labels, rows)
-        workbook.close()
-        return buffer.getvalue()
-
-    def _med_render_report_pdf(self, data, tables):
-        Export = self.env["med.audit.export"]
-        content, _kind = self.env["ir.actions.report"]._render_qweb_pdf(
-            "med_audit_export.action_report_dossier",
-            data={
-                "title": data["title"],
-                "header": Export._med_header_lines(data),
-                "sections": [
-                    {"label": label, "columns": labels, "rows": rows}
-                    for label, labels, rows in tables
-                ],
-                "footer": Export._med_footer(),
-            },
-        )
-        return content
 
     @api.model
     def _med_export_action(self, export):
