@@ -115,7 +115,7 @@ class TestFirstOperation(SaleGateCommon):
         approval = self.Approval.with_user(self.purchase).create(
             {"kind": "supplier", "partner_id": self.vendor.id}
         )
-        with self.assertRefused("say what was reviewed"):
+        with self.assertRefused("fill in What Was Reviewed"):
             approval.with_user(self.qa_manager).action_approve()
         with self.assertRefused("names the device"):
             self.Approval.create({"kind": "product", "review": "x"})
