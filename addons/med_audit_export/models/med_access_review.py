@@ -121,11 +121,12 @@ class MedAccessReview(models.Model):
         return self.env._("Sign the Access Review")
 
     def _med_do_sign(self):
-        super()._med_do_sign()
+        result = super()._med_do_sign()
         # sudo: the review's due activities are the QA managers', whoever signs.
         self.sudo().activity_ids.action_feedback(
             feedback=self.env._("Signed by %(user)s", user=self.env.user.name)
         )
+        return result
 
     @api.model
     def _med_review_due(self, company, today):

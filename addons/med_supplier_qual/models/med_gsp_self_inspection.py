@@ -75,8 +75,8 @@ class MedGspSelfInspection(models.Model):
             QA_MANAGER,
             self.env._("Only a QA manager signs the self-inspection report."),
         )
-        super()._med_check_signable()
         self._med_require_fields(["conclusion"], self.env._("signing"))
+        return super()._med_check_signable()
 
     def action_print(self):
         self.ensure_one()
