@@ -36,7 +36,7 @@ class TestFirstOperation(SaleGateCommon):
         with self.assertRaises(UserError) as refused:
             order.button_confirm()
         message = str(refused.exception)
-        self.assertIn("首营审核未通过", message)
+        self.assertIn("First-operation approval missing", message)
         self.assertIn("Barrel Supplier Co.", message)
         self.assertIn(
             "Supplier Barrel Supplier Co. has no approved first-operation review",
