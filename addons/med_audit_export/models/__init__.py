@@ -7,6 +7,7 @@ from . import med_audit_entry
 from . import base
 from . import med_signature
 from . import med_signable_mixin
+from . import med_signed_record_mixin
 from . import res_users
 from . import res_groups
 from . import res_partner

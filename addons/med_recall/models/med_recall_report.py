@@ -8,8 +8,8 @@ from odoo.addons.med_audit_export.models.med_signable_mixin import QA_MANAGER
 
 KINDS = [
     ("fda_806", "FDA 21 CFR 806 correction or removal report"),
-    ("nmpa_progress", "NMPA progress report (召回计划实施情况报告)"),
-    ("nmpa_summary", "NMPA summary assessment (召回总结评估报告)"),
+    ("nmpa_progress", "NMPA progress report"),
+    ("nmpa_summary", "NMPA summary assessment"),
 ]
 STATES = [
     ("to_submit", "To Submit"),
@@ -123,10 +123,10 @@ class MedRecallReport(models.Model):
         return super().write(vals)
 
     def _med_ensure_qa_manager(self):
-        if not self.env.user.has_group(QA_MANAGER):
-            raise UserError(
-                self.env._("Only a QA manager records the reports to the authority.")
-            )
+        self.env["med.signable.mixin"]._med_require_group(
+            QA_MANAGER,
+            self.env._("Only a QA manager records the reports to the authority."),
+        )
 
     # -- submission --
     def action_submit(self):
