@@ -1,3 +1,4 @@
+import contextlib
 import logging
 from datetime import timedelta
 
@@ -14,21 +15,31 @@ REFUSED_DELETIONS_PER_USER = 100
 REFUSAL_TEXT_LIMIT = 1000
 
 
+# A second extension of base, loaded after base.py's: its unlink() wraps the audit
+# engine's (retention rules, access checks and ondelete hooks run inside it), so that
+# their refusals are recorded too.
 class Base(models.AbstractModel):
     """Refused deletions of audited records in the audit trail (EU GMP Annex 11 §9,
     the 2025 draft's audit-trail review): the refusal rolls back the transaction
     that asked, so the attempt (who, what, when, why refused) is appended to the
     trail by a transaction of its own, committed whatever the caller's becomes."""
 
-    _inherit = "base"
+    _inherit = "base"  # pylint: disable=consider-merging-classes-inherited
 
     def unlink(self):
-        try:
+        with self._med_refused_deletion_recorder():
             return super().unlink()
+
+    @contextlib.contextmanager
+    def _med_refused_deletion_recorder(self):
+        """Record a refusal (not a record already gone) of deleting these records,
+        then let it go on to the caller."""
+        try:
+            yield
         except MissingError:
             raise
         except UserError as error:
-            if self and self._med_refused_deletion_logged():
+            if self:
                 self._med_log_refused_deletion(error)
             raise
 
@@ -46,6 +57,8 @@ class Base(models.AbstractModel):
         """Append the refused deletion of these records to the trail from a cursor
         of its own; never raises (the refusal is what the caller gets)."""
         try:
+            if not self._med_refused_deletion_logged():
+                return
             rows = self._med_refused_deletion_rows(error)
         except Exception:  # the caller's transaction may be aborted: names unknown
             _logger.warning("%s: refused deletion not described", self._name)
@@ -76,7 +89,7 @@ class Base(models.AbstractModel):
             self._med_refused_deletion_row(
                 record.id,
                 record.display_name,
-                record.company_id.id if with_company else None,
+                (with_company and record.company_id.id) or self.env.company.id,
                 error,
             )
             for record in records
@@ -93,7 +106,7 @@ class Base(models.AbstractModel):
             self._med_refused_deletion_reason(),
         )
         row["res_name"] = name
-        row["company_id"] = company_id or self.env.company.id
+        row["company_id"] = company_id
         return row
 
     def _med_refused_deletion_reason(self):

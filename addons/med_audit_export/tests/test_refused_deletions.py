@@ -1,9 +1,8 @@
 import uuid
 from contextlib import contextmanager
-from datetime import date
 from unittest.mock import patch
 
-from odoo import SUPERUSER_ID, api
+from odoo import SUPERUSER_ID, api, fields
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
@@ -77,7 +76,7 @@ class TestRefusedDeletions(MedAuditCommon):
     def test_refusals_beyond_the_user_quota_not_logged(self):
         lots = self._lot() | self._lot()
         with self._committed_env() as env:
-            since = base_refused_deletion.fields.Datetime.now()
+            since = fields.Datetime.now()
             recent = env["med.audit.entry"].search_count(
                 [
                     ("user_id", "=", self.env.uid),
@@ -127,7 +126,7 @@ class TestRefusedDeletions(MedAuditCommon):
         with self.assertRaises(UserError):
             lot.unlink()
         with self._committed_env() as env:
-            today = date.today()
+            today = fields.Date.today()
             review = env["med.audit.trail.review"].create(
                 {
                     "model_id": env["ir.model"]._get_id("stock.lot"),

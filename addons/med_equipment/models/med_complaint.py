@@ -346,7 +346,7 @@ class MedComplaint(models.Model):
             nmpa_days = NMPA_DEATH_DAYS if category == "death" else NMPA_OTHER_DAYS
             nmpa = aware + timedelta(days=nmpa_days)
             fda = (
-                complaint.company_id._med_add_working_days(
+                (complaint.company_id or self.env.company)._med_add_working_days(
                     aware, FDA_REMEDIAL_WORK_DAYS
                 )
                 if complaint.remedial_action
@@ -358,7 +358,7 @@ class MedComplaint(models.Model):
                 eu_days = EU_DEATH_OR_SERIOUS_DAYS
             else:
                 eu_days = EU_OTHER_DAYS
-            eu = complaint.company_id._med_next_working_day(
+            eu = (complaint.company_id or self.env.company)._med_next_working_day(
                 aware + timedelta(days=eu_days)
             )
             complaint.date_nmpa_deadline = nmpa
