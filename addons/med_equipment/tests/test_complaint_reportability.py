@@ -171,7 +171,7 @@ class TestComplaintReportability(MedEquipmentCommon):
         self.assertFalse(complaint.date_eu_deadline)
 
     def test_deadlines_skip_the_company_public_holidays(self):
-        complaint = self._complaint()
+        complaint = self._complaint(date_aware="2026-11-02")
         add_public_holiday(complaint.company_id, date(2026, 11, 4))
         self._decide(
             complaint,

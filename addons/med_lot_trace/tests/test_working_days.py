@@ -8,6 +8,7 @@ from odoo.tests import TransactionCase, tagged
 def add_public_holiday(company, day, name="Public holiday"):
     """A global leave (no resource) on the company's calendar, the whole ``day`` in
     the calendar's time zone, as Odoo's public holidays are entered."""
+    company = company.sudo()  # an administrator's setting, whoever's record it is
     calendar = company.resource_calendar_id
     tz = pytz.timezone(calendar.tz or "UTC")
 
