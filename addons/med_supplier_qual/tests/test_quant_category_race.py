@@ -86,29 +86,3 @@ class TestQuantCategoryRace(category_race.TestCategoryRelevanceRace):
         self.assertIn("cannot be edited on its quant", str(outcome.get("refused")))
         self.assertEqual(outcome["tries"], 2, "the first try failed to serialise")
         self.assertEqual(self._quantity(), 5)
-
-    def test_relevance_waits_for_an_edit_made_first(self):
-        pid, done = [], {}
-
-        def relevant_again():
-            try:
-                with self.registry.cursor() as cr:
-                    cr.execute("SELECT pg_backend_pid()")
-                    pid.append(cr.fetchone()[0])
-                    env = api.Environment(cr, self.ids["qa_manager"], {})
-                    retrying(lambda: self._relevant_again(env), env)
-                done["relevant"] = True
-            except Exception as error:  # reported by the test
-                done["error"] = error
-
-        with self.registry.cursor() as cr:
-            self._edit_quant(api.Environment(cr, SUPERUSER_ID, {}))
-            cr.flush()
-            thread = threading.Thread(target=relevant_again, daemon=True)
-            thread.start()
-            self.assertTrue(self._waits_for_a_lock(pid), "QA's change does not wait")
-            self.assertNotIn("relevant", done)
-        thread.join(WAIT)
-        self.assertFalse(thread.is_alive(), "QA's transaction hangs")
-        self.assertEqual(done, {"relevant": True})
-        self.assertEqual(self._quantity(), 50)
