@@ -5,6 +5,7 @@ from . import med_audit_chain_head
 from . import med_audit_checkpoint
 from . import med_audit_entry
 from . import base
+from . import base_refused_deletion
 from . import med_signature
 from . import med_signable_mixin
 from . import med_signed_record_mixin

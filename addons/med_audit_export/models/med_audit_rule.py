@@ -9,6 +9,7 @@ OPERATIONS = [
     ("create", "Create"),
     ("write", "Write"),
     ("unlink", "Delete"),
+    ("unlink_refused", "Refused Deletion"),
     ("sign", "Electronic Signature"),
     ("sign_failed", "Failed Signature"),
     ("lockout", "Signature Lockout"),

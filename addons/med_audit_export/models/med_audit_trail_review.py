@@ -147,6 +147,7 @@ class MedAuditTrailReview(models.Model):
         return (
             self._med_findings_after_release(start, end)
             + self._med_findings_deletions(start, end)
+            + self._med_findings_refused_deletions(start, end)
             + self._med_findings_repeated_reasons(start, end)
             + self._med_findings_changed_signatures(end)
         )
@@ -201,8 +202,7 @@ class MedAuditTrailReview(models.Model):
         ]
 
     def _med_findings_deletions(self, start, end):
-        """Records deleted (refused deletions leave the trail untouched: the refusal
-        rolls back the transaction that asked)."""
+        """Records deleted."""
         entries = self.env["med.audit.entry"].search(
             self._med_entry_domain(start, end) + [("operation", "=", "unlink")]
         )
@@ -215,6 +215,29 @@ class MedAuditTrailReview(models.Model):
                 "res_id": entry.res_id,
                 "res_name": entry.res_name,
                 "description": self.env._("Record deleted"),
+            }
+            for entry in entries
+        ]
+
+    def _med_findings_refused_deletions(self, start, end):
+        """Deletions refused (a retention rule, an access right, a signed record):
+        the attempt, who made it and why it was refused, from the entry its own
+        transaction committed when the refusal rolled back the one that asked."""
+        entries = self.env["med.audit.entry"].search(
+            self._med_entry_domain(start, end) + [("operation", "=", "unlink_refused")]
+        )
+        return [
+            {
+                "kind": "refused_deletion",
+                "entry_id": entry.id,
+                "user_id": entry.user_id.id,
+                "timestamp": entry.timestamp,
+                "res_id": entry.res_id,
+                "res_name": entry.res_name,
+                "description": self.env._(
+                    "Deletion refused: %(refusal)s",
+                    refusal=" ".join((entry.new_value or "").split())[:200],
+                ),
             }
             for entry in entries
         ]

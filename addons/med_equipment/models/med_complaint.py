@@ -52,17 +52,6 @@ EU_DEATH_OR_SERIOUS_DAYS = 10
 EU_OTHER_DAYS = 15
 
 
-def _add_work_days(start, days):
-    """``start`` plus ``days`` working days (Monday to Friday; public holidays are
-    not known here, so the date is never later than the legal one)."""
-    current = start
-    while days:
-        current += timedelta(days=1)
-        if current.weekday() < 5:
-            days -= 1
-    return current
-
-
 class MedComplaint(models.Model):
     """A customer complaint (投诉) about a serial or lot. Registering it applies
     the CAPA rules of the complaint trigger: nonconformance, CAPA, hold and recall
@@ -251,6 +240,7 @@ class MedComplaint(models.Model):
         "remedial_action",
         "eu_public_health_threat",
         "reportable",
+        "company_id",
     )
     def _compute_report_deadlines(self):
         for complaint in self:
@@ -265,7 +255,9 @@ class MedComplaint(models.Model):
             nmpa_days = NMPA_DEATH_DAYS if category == "death" else NMPA_OTHER_DAYS
             nmpa = aware + timedelta(days=nmpa_days)
             fda = (
-                _add_work_days(aware, FDA_REMEDIAL_WORK_DAYS)
+                (complaint.company_id or self.env.company)._med_add_working_days(
+                    aware, FDA_REMEDIAL_WORK_DAYS
+                )
                 if complaint.remedial_action
                 else aware + timedelta(days=FDA_CALENDAR_DAYS)
             )
@@ -275,7 +267,9 @@ class MedComplaint(models.Model):
                 eu_days = EU_DEATH_OR_SERIOUS_DAYS
             else:
                 eu_days = EU_OTHER_DAYS
-            eu = aware + timedelta(days=eu_days)
+            eu = (complaint.company_id or self.env.company)._med_next_working_day(
+                aware + timedelta(days=eu_days)
+            )
             complaint.date_nmpa_deadline = nmpa
             complaint.date_fda_deadline = fda
             complaint.date_eu_deadline = eu

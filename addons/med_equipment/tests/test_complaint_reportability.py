@@ -3,6 +3,8 @@ from datetime import date, timedelta
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import Form, tagged
 
+from odoo.addons.med_lot_trace.tests.test_working_days import add_public_holiday
+
 from .common import MedEquipmentCommon
 
 
@@ -167,6 +169,23 @@ class TestComplaintReportability(MedEquipmentCommon):
         self.assertFalse(complaint.date_nmpa_deadline)
         self.assertFalse(complaint.date_fda_deadline)
         self.assertFalse(complaint.date_eu_deadline)
+
+    def test_deadlines_skip_the_company_public_holidays(self):
+        complaint = self._complaint(date_aware="2026-11-02")
+        add_public_holiday(complaint.company_id, date(2026, 11, 4))
+        self._decide(
+            complaint,
+            event_category="malfunction",
+            remedial_action=True,
+            eu_public_health_threat=True,
+        )
+        self.assertEqual(complaint.date_aware, date(2026, 11, 2))
+        # 21 CFR 803.53's 5 work days from Monday 2 November (Monday 9 without a
+        # holiday) skip Wednesday 4
+        self.assertEqual(complaint.date_fda_deadline, date(2026, 11, 10))
+        # EU MDR art. 87(4)'s 2 days end on the holiday: the period ends the next
+        # working day (EU Regulation 1182/71 art. 3(4))
+        self.assertEqual(complaint.date_eu_deadline, date(2026, 11, 5))
 
     def test_eu_threat_frozen_once_the_decision_is_signed(self):
         complaint = self._complaint(date_aware="2025-01-06")

@@ -8,7 +8,6 @@ from .med_recall_report import (
     FDA_806_WORK_DAYS,
     NMPA_PROGRESS_DAYS,
     NMPA_SUMMARY_WORK_DAYS,
-    add_work_days,
 )
 
 # NMPA 医疗器械召回管理办法 (2017) art. 16: once the recall is decided, the consignees
@@ -137,7 +136,8 @@ class MedRecall(models.Model):
         for recall in self:
             launched = fields.Date.context_today(recall, recall.date_launched)
             recall._med_plan_report(
-                "fda_806", add_work_days(launched, FDA_806_WORK_DAYS)
+                "fda_806",
+                recall.company_id._med_add_working_days(launched, FDA_806_WORK_DAYS),
             )
             recall._med_plan_report(
                 "nmpa_progress",
@@ -153,7 +153,8 @@ class MedRecall(models.Model):
             )
             closed = fields.Date.context_today(recall, recall.date_closed)
             recall._med_plan_report(
-                "nmpa_summary", add_work_days(closed, NMPA_SUMMARY_WORK_DAYS)
+                "nmpa_summary",
+                recall.company_id._med_add_working_days(closed, NMPA_SUMMARY_WORK_DAYS),
             )
 
     @api.depends("state", "notification_deadline", "notification_ids.state")

@@ -26,17 +26,6 @@ NMPA_SUMMARY_WORK_DAYS = 10
 NMPA_PROGRESS_DAYS = {"1": 1, "2": 3, "3": 7}
 
 
-def add_work_days(start, days):
-    """``start`` plus ``days`` working days (Monday to Friday; public holidays are
-    not known here, so the date is never later than the legal one)."""
-    current = start
-    while days:
-        current += timedelta(days=1)
-        if current.weekday() < 5:
-            days -= 1
-    return current
-
-
 class MedRecallReport(models.Model):
     """A report a recall owes an authority by a date (a dated obligation): the FDA
     806 report, the NMPA progress reports at the level's period and the NMPA

@@ -9,3 +9,4 @@ from . import test_recall_report_fields
 from . import test_recall_race
 from . import test_recall_authority_reports
 from . import test_recall_progress_period
+from . import test_recall_report_rpc
