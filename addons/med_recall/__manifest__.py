@@ -2,7 +2,7 @@
     "name": "Medical Device Compliance: Recalls",
     "summary": "Recall cases: frozen scope, signed launch, letters, returns, "
     "reconciliation, signed closure and authority reports",
-    "version": "18.0.1.4.0",
+    "version": "18.0.1.5.0",
     "category": "Manufacturing/Quality",
     "website": "https://github.com/med-compliance/odoo-med-compliance",
     "author": "Medical Device Compliance Suite contributors",

@@ -5,11 +5,13 @@ from . import med_audit_chain_head
 from . import med_audit_checkpoint
 from . import med_audit_entry
 from . import base
+from . import med_dossier_mixin
 from . import med_signature
 from . import med_signable_mixin
 from . import res_users
 from . import res_groups
 from . import res_partner
+from . import stock_lot
 from . import res_company
 from . import med_retention_rule
 from . import med_audit_verification

@@ -22,14 +22,11 @@ MED_STATES = [
     ("released", "Released"),
     ("hold", "On Hold"),
     ("rejected", "Rejected"),
-    ("recalled", "Recalled"),
 ]
 HOLD_SOURCES = [
     ("manual", "Manual"),
     ("expiry", "Expiry"),
     ("inspection", "Inspection"),
-    ("capa", "CAPA"),
-    ("recall", "Recall"),
 ]
 TRACE_COLUMNS = {
     "downstream": ("produce_line_id", "consume_line_id"),
