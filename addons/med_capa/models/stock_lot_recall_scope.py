@@ -5,6 +5,7 @@ class StockLot(models.Model):
     """The recall scope a CAPA rule files on the CAPA or nonconformance it opens:
     where the lots, and the lots made from them, went or still are."""
 
+    _name = "stock.lot"
     _inherit = "stock.lot"
 
     def _med_dossier_sections(self, report):

@@ -59,8 +59,9 @@ class TestRecallScopeFile(MedCapaCommon):
         self.assertTrue(any("Ruijin Hospital" in cell for cell in cells))
         self.assertTrue(any(cell.startswith("In stock: ") for cell in cells))
         # the footer's code, as the reader of the file types it
-        footer = next(cell for cell in reversed(cells) if export.verification_code in cell)
-        code = footer.split()[-1]
+        code = export.verification_code
+        footer = next(cell for cell in reversed(cells) if code in cell)
+        self.assertEqual(footer.split()[-1], code)
         wizard = self._verify(code=code)
         self.assertEqual(wizard.result, "valid")
         self.assertEqual(wizard.export_id, export)
