@@ -6,12 +6,14 @@ from . import med_audit_checkpoint
 from . import med_audit_entry
 from . import base
 from . import base_refused_deletion
+from . import med_dossier_mixin
 from . import med_signature
 from . import med_signable_mixin
 from . import med_signed_record_mixin
 from . import res_users
 from . import res_groups
 from . import res_partner
+from . import stock_lot
 from . import res_company
 from . import med_retention_rule
 from . import med_audit_verification

@@ -16,8 +16,6 @@ OPERATIONS = [
     ("login_lockout", "Login Lockout"),
     ("export", "Export"),
     ("verify", "Chain Verification"),
-    ("recall_simulation", "Recall Simulation"),
-    ("gate_override", "Lot Gate Override"),
 ]
 # Models whose rows are the audit trail itself, or Odoo plumbing that changes on every
 # request: auditing them would recurse or drown the trail.

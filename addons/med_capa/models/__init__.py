@@ -5,9 +5,11 @@ from . import med_nonconformance_lot
 from . import med_capa
 from . import med_capa_action
 from . import med_capa_dossier
+from . import med_export_template
 from . import qc_inspection
 from . import qc_inspection_line
 from . import stock_lot
+from . import stock_lot_recall_scope
 from . import res_company
 from . import res_config_settings
 from . import res_partner

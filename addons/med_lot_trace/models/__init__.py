@@ -1,3 +1,5 @@
+from . import med_audit_entry
+from . import med_export_template
 from . import med_gate
 from . import med_gate_override
 from . import mrp_production

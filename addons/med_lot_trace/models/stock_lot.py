@@ -10,14 +10,11 @@ MED_STATES = [
     ("released", "Released"),
     ("hold", "On Hold"),
     ("rejected", "Rejected"),
-    ("recalled", "Recalled"),
 ]
 HOLD_SOURCES = [
     ("manual", "Manual"),
     ("expiry", "Expiry"),
     ("inspection", "Inspection"),
-    ("capa", "CAPA"),
-    ("recall", "Recall"),
 ]
 
 

@@ -17,7 +17,12 @@ class MedGspSelfInspection(models.Model):
 
     _name = "med.gsp.self.inspection"
     _description = "Annual GSP Self-Inspection"
-    _inherit = ("mail.thread", "mail.activity.mixin", "med.signed.record.mixin")
+    _inherit = (
+        "mail.thread",
+        "mail.activity.mixin",
+        "med.signed.record.mixin",
+        "med.dossier.mixin",
+    )
     _order = "year desc, id desc"
     _check_company_auto = True
     _med_signature_actions = frozendict({"_med_do_sign": ("approval", QA_MANAGER)})
