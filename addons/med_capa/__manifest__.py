@@ -19,6 +19,7 @@
         "data/med_audit_rule_data.xml",
         "data/med_retention_rule_data.xml",
         "data/med_export_template_data.xml",
+        "data/med_release_check_data.xml",
         "wizards/med_capa_cancel_views.xml",
         "views/med_nonconformance_views.xml",
         "views/med_capa_action_views.xml",

@@ -14,6 +14,7 @@
         "data/med_audit_rule_data.xml",
         "data/med_retention_rule_data.xml",
         "data/med_export_template_data.xml",
+        "data/med_release_check_data.xml",
         "data/ir_cron_data.xml",
         "views/med_lot_recall_simulate_views.xml",
         "views/med_sales_record_export_views.xml",

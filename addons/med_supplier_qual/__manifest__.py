@@ -14,6 +14,7 @@
         "data/med_certificate_type_data.xml",
         "data/med_audit_rule_data.xml",
         "data/ir_cron_data.xml",
+        "data/med_release_check_data.xml",
         "views/med_certificate_type_views.xml",
         "views/med_supplier_certificate_views.xml",
         "views/med_approved_supplier_views.xml",

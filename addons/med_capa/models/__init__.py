@@ -22,3 +22,7 @@ from . import stock_picking
 from . import med_audit_trail_review_finding
 from . import mrp_production
 from . import stock_move
+from . import med_release_check
+from . import med_release_reconciled_mixin
+from . import med_nonconformance_release_check
+from . import med_capa_release_check

@@ -22,3 +22,6 @@ from . import med_lot_status_report
 from . import stock_lot_segregation
 from . import stock_lot_udi
 from . import ir_actions_report
+from . import med_release_check
+from . import med_release_result
+from . import stock_lot_release_check
