@@ -48,7 +48,7 @@ class MedRecall(models.Model):
     sections the dossier engine exports, and the reconciliation sheet."""
 
     _name = "med.recall"
-    _inherit = "med.recall"
+    _inherit = ("med.recall", "med.dossier.mixin")
 
     def _med_dossier_sections(self, report):
         sections = super()._med_dossier_sections(report)
