@@ -1,5 +1,4 @@
 import itertools
-import json
 from collections import defaultdict
 
 from lxml import etree
@@ -8,8 +7,6 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.models import UPDATE_BATCH_SIZE
 from odoo.tools import SQL, split_every
-
-from .med_hash_chain_mixin import sql_content_hash, sql_float_repr
 
 # Context value that lets the application's own actions write protected fields. It is an
 # object, not a string: a JSON-RPC caller cannot forge it through the context it sends.
@@ -21,14 +18,6 @@ SELECTION_LABELS_KEY = "med_audit_selection_labels"
 # Texts of the statements of an audited flush, by what they are built from: built
 # once, not at every flush.
 STATEMENT_CODES = {}
-# Field types and columns whose values the database formats as _med_format does.
-SQL_FORMATTED_TYPES = frozenset(
-    ("char", "text", "html", "selection", "integer", "boolean", "float", "monetary")
-    + ("date", "datetime")
-)
-SQL_FORMATTED_COLUMNS = frozenset(
-    ("varchar", "text", "int4", "bool", "float8", "numeric", "date", "timestamp")
-)
 
 
 class Base(models.AbstractModel):
@@ -467,9 +456,6 @@ class Base(models.AbstractModel):
         if not names:
             return super()._write_multi(vals_list)
         if self._med_plain_update(vals_list):
-            if self._med_logs_in_sql(names):
-                self._med_update_logging(vals_list, names)
-                return
             reserved = self._med_update_reading_old(vals_list, names)
         else:
             # One round trip, without any lock: reserve entry ids, read the old
@@ -495,241 +481,6 @@ class Base(models.AbstractModel):
             field.translate is True or field.company_dependent
             for field in map(self._fields.get, set().union(*vals_list))
         )
-
-    def _med_logs_in_sql(self, names):
-        """Can the update statement itself append the entries of ``names`` (values
-        the database formats as ``_med_format`` does, the record's name stored, no
-        value logged at creation to compare with)?"""
-        if not self._med_old_row_shape(names)[0]:
-            return False
-        for name in names:
-            field = self._fields[name]
-            if (
-                field.type not in SQL_FORMATTED_TYPES
-                or field.column_type[0] not in SQL_FORMATTED_COLUMNS
-                or field.translate
-                or field.company_dependent
-            ):
-                return False
-        created = self.env.cr.cache.get(CREATED_KEY)
-        return not (
-            created
-            and any(
-                (self._name, record_id, name) in created
-                for record_id in self._ids
-                for name in names
-            )
-        )
-
-    def _med_sql_formatted(self, name, expression):
-        """(SQL, parameters): ``expression`` (a stored value of field ``name``) as
-        the text ``_med_format`` makes of it, or NULL for a float that Python
-        formats (``_med_sql_raw`` gives its value)."""
-        field_type = self._fields[name].type
-        if field_type in ("char", "text", "html"):
-            return f"COALESCE({expression}, '')", []
-        if field_type == "integer":
-            return f"COALESCE(({expression})::text, '')", []
-        if field_type == "boolean":
-            return (
-                f"CASE WHEN {expression} THEN 'True' WHEN NOT {expression}"
-                " THEN 'False' ELSE '' END"
-            ), []
-        if field_type in ("float", "monetary"):
-            # NULL: a value PostgreSQL does not spell as Python (see sql_float_repr)
-            return (
-                f"CASE WHEN {expression} IS NULL THEN ''"
-                f" ELSE {sql_float_repr(expression)} END"
-            ), []
-        if field_type == "date":
-            return f"COALESCE(to_char({expression}, 'YYYY-MM-DD'), '')", []
-        if field_type == "datetime":
-            return f"COALESCE(to_char({expression}, 'YYYY-MM-DD HH24:MI:SS'), '')", []
-        # selection: its English label, the value itself when it has none
-        labels = {str(k): str(v) for k, v in self._med_selection_labels(name).items()}
-        return (
-            f"COALESCE(%s::jsonb ->> ({expression})::text, ({expression})::text, '')",
-            [json.dumps(labels)],
-        )
-
-    def _med_sql_raw(self, name, expression):
-        """SQL giving, as text, the value ``_med_format`` formats when the database
-        does not (a float, spelled so that float() reads it back exactly)."""
-        if self._fields[name].type in ("float", "monetary"):
-            return f"({expression})::float8::text"
-        return "NULL::text"
-
-    def _med_update_logging(self, vals_list, names):
-        """The ORM's update of ``vals_list`` (``BaseModel._write_multi``, plain
-        columns), each statement also appending the entries of the audited values
-        it changes, formatted and hashed by the database (the same text and hash
-        as ``_med_log_flushed`` and ``_med_chain_insert``): an audited flush sends
-        the statements of an unaudited one, no more. Entries of records without a
-        stored name, and of floats the database does not format as Python, are
-        built here."""
-        if self._log_access:
-            log_vals = {"write_uid": self.env.uid, "write_date": self.env.cr.now()}
-            vals_list = [log_vals | vals for vals in vals_list]
-        pending = self._med_pending(PENDING_KEY)
-        default = (self.env.uid, self._med_reason())
-        model = self._name
-        updates = defaultdict(list)
-        for record_id, vals in zip(self._ids, vals_list, strict=True):
-            fnames, row = zip(*sorted(vals.items()), strict=True)
-            uid, reason = pending.get((model, record_id), default)
-            updates[fnames].append((record_id, *row, uid, reason))
-        # what every entry of this flush shares
-        constants = [fields.Datetime.now(), model, self.env.company.id]
-        cr = self.env.cr
-        unnamed = []
-        for fnames, rows in updates.items():
-            logged = [name for name in names if name in fnames]
-            for sub_rows in split_every(UPDATE_BATCH_SIZE, rows):
-                if not logged:  # these records' audited fields are not written
-                    plain_rows = [row[:-2] for row in sub_rows]
-                    cr.execute(self._med_update_sql(fnames, plain_rows, '"__old"."id"'))
-                    continue
-                code, labels, fields_named = self._med_update_logging_sql(
-                    fnames, logged, sub_rows
-                )
-                cr.execute(code, [*sub_rows, *labels, *constants, *fields_named])
-                unnamed += cr.fetchall()
-        for record_id in self._ids:
-            pending.pop((model, record_id), None)
-        self.env["med.audit.entry"]._med_seal_after_commit()
-        if unnamed:
-            self._med_insert_entries(self._med_left_entries(unnamed, constants[0]))
-
-    def _med_left_entries(self, left, now):
-        """The entries of the rows the logging statement left to Python (see
-        ``_med_update_logging_code``), named and formatted here."""
-        rows = []
-        for row in left:
-            record_id, uid, name, label, old, new, reason, company_id = row[:8]
-            res_name, old_raw, new_raw = row[8:]
-            if old is None:
-                old = self._med_format(name, float(old_raw))
-            if new is None:
-                new = self._med_format(name, float(new_raw))
-            if old != new:
-                rows.append(
-                    {
-                        "timestamp": now,
-                        "user_id": uid,
-                        "operation": "write",
-                        "res_model": self._name,
-                        "res_id": record_id,
-                        "res_name": res_name or None,
-                        "field_name": name,
-                        "field_label": label,
-                        "old_value": old,
-                        "new_value": new,
-                        "reason": reason,
-                        "company_id": company_id,
-                    }
-                )
-        return rows
-
-    def _med_update_logging_sql(self, fnames, logged, rows):
-        """The statement of ``_med_update_logging`` for ``rows`` ((id, value...,
-        user id, reason) tuples) updating ``fnames`` and logging ``logged``: its
-        code, and its parameters between the rows and the flush's constants (the
-        label maps of selections) and after them (the fields' names and labels)."""
-        key = ("logging", self._table, fnames, tuple(logged), len(rows))
-        code = STATEMENT_CODES.get(key)
-        if code is None:
-            code = STATEMENT_CODES[key] = self._med_update_logging_code(
-                fnames, logged, len(rows)
-            )
-        labels, names = [], []
-        for name in logged:
-            # the old and the new value's label map
-            labels += self._med_sql_formatted(name, "")[1] * 2
-            names += [name, self._fields[name].string]
-        return code, labels, names
-
-    def _med_update_logging_code(self, fnames, logged, size):
-        """The text of the statement of ``_med_update_logging_sql``. It returns,
-        unwritten, the entries of records without a stored name and those of
-        floats it does not format (with their values as text)."""
-        table = SQL.identifier(self._table).code
-        columns = [SQL.identifier(fname).code for fname in fnames]
-        types = [self._fields[fname].column_type[1] for fname in fnames]
-        rec_name, has_company = self._med_old_row_shape(logged)[:2]
-        company = '"__old"."company_id"' if has_company else "NULL::int"
-        returning = [
-            '"__old"."id" AS "__res_id"',
-            f'{SQL.identifier("__old", rec_name).code} AS "__name"',
-            f'{company} AS "__company"',
-            '"__tmp"."__uid"::int AS "__uid"',
-            '"__tmp"."__reason"::text AS "__reason"',
-        ]
-        changes = []
-        for position, name in enumerate(logged):
-            column_type = types[fnames.index(name)]
-            old = self._med_sql_formatted(name, SQL.identifier("__old", name).code)[0]
-            new = self._med_sql_formatted(
-                name, f'"__tmp".{SQL.identifier(name).code}::{column_type}'
-            )[0]
-            raw_old = self._med_sql_raw(name, SQL.identifier("__old", name).code)
-            raw_new = self._med_sql_raw(
-                name, f'"__tmp".{SQL.identifier(name).code}::{column_type}'
-            )
-            returning += [
-                f'{old} AS "__old{position}"',
-                f'{new} AS "__new{position}"',
-                f'{raw_old} AS "__raw_old{position}"',
-                f'{raw_new} AS "__raw_new{position}"',
-            ]
-            changes.append(
-                f'(%s, %s, "__old{position}", "__new{position}",'
-                f' "__raw_old{position}", "__raw_new{position}")'
-            )
-        Entry = self.env["med.audit.entry"]
-        entry_columns = ", ".join(
-            SQL.identifier(name).code for name in Entry._med_hash_columns()
-        )
-        assignments = ", ".join(
-            f'{column} = "__tmp".{column}::{column_type}'
-            for column, column_type in zip(columns, types, strict=True)
-        )
-        # the entries as _med_log_flushed makes them, hashed as _med_chain_insert
-        return f"""
-            WITH "__row" AS (
-                UPDATE {table} SET {assignments}
-                  FROM (VALUES {", ".join(["%s"] * size)})
-                       AS "__tmp"("id", {", ".join(columns)}, "__uid", "__reason"),
-                       {table} AS "__old"
-                 WHERE {table}."id" = "__tmp"."id" AND "__old"."id" = "__tmp"."id"
-             RETURNING {", ".join(returning)}
-            ), "__change" AS (
-                SELECT %s::timestamp AS "timestamp", "__uid" AS "user_id",
-                       'write'::varchar AS "operation", %s::varchar AS "res_model",
-                       "__res_id" AS "res_id", "__name" AS "res_name",
-                       "__field".*, "__reason" AS "reason",
-                       COALESCE("__company", %s) AS "company_id"
-                  FROM "__row" CROSS JOIN LATERAL (VALUES {", ".join(changes)})
-                       AS "__field"("field_name", "field_label", "old_value",
-                                    "new_value", "raw_old", "raw_new")
-                 WHERE "__field"."old_value" IS NULL OR "__field"."new_value" IS NULL
-                    OR "__field"."old_value" <> "__field"."new_value"
-            ), "__numbered" AS (
-                SELECT nextval('{Entry._table}_id_seq') AS "id", "__change".*
-                  FROM "__change"
-                 WHERE "res_name" <> '' AND "old_value" IS NOT NULL
-                   AND "new_value" IS NOT NULL
-            ), "__entry" AS (
-                INSERT INTO {SQL.identifier(Entry._table).code}
-                       ({entry_columns}, "content_hash")
-                SELECT {entry_columns}, {sql_content_hash(Entry, "__numbered")}
-                  FROM "__numbered"
-            )
-            SELECT "res_id", "user_id", "field_name", "field_label", "old_value",
-                   "new_value", "reason", "company_id", "res_name", "raw_old", "raw_new"
-              FROM "__change"
-             WHERE "res_name" IS NULL OR "res_name" = '' OR "old_value" IS NULL
-                OR "new_value" IS NULL
-        """
 
     def _med_update_reading_old(self, vals_list, names):
         """The ORM's update of ``vals_list`` (``BaseModel._write_multi``, plain

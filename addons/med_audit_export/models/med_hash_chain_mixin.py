@@ -136,60 +136,6 @@ def stored_hashed_text(field_type):
     return lambda value: hashed_text(canonical_value(field_type, value))
 
 
-# -- the same encoding in SQL, for entries built inside the statement of a change --
-def sql_float_repr(expression):
-    """SQL text of a float8 ``expression`` (not NULL) as Python's ``repr()`` spells
-    it; NULL from 1e16 on (and for infinities and NaN).
-
-    PostgreSQL (12+) prints the same shortest digits below 1e16, but "3" for 3.0
-    and "1e+15" where Python writes positional digits; above, it prints some
-    integers with one digit more than Python: those values are left to Python."""
-    text = f"({expression})::float8::text"
-    digits = f"replace(ltrim(split_part({text}, 'e', 1), '-'), '.', '')"
-    return (
-        # NaN sorts above every number in PostgreSQL
-        f"CASE WHEN abs(({expression})::float8) >= 1e16 THEN NULL"
-        f" WHEN {text} ~ '^-?[0-9]+$' THEN {text} || '.0'"
-        f" WHEN right({text}, 4) = 'e+15' THEN"
-        f" CASE WHEN left({text}, 1) = '-' THEN '-' ELSE '' END"
-        f" || CASE WHEN length({digits}) <= 16 THEN rpad({digits}, 16, '0') || '.0'"
-        f" ELSE left({digits}, 16) || '.' || substr({digits}, 17) END"
-        f" ELSE {text} END"
-    )
-
-
-def sql_hashed_json(field_type, expression):
-    """SQL giving the JSON text ``content_hash()`` writes for the canonical value of
-    ``expression`` (a stored value of ``field_type``: not a float, that no hashed
-    column holds and PostgreSQL does not always spell as Python)."""
-    if field_type in ("float", "monetary"):
-        raise ValueError(f"no SQL encoding of {field_type} values")
-    if field_type in ("integer", "many2one"):
-        return f"COALESCE(({expression})::text, 'null')"
-    if field_type == "boolean":
-        return (
-            f"CASE WHEN {expression} THEN 'true' WHEN NOT {expression} THEN 'false'"
-            " ELSE 'null' END"
-        )
-    if field_type == "datetime":
-        expression = f"to_char({expression}, 'YYYY-MM-DD HH24:MI:SS.US')"
-    elif field_type == "date":
-        expression = f"to_char({expression}, 'YYYY-MM-DD')"
-    # PostgreSQL escapes a JSON string as Python's encoder does with
-    # ensure_ascii=False: \" \\ \b \f \n \r \t, other controls as \u00xx
-    return f"COALESCE(to_json(({expression})::text)::text, 'null')"
-
-
-def sql_content_hash(model, alias):
-    """SQL giving ``content_hash()`` of a row ``alias`` holding the hashed columns of
-    ``model`` (a hash chain model), computed by the database."""
-    parts = " || ',' || ".join(
-        sql_hashed_json(model._fields[name].type, SQL.identifier(alias, name).code)
-        for name in model._med_hash_columns()
-    )
-    return f"encode(sha256(convert_to('[' || {parts} || ']', 'UTF8')), 'hex')"
-
-
 def chain_hash(seq, prev_hash, row_content_hash):
     return hashlib.sha256(f"{seq}|{prev_hash}|{row_content_hash}".encode()).hexdigest()
 
