@@ -116,12 +116,17 @@ def _moves():
     return moves
 
 
+def _logged_query(cr, query):
+    # openupgrade's logger passes parameters beside the query: an SQL object's own
+    return openupgrade.logged_query(cr, query.code, query.params)
+
+
 def move_release_check_xmlids(env):
     cr = env.cr
     for module, model, condition in _moves():
         # An id the new module has already (an interrupted upgrade) wins: the old
         # one is left to the end of the upgrade, which then drops only the id.
-        openupgrade.logged_query(
+        _logged_query(
             cr,
             SQL(
                 """
@@ -138,7 +143,7 @@ def move_release_check_xmlids(env):
             ),
         )
     # The constraints' own owner, which decides whether an uninstall drops them.
-    openupgrade.logged_query(
+    _logged_query(
         cr,
         SQL(
             """
