@@ -292,3 +292,17 @@ med_prepare() {
     med_postgres
     med_odoo_conf
 }
+
+# The password policy of a test database: Odoo's test users (new_test_user) get their
+# login as password, padded to 8 characters, and the suite checks every password set,
+# the initial one included (21 CFR 11.300(b)). A test database asks for that length
+# only; the tests of the policy set their own (med_audit_export's test_accounts.py).
+# Usage: med_test_password_policy DATABASE
+med_test_password_policy() {
+    med_psql psql -q -d "$1" -v ON_ERROR_STOP=1 -c "
+        UPDATE ir_config_parameter SET value = '0'
+         WHERE key IN ('password_security.lower', 'password_security.upper',
+                       'password_security.numeric', 'password_security.special');
+        UPDATE ir_config_parameter SET value = '8'
+         WHERE key = 'auth_password_policy.minlength';"
+}

@@ -56,6 +56,7 @@ if [ "$mode" = suite ]; then
     "$MED_PY" "$MED_ROOT/setup/odoo_suites_scope.py" --config "$conf" --database "$db" \
         || med_die "setting the gates' scope failed"
 fi
+med_test_password_policy "$db" || med_die "setting the test password policy failed"
 med_say "installed in $(($(date +%s) - start)) s; running the tests"
 
 junit="$MED_LOCAL/odoo-suites-$mode.xml"

@@ -48,6 +48,7 @@ fi
 if grep -E "(ERROR|CRITICAL) $db" "$MED_LOCAL/test-install.log" >&2; then
     med_die "the install logged errors; see $MED_LOCAL/test-install.log"
 fi
+med_test_password_policy "$db" || med_die "setting the test password policy failed"
 med_say "installed in $(($(date +%s) - start)) s; running the tests"
 
 upgrade=0

@@ -51,7 +51,6 @@ VERIFICATION_TABLES = frozenset(
 ALLOWED_WRITES = {
     ("med.audit.export.wizard", "action_export"): EXPORT_TABLES,
     ("med.dossier.wizard", "action_export"): EXPORT_TABLES,
-    ("med.recall", "action_export_report"): EXPORT_TABLES,
     ("med.recall", "action_export_reconciliation"): EXPORT_TABLES,
     ("med.approved.supplier", "action_med_export_xlsx"): EXPORT_TABLES,
     ("med.data.dictionary", "action_export_csv"): EXPORT_TABLES,

@@ -1,7 +1,7 @@
 {
     "name": "Medical Device Compliance: Nonconformance and CAPA",
     "summary": "Nonconformance and CAPA opened by rules, closed with a signature",
-    "version": "18.0.1.4.0",
+    "version": "18.0.1.5.0",
     "category": "Manufacturing/Quality",
     "website": "https://github.com/med-compliance/odoo-med-compliance",
     "author": "Medical Device Compliance Suite contributors",
@@ -18,6 +18,8 @@
         "data/med_capa_rule_data.xml",
         "data/med_audit_rule_data.xml",
         "data/med_retention_rule_data.xml",
+        "data/med_export_template_data.xml",
+        "data/med_release_check_data.xml",
         "wizards/med_capa_cancel_views.xml",
         "views/med_nonconformance_views.xml",
         "views/med_capa_action_views.xml",

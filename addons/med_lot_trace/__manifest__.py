@@ -1,7 +1,7 @@
 {
     "name": "Medical Device Compliance: Lot Traceability and Release",
     "summary": "Lot genealogy, recall scope, expiry control, batch release, UDI",
-    "version": "18.0.1.4.0",
+    "version": "18.0.1.5.0",
     "category": "Manufacturing/Quality",
     "website": "https://github.com/med-compliance/odoo-med-compliance",
     "author": "Medical Device Compliance Suite contributors",
@@ -13,6 +13,8 @@
         "security/med_lot_trace_security.xml",
         "data/med_audit_rule_data.xml",
         "data/med_retention_rule_data.xml",
+        "data/med_export_template_data.xml",
+        "data/med_release_check_data.xml",
         "data/ir_cron_data.xml",
         "views/med_lot_recall_simulate_views.xml",
         "views/med_sales_record_export_views.xml",

@@ -2,13 +2,13 @@
     "name": "Medical Device Compliance: Recalls",
     "summary": "Recall cases: frozen scope, signed launch, letters, returns, "
     "reconciliation, signed closure and authority reports",
-    "version": "18.0.1.4.0",
+    "version": "18.0.1.5.0",
     "category": "Manufacturing/Quality",
     "website": "https://github.com/med-compliance/odoo-med-compliance",
     "author": "Medical Device Compliance Suite contributors",
     "license": "AGPL-3",
     "depends": ["med_capa", "mail"],
-    "external_dependencies": {"python": ["xlsxwriter"]},
+    "external_dependencies": {"python": ["openupgradelib", "xlsxwriter"]},
     "data": [
         "security/ir.model.access.csv",
         "security/med_recall_security.xml",
@@ -16,6 +16,7 @@
         "data/mail_activity_type_data.xml",
         "data/med_audit_rule_data.xml",
         "data/med_retention_rule_data.xml",
+        "data/med_export_template_data.xml",
         "report/med_recall_reports.xml",
         "wizards/med_recall_recompute_views.xml",
         "views/med_recall_views.xml",

@@ -1,7 +1,7 @@
 {
     "name": "Medical Device Compliance: Supplier Qualification",
     "summary": "Supplier certificates, approved supplier list, purchase gates",
-    "version": "18.0.1.4.0",
+    "version": "18.0.1.5.0",
     "category": "Manufacturing/Quality",
     "website": "https://github.com/med-compliance/odoo-med-compliance",
     "author": "Medical Device Compliance Suite contributors",
@@ -14,6 +14,7 @@
         "data/med_certificate_type_data.xml",
         "data/med_audit_rule_data.xml",
         "data/ir_cron_data.xml",
+        "data/med_release_check_data.xml",
         "views/med_certificate_type_views.xml",
         "views/med_supplier_certificate_views.xml",
         "views/med_approved_supplier_views.xml",

@@ -29,6 +29,7 @@ taken at the chain's end, after 10,000 more entries.
 
 import argparse
 import contextlib
+import hashlib
 import io
 import os
 import sys
@@ -37,7 +38,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(__file__))
 
-from benchlib import bench, median, median_time, odoo_env, parse_args, timed
+from benchlib import bench, median, median_time, odoo_env, parse_args
 
 import odoo
 from odoo import SUPERUSER_ID, api
@@ -53,19 +54,71 @@ def bare_rows(lots):
     )
 
 
-def copy_floor(env, lots, rounds):
-    """Seconds to COPY one bare entry row per lot, median of ``rounds``."""
+def cpu_clock(cr):
+    """A function giving the CPU seconds used so far by this process and by the
+    PostgreSQL backend of ``cr``: CPU time depends less on the machine's load than
+    wall-clock time."""
+    cr.execute("SELECT pg_backend_pid()")
+    stat = f"/proc/{cr.fetchone()[0]}/stat"
+    ticks = os.sysconf("SC_CLK_TCK")
+
+    def clock():
+        with open(stat) as backend:
+            # utime and stime: fields 14 and 15, after the command in parentheses
+            fields = backend.read().rsplit(")", 1)[1].split()
+        return time.process_time() + (int(fields[11]) + int(fields[12])) / ticks
+
+    return clock
+
+
+def clocked(function, cpu):
+    """(wall-clock seconds, CPU seconds) that ``function()`` takes."""
+    wall, used = time.perf_counter(), cpu()
+    function()
+    return time.perf_counter() - wall, cpu() - used
+
+
+def copy_floor(env, lots, cpu):
+    """(wall-clock, CPU) seconds to COPY one bare entry row per lot."""
     cr = env.cr
-    times = []
-    for _round in range(rounds):
-        with contextlib.closing(cr.savepoint(flush=False)):
-            buffer = io.StringIO(bare_rows(lots))
-            start = time.perf_counter()
-            cr._obj.copy_expert(
+    with contextlib.closing(cr.savepoint(flush=False)):
+        buffer = io.StringIO(bare_rows(lots))
+        return clocked(
+            lambda: cr._obj.copy_expert(
                 f"COPY med_audit_entry {BARE_COLUMNS} FROM STDIN", buffer
+            ),
+            cpu,
+        )
+
+
+def round_line(number, figure):
+    """A round's figures, and ours against the floor (wall-clock and CPU)."""
+    ratios = []
+    for side in ("ours", "python"):
+        for kind in ("single", "batch") if f"{side}_single" in figure else ():
+            (wall, used), (floor_wall, floor_used) = (
+                figure[f"{side}_{kind}"],
+                figure[f"floor_{kind}"],
             )
-            times.append(time.perf_counter() - start)
-    return median(times)
+            ratios.append(
+                f"{side} {kind} {wall / floor_wall:.2f} (CPU {used / floor_used:.2f})"
+            )
+    return (
+        f"round {number}: "
+        + ", ".join(
+            f"{key} {wall:.3f} s (CPU {used:.3f} s)"
+            for key, (wall, used) in figure.items()
+        )
+        + "; vs floor: "
+        + ", ".join(ratios)
+    )
+
+
+def bench_clock_ratios(mid):
+    """Ours against the floor in CPU time."""
+    for kind in ("single", "batch"):
+        ours, floor = f"ours_{kind}", f"floor_{kind}"
+        bench(f"audit_cpu_vs_floor_{kind}", mid(ours, floor, clock=1), "ratio")
 
 
 def main():
@@ -75,12 +128,25 @@ def main():
     parser.add_argument("--verify-entries", type=int, default=10_000_000)
     # OCA auditlog takes a minute a round one by one: fewer rounds may do (0: as many)
     parser.add_argument("--auditlog-rounds", type=int, default=0)
+    # each round also measures the entries built in Python (as before the database
+    # built them), to compare both in the same run
+    parser.add_argument(
+        "--phases", default="overhead,concurrency,verification", help="which to run"
+    )
     ours, sys.argv[1:] = parser.parse_known_args()
     args = parse_args(__doc__)
-    overhead(args, ours)
+    phases = ours.phases.split(",")
+    if "overhead" in phases:
+        overhead(args, ours)
+    else:  # the configuration the other phases need
+        odoo.tools.config.parse_config(
+            ["-c", args.config, "-d", args.database, "--log-level=warn"]
+        )
     registry = odoo.modules.registry.Registry(args.database)
-    concurrency(registry, ours.concurrency_seconds)
-    verification(registry, ours.verify_entries)
+    if "concurrency" in phases:
+        concurrency(registry, ours.concurrency_seconds)
+    if "verification" in phases:
+        verification(registry, ours.verify_entries)
 
 
 def overhead(args, ours):
@@ -138,42 +204,39 @@ def overhead(args, ours):
                 median_time(loop, rounds),
             )
 
+        cpu = cpu_clock(env.cr)
+
+        def measure_clocked(prefix):
+            return {
+                f"{prefix}_single": clocked(one_by_one, cpu),
+                f"{prefix}_batch": clocked(batch, cpu),
+                f"{prefix}_loop": clocked(loop, cpu),
+            }
+
         # Rounds interleaved (unaudited, floor, ours): on a shared machine the load
         # changes from one minute to the next; each round's ratios compare figures
-        # measured moments apart, and their median is reported.
+        # measured moments apart, and their median is reported. Each figure is a
+        # (wall-clock, CPU) pair.
         figures = []
         for number in range(1, args.rounds + 1):
-            plain_single, plain_batch, plain_loop = measure(1)
-            floor_single = timed(one_by_one_with_bare_insert)
-            floor_batch = plain_batch + copy_floor(env, lots, 1)
+            figure = measure_clocked("plain")
+            figure["floor_single"] = clocked(one_by_one_with_bare_insert, cpu)
+            copy_figure = copy_floor(env, lots, cpu)
+            figure["floor_batch"] = tuple(
+                a + b for a, b in zip(figure["plain_batch"], copy_figure, strict=True)
+            )
             med_rule.active = True
-            ours_single, ours_batch, ours_loop = measure(1)
+            figure |= measure_clocked("ours")
             med_rule.with_context(med_reason="benchmark").write({"active": False})
-            figures.append(
-                {
-                    "plain_single": plain_single,
-                    "floor_single": floor_single,
-                    "ours_single": ours_single,
-                    "plain_batch": plain_batch,
-                    "floor_batch": floor_batch,
-                    "ours_batch": ours_batch,
-                    "plain_loop": plain_loop,
-                    "ours_loop": ours_loop,
-                }
-            )
-            print(
-                f"round {number}: "
-                + ", ".join(f"{k} {v:.3f} s" for k, v in figures[-1].items())
-                + f"; vs floor: single {ours_single / floor_single:.2f},"
-                f" batch {ours_batch / floor_batch:.2f}",
-                flush=True,
-            )
+            figures.append(figure)
+            print(round_line(number, figure), flush=True)
 
-        def mid(key, over=None):
-            """Median of a figure, or of its ratio to another, over the rounds."""
+        def mid(key, over=None, clock=0):
+            """Median of a figure (clock 0: wall-clock, 1: CPU), or of its ratio to
+            another, over the rounds."""
             if over:
-                return median([f[key] / f[over] for f in figures])
-            return median([f[key] for f in figures])
+                return median([f[key][clock] / f[over][clock] for f in figures])
+            return median([f[key][clock] for f in figures])
 
         plain_single, plain_batch, plain_loop = map(
             mid, ("plain_single", "plain_batch", "plain_loop")
@@ -222,6 +285,7 @@ def overhead(args, ours):
         bench("audit_floor_ratio_batch", mid("floor_batch", "plain_batch"), "ratio")
         bench("audit_vs_floor_single", mid("ours_single", "floor_single"), "ratio")
         bench("audit_vs_floor_batch", mid("ours_batch", "floor_batch"), "ratio")
+        bench_clock_ratios(mid)
         if auditlog_single:
             bench("auditlog_single_s", auditlog_single, "s")
             bench("auditlog_ratio_single", auditlog_single / plain_single, "ratio")
@@ -367,20 +431,29 @@ GENERATE_BATCH = 100_000
 
 def generate_sealed(registry, count):
     """Append ``count`` sealed entries to the chain (what writers and the sealer
-    would have written), committed in batches."""
+    would have written), committed in batches.
+
+    Each row's canonical JSON is spelled by one template (checked against
+    ``content_hash()`` on the first row of each batch; the verification reads them
+    all): a few microseconds a row, where building each row's values through the
+    model took four times as long."""
     # importable once the configuration is read
     from odoo.addons.med_audit_export.models.med_hash_chain_mixin import (
-        chain_hash,
+        CANONICAL_JSON,
         content_hash,
         seal_committed,
     )
 
+    sha256 = hashlib.sha256
+    reason = "批次参考号更正 (reference corrected)"
     with committed(registry) as env:
         Entry = env["med.audit.entry"]
         seal_committed(registry, Entry._table, Entry._name)
         admin, company = env.ref("base.user_admin").id, env.company.id
-        names = Entry._med_hash_columns()
-        columns = (*names, "content_hash", "chain_seq", "prev_hash", "entry_hash")
+        columns = (
+            *Entry._med_hash_columns(),
+            *("content_hash", "chain_seq", "prev_hash", "entry_hash"),
+        )
         done = 0
         while done < count:
             env.cr.execute(
@@ -395,39 +468,51 @@ def generate_sealed(registry, count):
                 [size],
             )
             ids = env.cr.fetchone()[0]
-            lines = []
             stamp = odoo.fields.Datetime.now()
+            hashed_stamp = stamp.isoformat(" ", "microseconds")
+            # the values of position p, in the order of _med_hash_columns()
+            first = {
+                "id": ids[0],
+                "timestamp": stamp,
+                "user_id": admin,
+                "operation": "write",
+                "res_model": "stock.lot",
+                "res_id": 1,
+                "res_name": "BRL-0000001",
+                "field_name": "ref",
+                "field_label": "Internal Reference",
+                "old_value": "REF-0000000",
+                "new_value": "REF-0000001",
+                "reason": reason,
+                "company_id": company,
+            }
+            head = CANONICAL_JSON.encode([hashed_stamp, admin, "write", "stock.lot"])
+            tail = CANONICAL_JSON.encode(["ref", "Internal Reference"])
+            reason_json = CANONICAL_JSON.encode(reason)
+            lines = []
             for position, entry_id in enumerate(ids):
-                row = {
-                    "id": entry_id,
-                    "timestamp": stamp,
-                    "user_id": admin,
-                    "operation": "write",
-                    "res_model": "stock.lot",
-                    "res_id": position + 1,
-                    "res_name": f"BRL-{position + 1:07d}",
-                    "field_name": "ref",
-                    "field_label": "Internal Reference",
-                    "old_value": f"REF-{position:07d}",
-                    "new_value": f"REF-{position + 1:07d}",
-                    "reason": "批次参考号更正 (reference corrected)",
-                    "company_id": company,
-                }
-                values = Entry._med_canonical_row(row)
-                row_hash = content_hash(values)
-                seq += 1
-                link = chain_hash(seq, prev, row_hash)
-                values += [row_hash, seq, prev, link]
-                prev = link
-                lines.append(
-                    "\t".join(
-                        v.isoformat(" ") if hasattr(v, "isoformat") else str(v)
-                        for v in values
-                    )
+                payload = (
+                    f"[{entry_id},{head[1:-1]},{position + 1},"
+                    f'"BRL-{position + 1:07d}",{tail[1:-1]},"REF-{position:07d}",'
+                    f'"REF-{position + 1:07d}",{reason_json},{company}]'
                 )
+                row_hash = sha256(payload.encode()).hexdigest()
+                if not position:
+                    assert row_hash == content_hash(Entry._med_canonical_row(first)), (
+                        "the template spells another JSON than content_hash()"
+                    )
+                seq += 1
+                link = sha256(f"{seq}|{prev}|{row_hash}".encode()).hexdigest()
+                lines.append(
+                    f"{entry_id}\t{stamp}\t{admin}\twrite\tstock.lot\t{position + 1}"
+                    f"\tBRL-{position + 1:07d}\tref\tInternal Reference"
+                    f"\tREF-{position:07d}\tREF-{position + 1:07d}\t{reason}"
+                    f"\t{company}\t{row_hash}\t{seq}\t{prev}\t{link}\n"
+                )
+                prev = link
             env.cr._obj.copy_expert(
                 f"COPY med_audit_entry ({', '.join(columns)}) FROM STDIN",
-                io.StringIO("\n".join(lines) + "\n"),
+                io.StringIO("".join(lines)),
             )
             env.cr.execute(
                 "UPDATE med_audit_chain_head SET last_seq = %s, last_hash = %s "

@@ -74,7 +74,7 @@ ROLES = {  # role: (users at scale 1, stock Odoo groups, the suite's group)
 }
 SUITE_CRONS = (
     "med_lot_trace.ir_cron_lot_expiry",
-    "med_release_review.ir_cron_med_reconcile",
+    "med_lot_trace.ir_cron_med_reconcile",
     "med_audit_export.ir_cron_verify_audit_chain",
 )
 GATED = ("Quarantine", "On Hold", "Rejected", "Recalled")

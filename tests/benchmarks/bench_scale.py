@@ -16,6 +16,10 @@ Then, median of --rounds (5), ORM cache emptied before each call:
   80, newest first, and the count up to 10,001) as an auditor, worst of three
   filters: one record (model and id), one user over a month, and record + user +
   month together; each filter's figure and the query plan of the worst are printed.
+The machine may be shared: the load average is printed at each step, and the
+generation, the expiry check and the audit trail print their CPU time (this process
+and its PostgreSQL backend) beside the wall-clock time, so that a slow figure tells
+load from code.
 Extra options: --scale, --quants, --audit-entries, --explain.
 """
 # bench-by-name-only
@@ -53,6 +57,25 @@ def parse_all_args():
     return args
 
 
+def cpu_seconds(cr):
+    """CPU time so far of this process and of its PostgreSQL backend (same machine;
+    parallel workers not included)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    with open(f"/proc/{cr._cnx.get_backend_pid()}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return time.process_time() + (int(fields[11]) + int(fields[12])) / ticks
+
+
+@contextlib.contextmanager
+def clock(cr, what):
+    """Prints the block's wall-clock and CPU time, and the load average after it."""
+    wall, cpu = time.perf_counter(), cpu_seconds(cr)
+    yield
+    wall, cpu = time.perf_counter() - wall, cpu_seconds(cr) - cpu
+    load = " ".join(f"{value:.1f}" for value in os.getloadavg())
+    print(f"{what}: {wall:.1f} s wall, {cpu:.1f} s CPU; load average {load}")
+
+
 def count(cr, table):
     cr.execute(f"SELECT count(*) FROM {table}")
     return cr.fetchone()[0]
@@ -63,15 +86,21 @@ def median_ms(function, env, rounds):
 
 
 def medians_ms(functions, env, rounds):
-    """The median of each function's time, the functions taking turns round by
-    round: a change of the machine's load then weighs on each alike, where rounds
-    of one and then of the other made their ratio swing on a shared machine."""
-    times = [[] for _function in functions]
+    """The median wall-clock and CPU time (ms) of each function, the functions
+    taking turns round by round: a change of the machine's load then weighs on each
+    alike, where rounds of one and then of the other made their ratio swing on a
+    shared machine. CPU time well below wall-clock time is waiting for the CPU (or
+    the disk), not work."""
+    times = [([], []) for _function in functions]
     for _round in range(rounds):
-        for function, function_times in zip(functions, times, strict=True):
+        for function, (walls, cpus) in zip(functions, times, strict=True):
             env.invalidate_all()
-            function_times.append(timed(function) * 1000)
-    return [statistics.median(function_times) for function_times in times]
+            cpu = cpu_seconds(env.cr)
+            walls.append(timed(function) * 1000)
+            cpus.append((cpu_seconds(env.cr) - cpu) * 1000)
+    return [
+        (statistics.median(walls), statistics.median(cpus)) for walls, cpus in times
+    ]
 
 
 def audit_trail(env, entries):
@@ -87,35 +116,38 @@ def audit_trail(env, entries):
     env.flush_all()
     now = datetime.datetime.utcnow().replace(microsecond=0)
     step = AUDIT_YEARS * 365 * 86400 / max(entries, 1)
-    start = time.perf_counter()
-    env.cr.execute(
-        """
-        INSERT INTO med_audit_entry (timestamp, user_id, operation, res_model, res_id,
-                                     res_name, field_name, field_label, old_value,
-                                     new_value, reason, company_id)
-        SELECT %(now)s - make_interval(secs => (%(n)s - g) * %(step)s),
-               (%(users)s::int[])[(1 + (g * 7919) %% %(n_users)s)::int],
-               'write',
-               CASE WHEN g %% 10 < 7 THEN 'stock.lot' ELSE 'stock.picking' END,
-               lots.ids[(1 + (g * 104729) %% lots.n)::int],
-               'LOT-' || g,
-               'med_state', 'Lot Status', 'Quarantine', 'Released',
-               'Released after review', %(company)s
-          FROM generate_series(1, %(n)s::bigint) g,
-               (SELECT array_agg(id ORDER BY id) AS ids, count(*) AS n
-                  FROM stock_lot) lots
-        """,
-        {
-            "now": now,
-            "n": entries,
-            "step": step,
-            "users": users.ids,
-            "n_users": len(users),
-            "company": env.company.id,
-        },
-    )
-    env.cr.execute("ANALYZE med_audit_entry")
-    print(f"audit trail: {entries} entries in {time.perf_counter() - start:.1f} s")
+    with (
+        clock(env.cr, f"audit trail: {entries} entries"),
+        genealogy_data.bulk_load(env.cr, ["med_audit_entry"], print),
+    ):
+        env.cr.execute(
+            """
+            INSERT INTO med_audit_entry (timestamp, user_id, operation, res_model,
+                                         res_id, res_name, field_name, field_label,
+                                         old_value, new_value, reason, company_id)
+            SELECT %(now)s - make_interval(secs => (%(n)s - g) * %(step)s),
+                   (%(users)s::int[])[(1 + (g * 7919) %% %(n_users)s)::int],
+                   'write',
+                   CASE WHEN g %% 10 < 7 THEN 'stock.lot' ELSE 'stock.picking' END,
+                   lots.ids[(1 + (g * 104729) %% lots.n)::int],
+                   'LOT-' || g,
+                   'med_state', 'Lot Status', 'Quarantine', 'Released',
+                   'Released after review', %(company)s
+              FROM generate_series(1, %(n)s::bigint) g,
+                   (SELECT array_agg(id ORDER BY id) AS ids, count(*) AS n
+                      FROM stock_lot) lots
+            """,
+            {
+                "now": now,
+                "n": entries,
+                "step": step,
+                "users": users.ids,
+                "n_users": len(users),
+                "company": env.company.id,
+            },
+        )
+    with clock(env.cr, "audit trail analyzed"):
+        env.cr.execute("ANALYZE med_audit_entry")
     return users
 
 
@@ -144,13 +176,16 @@ def main():
     args = parse_all_args()
     with odoo_env(args.config, args.database) as env:
         cr = env.cr
-        data = genealogy_data.generate(env, args.scale, quants=args.quants, log=print)
-        print(f"generated at scale {args.scale} in {data.seconds:.1f} s: {data.counts}")
+        with clock(cr, f"generated at scale {args.scale}"):
+            data = genealogy_data.generate(
+                env, args.scale, quants=args.quants, log=print
+            )
+        print(f"generated: {data.counts}")
         bench("scale_move_lines", count(cr, "stock_move_line"), "rows")
         bench("scale_quants", count(cr, "stock_quant"), "rows")
 
         raw = data.raw_lot
-        recall_ms, cte_ms = medians_ms(
+        (recall_ms, recall_cpu_ms), (cte_ms, cte_cpu_ms) = medians_ms(
             [raw.med_recall_scope, lambda: raw._med_trace_ids("downstream")],
             env,
             args.rounds,
@@ -158,7 +193,9 @@ def main():
         scope = raw.med_recall_scope()
         print(
             f"recall scope of {raw.name}: {len(scope['lots'])} lots, "
-            f"{len(scope['customers'])} customers"
+            f"{len(scope['customers'])} customers; {recall_ms:.1f} ms wall, "
+            f"{recall_cpu_ms:.1f} ms CPU; the trace alone {cte_ms:.1f} ms wall, "
+            f"{cte_cpu_ms:.1f} ms CPU"
         )
         bench("scale_recall_scope_ms", recall_ms, "ms")
         bench("scale_cte_overhead", recall_ms / cte_ms, "ratio")
@@ -170,9 +207,10 @@ def main():
                 Lot._cron_med_expiry()
                 env.flush_all()
 
-        expiry_s = statistics.median(
-            timed(expiry_check) for _round in range(max(1, args.rounds // 2))
-        )
+        with clock(cr, "expiry checks"):
+            expiry_s = statistics.median(
+                timed(expiry_check) for _round in range(max(1, args.rounds // 2))
+            )
         env.invalidate_all()
         bench("scale_expiry_s", expiry_s, "s")
 
@@ -202,9 +240,14 @@ def main():
         }
         figures = {}
         for name, domain in filters.items():
-            figures[name] = median_ms(auditor_list(entries, domain), env, args.rounds)
+            figures[name], cpu_ms = median_ms(
+                auditor_list(entries, domain), env, args.rounds
+            )
             found = entries.search_count(domain, limit=AUDIT_COUNT_LIMIT)
-            print(f"audit filter {name}: {figures[name]:.1f} ms, {found} entries")
+            print(
+                f"audit filter {name}: {figures[name]:.1f} ms wall, {cpu_ms:.1f} ms "
+                f"CPU, {found} entries"
+            )
         worst = max(figures, key=figures.get)
         bench("scale_audit_filter_ms", figures[worst], "ms")
         print(f"worst audit filter: {worst}")

@@ -22,7 +22,7 @@ from odoo.tools.pdf import (
 )
 
 from ..tools.pdfa import PdfaError, convert_to_pdfa
-from .med_audit_export import STAMP_KEY
+from .med_audit_export_stamp import STAMP_KEY
 
 STAMP_FONT = "MedStampCJK"
 STAMP_SIZE = 7

@@ -1,7 +1,6 @@
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
 from odoo.tools import frozendict
 
 from .med_signable_mixin import QA_MANAGER
@@ -19,19 +18,12 @@ class MedAccessReview(models.Model):
 
     _name = "med.access.review"
     _description = "Periodic Access Review"
-    _inherit = ("mail.thread", "mail.activity.mixin", "med.signable.mixin")
+    _inherit = ("mail.thread", "mail.activity.mixin", "med.signed.record.mixin")
     _order = "date_review desc, id desc"
     _check_company_auto = True
-    _med_signature_actions = frozendict({"_med_post_review": ("review", QA_MANAGER)})
-    _med_protected_fields = (
-        "state",
-        "date_review",
-        "date_from",
-        "line_ids",
-        "change_entry_ids",
-        "signed_by_id",
-        "signed_date",
-    )
+    _med_signature_actions = frozendict({"_med_do_sign": ("review", QA_MANAGER)})
+    _med_protected_fields = ("date_review", "date_from", "line_ids", "change_entry_ids")
+    _med_frozen_fields = frozenset({"conclusion"})
 
     name = fields.Char(compute="_compute_name", store=True)
     company_id = fields.Many2one(
@@ -49,9 +41,7 @@ class MedAccessReview(models.Model):
         readonly=True,
         help="When the previous review was taken; empty: the first review.",
     )
-    state = fields.Selection(
-        REVIEW_STATES, default="draft", required=True, readonly=True, tracking=True
-    )
+    state = fields.Selection(REVIEW_STATES)
     line_ids = fields.One2many(
         "med.access.review.line", "review_id", string="Users and Roles", readonly=True
     )
@@ -68,8 +58,6 @@ class MedAccessReview(models.Model):
         help="What the reviewer found and asked to correct (accounts to deactivate, "
         "roles to remove)."
     )
-    signed_by_id = fields.Many2one("res.users", readonly=True, copy=False)
-    signed_date = fields.Datetime(readonly=True, copy=False)
 
     @api.depends("date_review", "company_id")
     def _compute_name(self):
@@ -92,17 +80,6 @@ class MedAccessReview(models.Model):
         reviews = super().create(vals_list)
         reviews._med_take_snapshot()
         return reviews
-
-    def write(self, vals):
-        signed = self.filtered(lambda r: r.state == "signed")
-        if signed and not self._med_trusted() and "conclusion" in vals:
-            raise UserError(
-                self.env._(
-                    "%(reviews)s is signed: it can no longer change.",
-                    reviews=", ".join(signed.mapped("name")),
-                )
-            )
-        return super().write(vals)
 
     def _med_take_snapshot(self):
         """The company's users and roles now, and the account changes since the
@@ -140,27 +117,16 @@ class MedAccessReview(models.Model):
                 }
             )
 
-    def action_med_sign(self):
-        if self.filtered(lambda r: r.state == "signed"):
-            raise UserError(self.env._("This review is signed already."))
-        return self._med_request_signature(
-            "review", "_med_post_review", title=self.env._("Sign the Access Review")
-        )
+    def _med_sign_title(self):
+        return self.env._("Sign the Access Review")
 
-    def _med_post_review(self):
-        if self.filtered(lambda r: r.state == "signed"):
-            raise UserError(self.env._("This review is signed already."))
-        self._med_protected_write().write(
-            {
-                "state": "signed",
-                "signed_by_id": self.env.user.id,
-                "signed_date": fields.Datetime.now(),
-            }
-        )
+    def _med_do_sign(self):
+        result = super()._med_do_sign()
         # sudo: the review's due activities are the QA managers', whoever signs.
         self.sudo().activity_ids.action_feedback(
             feedback=self.env._("Signed by %(user)s", user=self.env.user.name)
         )
+        return result
 
     @api.model
     def _med_review_due(self, company, today):

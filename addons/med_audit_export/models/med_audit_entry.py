@@ -4,6 +4,12 @@ from odoo.tools.sql import create_index
 from .med_audit_rule import OPERATIONS
 
 
+def keep_entries(entries):
+    """``ondelete`` of an operation an upper addon adds (``selection_add``): the
+    trail is evidence, its entries keep what they recorded when that addon is
+    uninstalled."""
+
+
 class MedAuditEntry(models.Model):
     """One change of one field of one record (21 CFR 11.10(e), EU GMP Annex 11 §9).
 

@@ -9,14 +9,13 @@ OPERATIONS = [
     ("create", "Create"),
     ("write", "Write"),
     ("unlink", "Delete"),
+    ("unlink_refused", "Refused Deletion"),
     ("sign", "Electronic Signature"),
     ("sign_failed", "Failed Signature"),
     ("lockout", "Signature Lockout"),
     ("login_lockout", "Login Lockout"),
     ("export", "Export"),
     ("verify", "Chain Verification"),
-    ("recall_simulation", "Recall Simulation"),
-    ("gate_override", "Lot Gate Override"),
 ]
 # Models whose rows are the audit trail itself, or Odoo plumbing that changes on every
 # request: auditing them would recurse or drown the trail.

@@ -21,16 +21,13 @@ class MedAuditTrailReview(models.Model):
 
     _name = "med.audit.trail.review"
     _description = "Audit Trail Review"
-    _inherit = ("mail.thread", "mail.activity.mixin", "med.signable.mixin")
+    _inherit = ("mail.thread", "mail.activity.mixin", "med.signed.record.mixin")
     _order = "date_to desc, id desc"
     _check_company_auto = True
-    _med_signature_actions = frozendict({"_med_post_review": ("review", QA_MANAGER)})
-    _med_protected_fields = (
-        "state",
-        "finding_ids",
-        "entry_count",
-        "signed_by_id",
-        "signed_date",
+    _med_signature_actions = frozendict({"_med_do_sign": ("review", QA_MANAGER)})
+    _med_protected_fields = ("finding_ids", "entry_count")
+    _med_frozen_fields = frozenset(
+        {"model_id", "date_from", "date_to", "repeat_threshold", "conclusion"}
     )
 
     name = fields.Char(compute="_compute_name", store=True)
@@ -56,17 +53,13 @@ class MedAuditTrailReview(models.Model):
         help="The same reason given by the same user this many times in the period "
         "is a finding.",
     )
-    state = fields.Selection(
-        REVIEW_STATES, default="draft", required=True, readonly=True, tracking=True
-    )
+    state = fields.Selection(REVIEW_STATES)
     entry_count = fields.Integer(string="Entries in the Period", readonly=True)
     finding_ids = fields.One2many(
         "med.audit.trail.review.finding", "review_id", string="Findings", readonly=True
     )
     finding_count = fields.Integer(compute="_compute_finding_count")
     conclusion = fields.Text()
-    signed_by_id = fields.Many2one("res.users", readonly=True, copy=False)
-    signed_date = fields.Datetime(readonly=True, copy=False)
 
     @api.depends("model_id", "date_from", "date_to")
     def _compute_name(self):
@@ -94,18 +87,6 @@ class MedAuditTrailReview(models.Model):
                 raise ValidationError(
                     self.env._("A reason repeated means given at least twice.")
                 )
-
-    def write(self, vals):
-        signed = self.filtered(lambda r: r.state == "signed")
-        frozen = {"model_id", "date_from", "date_to", "repeat_threshold", "conclusion"}
-        if signed and not self._med_trusted() and frozen.intersection(vals):
-            raise UserError(
-                self.env._(
-                    "%(reviews)s is signed: it can no longer change.",
-                    reviews=", ".join(signed.mapped("name")),
-                )
-            )
-        return super().write(vals)
 
     # -- findings --
     def action_med_compute(self):
@@ -166,6 +147,7 @@ class MedAuditTrailReview(models.Model):
         return (
             self._med_findings_after_release(start, end)
             + self._med_findings_deletions(start, end)
+            + self._med_findings_refused_deletions(start, end)
             + self._med_findings_repeated_reasons(start, end)
             + self._med_findings_changed_signatures(end)
         )
@@ -220,8 +202,7 @@ class MedAuditTrailReview(models.Model):
         ]
 
     def _med_findings_deletions(self, start, end):
-        """Records deleted (refused deletions leave the trail untouched: the refusal
-        rolls back the transaction that asked)."""
+        """Records deleted."""
         entries = self.env["med.audit.entry"].search(
             self._med_entry_domain(start, end) + [("operation", "=", "unlink")]
         )
@@ -234,6 +215,29 @@ class MedAuditTrailReview(models.Model):
                 "res_id": entry.res_id,
                 "res_name": entry.res_name,
                 "description": self.env._("Record deleted"),
+            }
+            for entry in entries
+        ]
+
+    def _med_findings_refused_deletions(self, start, end):
+        """Deletions refused (a retention rule, an access right, a signed record):
+        the attempt, who made it and why it was refused, from the entry its own
+        transaction committed when the refusal rolled back the one that asked."""
+        entries = self.env["med.audit.entry"].search(
+            self._med_entry_domain(start, end) + [("operation", "=", "unlink_refused")]
+        )
+        return [
+            {
+                "kind": "refused_deletion",
+                "entry_id": entry.id,
+                "user_id": entry.user_id.id,
+                "timestamp": entry.timestamp,
+                "res_id": entry.res_id,
+                "res_name": entry.res_name,
+                "description": self.env._(
+                    "Deletion refused: %(refusal)s",
+                    refusal=" ".join((entry.new_value or "").split())[:200],
+                ),
             }
             for entry in entries
         ]
@@ -310,22 +314,5 @@ class MedAuditTrailReview(models.Model):
         ]
 
     # -- signature --
-    def action_med_sign(self):
-        if self.filtered(lambda r: r.state == "signed"):
-            raise UserError(self.env._("This review is signed already."))
-        return self._med_request_signature(
-            "review",
-            "_med_post_review",
-            title=self.env._("Sign the Audit Trail Review"),
-        )
-
-    def _med_post_review(self):
-        if self.filtered(lambda r: r.state == "signed"):
-            raise UserError(self.env._("This review is signed already."))
-        self._med_protected_write().write(
-            {
-                "state": "signed",
-                "signed_by_id": self.env.user.id,
-                "signed_date": fields.Datetime.now(),
-            }
-        )
+    def _med_sign_title(self):
+        return self.env._("Sign the Audit Trail Review")

@@ -3,6 +3,7 @@ from odoo import fields, models
 FINDING_KINDS = [
     ("after_release", "Changed after release or approval"),
     ("deletion", "Record deleted"),
+    ("refused_deletion", "Deletion refused"),
     ("repeated_reason", "Same reason repeated"),
     ("signature_changed", "Signed record changed since"),
 ]

@@ -7,7 +7,6 @@ from odoo.models import MAGIC_COLUMNS
 from odoo.tools import SQL
 
 from .med_audit_rule import SKIPPED_FIELD_TYPES
-from .med_export_template import DOSSIER_MODELS, DOSSIER_REPORTS
 
 # Odoo's discussion plumbing on every mail.thread model: not GxP data of its own.
 PLUMBING_PREFIXES = ("message_", "activity_", "website_message", "has_message")
@@ -208,8 +207,9 @@ class MedDataDictionary(models.Model):
         reports the installed addons provide, read from their section catalogs;
         plus {model: [audit trail section labels]}."""
         columns, trails = defaultdict(list), defaultdict(list)
-        reports = dict(DOSSIER_REPORTS)
-        for report, model in DOSSIER_MODELS.items():
+        Template = self.env["med.export.template"]
+        reports = dict(Template._fields["report"]._description_selection(self.env))
+        for report, model in Template._med_report_models().items():
             if model not in self.env:
                 continue
             for section in self.env[model].browse()._med_dossier_sections(report):

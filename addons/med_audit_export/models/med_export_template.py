@@ -3,22 +3,14 @@ from odoo.exceptions import ValidationError
 
 from .med_retention_rule import MARKETS
 
-# The evidence reports an auditor asks for, and the records each one is about. The
-# addons that hold the data contribute the sections (see base_dossier.py).
+# The evidence reports of the core records an auditor asks for. An upper addon adds
+# its own report to ``report`` (selection_add) and its model to
+# ``_med_report_models``; the addons that hold the data contribute the sections
+# (see med_dossier_mixin.py).
 DOSSIER_REPORTS = [
     ("lot_dossier", "Lot dossier (device history record)"),
     ("supplier_dossier", "Supplier dossier"),
-    ("capa_report", "CAPA report"),
-    ("recall_report", "Recall report"),
-    ("gsp_self_inspection", "Annual GSP self-inspection report"),
 ]
-DOSSIER_MODELS = {
-    "lot_dossier": "stock.lot",
-    "supplier_dossier": "res.partner",
-    "capa_report": "med.capa",
-    "recall_report": "stock.lot",
-    "gsp_self_inspection": "med.gsp.self.inspection",
-}
 
 
 class MedExportTemplate(models.Model):
@@ -52,6 +44,12 @@ class MedExportTemplate(models.Model):
     company_id = fields.Many2one("res.company")
 
     @api.model
+    def _med_report_models(self):
+        """{report: model of the records it is about}; each addon that adds a report
+        extends it."""
+        return {"lot_dossier": "stock.lot", "supplier_dossier": "res.partner"}
+
+    @api.model
     def _lang_selection(self):
         return self.env["res.lang"].get_installed()
 
@@ -75,7 +73,7 @@ class MedExportTemplate(models.Model):
     def _med_section_catalog(self, report):
         """[(code, label)] of the sections the installed addons provide for
         ``report``, in their default order."""
-        model = DOSSIER_MODELS[report]
+        model = self._med_report_models().get(report)
         if model not in self.env:
             return []
         return [

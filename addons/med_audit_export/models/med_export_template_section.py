@@ -1,8 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-from .med_export_template import DOSSIER_MODELS
-
 
 class MedExportTemplateSection(models.Model):
     """One section of an evidence report template."""
@@ -42,11 +40,10 @@ class MedExportTemplateSection(models.Model):
         """The section this line chooses, as the installed addons provide it."""
         self.ensure_one()
         report = self.template_id.report
-        if not report or DOSSIER_MODELS[report] not in self.env:
+        model = self.env["med.export.template"]._med_report_models().get(report)
+        if model not in self.env:
             return None
-        sections = (
-            self.env[DOSSIER_MODELS[report]].browse()._med_dossier_sections(report)
-        )
+        sections = self.env[model].browse()._med_dossier_sections(report)
         return next((s for s in sections if s["code"] == self.code), None)
 
     @api.depends("code", "template_id.report")

@@ -181,13 +181,17 @@ class MedSignableMixin(models.AbstractModel):
         )
 
     def _med_require_fields(self, field_names, step):
-        """Refuse unless every record has each of ``field_names`` filled in;
-        ``step`` names what needs them ("the launch")."""
+        """Refuse unless every record has each of ``field_names`` filled in (a text
+        of blanks is empty); ``step`` names what needs them ("the launch")."""
         for record in self:
             missing = [
                 record._fields[name]._description_string(self.env)
                 for name in field_names
-                if not record[name]
+                if not (
+                    record[name].strip()
+                    if isinstance(record[name], str)
+                    else record[name]
+                )
             ]
             if missing:
                 raise UserError(

@@ -2,7 +2,9 @@ from odoo import models
 
 
 class ResPartner(models.Model):
-    _inherit = "res.partner"
+    # The supplier dossier is a partner's evidence report.
+    _name = "res.partner"
+    _inherit = ("res.partner", "med.dossier.mixin")
 
     def write(self, vals):
         if "name" in vals:

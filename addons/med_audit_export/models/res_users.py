@@ -20,10 +20,6 @@ DEFAULT_LOGIN_LOCKOUT_MINUTES = 30
 # The advisory lock that serializes the login attempts of one account: (key, uid).
 LOGIN_LOCK_KEY = 11301  # 21 CFR 11.300(d), beside the signing lock's 11300
 LOGIN_LOCK_TIMEOUT = "30s"
-# The mark, an object that RPC cannot send, of the password given when an account is
-# created: the policy applies when a password is changed (by its user or an
-# administrator), not to the initial one.
-INITIAL_PASSWORD = object()
 
 
 class ResUsers(models.Model):
@@ -43,13 +39,6 @@ class ResUsers(models.Model):
     med_login_locked_until = fields.Datetime(
         string="Login Locked Until", readonly=True, copy=False
     )
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        users = super(
-            ResUsers, self.with_context(med_password_set=INITIAL_PASSWORD)
-        ).create(vals_list)
-        return users.with_env(self.env)
 
     def write(self, vals):
         self._med_ensure_rename(vals)
@@ -85,8 +74,13 @@ class ResUsers(models.Model):
         """password_security skips its rules whenever Odoo's test mode is on (and then
         reads the Odoo runner's current test, which pytest-odoo does not set): the
         suite applies the same settings in every mode, so that its tests prove them.
+
+        The initial password of a new account is checked like a changed one, however
+        it is set (21 CFR 11.300(b)); only the passwords of module data files (the
+        demo users), loaded while the registry is not ready yet, are not: no request
+        reaches a registry in that state.
         """
-        if self.env.context.get("med_password_set") is INITIAL_PASSWORD:
+        if not self.env.registry.ready:
             return True
         for user, password in zip(self, passwords, strict=False):
             if password:

@@ -12,3 +12,4 @@ from . import test_tour_auditor
 from . import test_audit_coverage
 from . import test_accounts
 from . import test_periodic_reviews
+from . import test_refused_deletions

@@ -5,7 +5,7 @@ import time
 import uuid
 from datetime import timedelta
 
-from odoo import SUPERUSER_ID, api, fields, http
+from odoo import SUPERUSER_ID, Command, api, fields, http
 from odoo.exceptions import AccessDenied, UserError, ValidationError
 from odoo.tests import HttpCase, TransactionCase, get_db_name, new_test_user, tagged
 
@@ -34,14 +34,15 @@ def _set_policy(env, **values):
 @tagged("post_install", "-at_install")
 class TestPasswordPolicy(MedComplianceCommon):
     """21 CFR 11.300(b): the password policy (OCA password_security's settings) holds
-    when a password is changed; the initial password of a new account is not
-    checked, so existing accounts and their passwords keep working."""
+    whenever a password is set: the initial password of a new account as well as a
+    changed one; existing accounts and their passwords keep working."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        _set_policy(cls.env)
+        # created under the default policy: its password is weak for the one below
         cls.user = new_test_user(cls.env, login="med_pw_user", groups="base.group_user")
+        _set_policy(cls.env)
 
     def _password_ok(self, user, password):
         try:
@@ -53,9 +54,46 @@ class TestPasswordPolicy(MedComplianceCommon):
             return False
         return True
 
-    def test_initial_password_not_checked(self):
-        # new_test_user's password is the login: weak, and accepted at creation
+    def test_existing_weak_password_still_works(self):
+        # new_test_user's password is the login: weak for the policy set since
         self.assertTrue(self._password_ok(self.user, "med_pw_user"))
+
+    def test_initial_password_checked_at_creation(self):
+        Users = self.env["res.users"].with_context(active_test=False)
+        with (
+            self.assertRaisesRegex(ValidationError, "password policy"),
+            self.env.cr.savepoint(),
+        ):
+            Users.create({"name": "New", "login": "med_pw_new", "password": "weak"})
+        self.assertFalse(Users.search([("login", "=", "med_pw_new")]))
+        user = Users.create({"name": "New", "login": "med_pw_new", "password": STRONG})
+        self.assertTrue(self._password_ok(user, STRONG))
+
+    def test_initial_password_checked_in_the_change_password_wizard(self):
+        # an administrator creates the account without a password, then sets it
+        user = self.env["res.users"].create({"name": "New", "login": "med_pw_wizard"})
+
+        def set_with_wizard(password):
+            wizard = self.env["change.password.wizard"].create(
+                {
+                    "user_ids": [
+                        Command.create(
+                            {
+                                "user_id": user.id,
+                                "user_login": user.login,
+                                "new_passwd": password,
+                            }
+                        )
+                    ]
+                }
+            )
+            wizard.user_ids.change_password_button()
+
+        with self.assertRaisesRegex(ValidationError, "password policy"):
+            set_with_wizard("med_pw_wizard")
+        self.assertFalse(self._password_ok(user, "med_pw_wizard"))
+        set_with_wizard(STRONG)
+        self.assertTrue(self._password_ok(user, STRONG))
 
     def test_weak_password_refused_on_change(self):
         for weak in (
@@ -360,3 +398,43 @@ class TestRenameOverRpc(JsonRpcMixin, HttpCase):
         self.assertTrue(answer["result"])
         self.plain.invalidate_recordset()
         self.assertEqual(self.plain.name, "Plain Renamed")
+
+
+@tagged("post_install", "-at_install")
+class TestInitialPasswordOverRpc(JsonRpcMixin, HttpCase):
+    """21 CFR 11.300(b) over JSON-RPC: an administrator creating an account, or
+    setting the password of one created without, meets the password policy."""
+
+    def setUp(self):
+        super().setUp()
+        _set_policy(self.env)
+        self.authenticate("admin", "admin")
+
+    def _users(self, login):
+        return (
+            self.env["res.users"]
+            .with_context(active_test=False)
+            .search([("login", "=", login)])
+        )
+
+    def test_weak_initial_password_refused_over_rpc(self):
+        answer = self._call(
+            "res.users",
+            "create",
+            [{"name": "RPC New", "login": "med_rpc_new", "password": "weak1"}],
+        )
+        self.assertIn("password policy", answer["error"]["data"]["message"])
+        self.assertFalse(self._users("med_rpc_new"))
+        answer = self._call(
+            "res.users",
+            "create",
+            [{"name": "RPC New", "login": "med_rpc_new", "password": STRONG}],
+        )
+        self.assertEqual(self._users("med_rpc_new").id, answer["result"])
+
+    def test_weak_password_of_a_new_account_refused_over_rpc(self):
+        user = self.env["res.users"].create({"name": "No Pw", "login": "med_rpc_nopw"})
+        answer = self._call("res.users", "write", [[user.id], {"password": "weak1"}])
+        self.assertIn("password policy", answer["error"]["data"]["message"])
+        answer = self._call("res.users", "write", [[user.id], {"password": STRONG}])
+        self.assertTrue(answer["result"])

@@ -3,7 +3,6 @@ from odoo.exceptions import UserError
 from odoo.tools.safe_eval import safe_eval
 
 from ..models.med_audit_export import EXPORT_FORMATS
-from ..models.med_audit_rule import OPERATIONS
 
 PDF_ENTRIES = 500
 
@@ -26,11 +25,17 @@ class MedAuditExportWizard(models.TransientModel):
     res_id = fields.Integer(string="Record ID")
     user_id = fields.Many2one("res.users")
     field_name = fields.Char(string="Field")
-    operation = fields.Selection(OPERATIONS)
+    operation = fields.Selection("_selection_operation")
     date_from = fields.Datetime(string="From")
     date_to = fields.Datetime(string="To")
     file_format = fields.Selection(EXPORT_FORMATS, required=True, default="xlsx")
     export_id = fields.Many2one("med.audit.export", readonly=True)
+
+    @api.model
+    def _selection_operation(self):
+        # the trail's operations, with those the installed addons add
+        field = self.env["med.audit.entry"]._fields["operation"]
+        return field._description_selection(self.env)
 
     @api.model
     def _selection_record_ref(self):

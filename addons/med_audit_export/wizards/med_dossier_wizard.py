@@ -6,9 +6,8 @@ import xlsxwriter
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from ..models.base import DOSSIER_MEMO_KEY
 from ..models.med_audit_export import XLSX_OPTIONS
-from ..models.med_export_template import DOSSIER_MODELS, DOSSIER_REPORTS
+from ..models.med_dossier_mixin import DOSSIER_MEMO_KEY
 
 SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
@@ -20,7 +19,7 @@ class MedDossierWizard(models.TransientModel):
     _name = "med.dossier.wizard"
     _description = "Export an Evidence Report"
 
-    report = fields.Selection(DOSSIER_REPORTS, required=True)
+    report = fields.Selection("_selection_report", required=True)
     res_model = fields.Char(required=True)
     res_ids = fields.Char(required=True, help="Comma-separated ids of the records.")
     record_names = fields.Text(compute="_compute_record_names")
@@ -40,12 +39,18 @@ class MedDossierWizard(models.TransientModel):
     )
 
     @api.model
+    def _selection_report(self):
+        # the reports the installed addons add to the templates' catalog
+        field = self.env["med.export.template"]._fields["report"]
+        return field._description_selection(self.env)
+
+    @api.model
     def default_get(self, fields_list):
         values = super().default_get(fields_list)
         report = values.get("report") or self.env.context.get("default_report")
         active_ids = self.env.context.get("active_ids")
         if report and active_ids and not values.get("res_ids"):
-            values["res_model"] = DOSSIER_MODELS[report]
+            values["res_model"] = self._med_report_model(report)
             values["res_ids"] = ",".join(str(i) for i in active_ids)
         if report and "template_id" in fields_list and not values.get("template_id"):
             values["template_id"] = (
@@ -59,6 +64,10 @@ class MedDossierWizard(models.TransientModel):
             wizard.record_names = "\n".join(
                 wizard._med_records().mapped("display_name")
             )
+
+    @api.model
+    def _med_report_model(self, report):
+        return self.env["med.export.template"]._med_report_models()[report]
 
     def _med_records(self):
         self.ensure_one()
@@ -77,12 +86,10 @@ class MedDossierWizard(models.TransientModel):
             )
         if not records:
             raise UserError(self.env._("Choose the records to report on."))
-        if records._name != DOSSIER_MODELS[self.report]:
+        model = self._med_report_model(self.report)
+        if records._name != model:
             raise UserError(
-                self.env._(
-                    "This report is about %(model)s records.",
-                    model=DOSSIER_MODELS[self.report],
-                )
+                self.env._("This report is about %(model)s records.", model=model)
             )
         records.check_access("read")
 
@@ -90,36 +97,51 @@ class MedDossierWizard(models.TransientModel):
         self.ensure_one()
         records = self._med_records()
         self._med_ensure_allowed(records)
-        template = self.template_id
-        lang = template.lang or self.env.lang
-        records = records.with_context(lang=lang)
-        reports = dict(self._fields["report"]._description_selection(records.env))
-        title = (
-            template.with_context(lang=lang).title
-            or template.with_context(lang=lang).name
-            or reports[self.report]
-        )
-        sections = records._med_dossier(self.report, template or None)
-        data = {
-            "title": title,
-            "filter_description": ", ".join(records.mapped("display_name")),
-        }
-        Export = self.env["med.audit.export"].with_context(lang=lang)
-        if self.file_format == "xlsx":
-            content, count = self._med_render_xlsx(Export, data, sections)
-        else:
-            content, count = self._med_render_pdf(
-                data, sections, pdfa=self.pdf_archival
-            )
-        # the report's shared findings are no longer needed
-        self.env.cr.cache.pop(DOSSIER_MEMO_KEY, None)
-        export = Export._med_record_export(
-            title, self.file_format, content, data["filter_description"], count
+        export = self._med_export(
+            self.report,
+            records,
+            template=self.template_id,
+            file_format=self.file_format,
+            pdfa=self.pdf_archival,
         )
         # Downloaded at once, as every export of the suite (audit trail, recall,
         # sales records): the export's record, with the file's verification code,
         # stays in Evidence Exports.
         return export.action_download()
+
+    @api.model
+    def _med_export(
+        self, report, records, template=None, file_format="xlsx", pdfa=False, title=None
+    ):
+        """The evidence file of ``report`` on ``records``, recorded as an export
+        (stamped, with its verification code, signed): the engine of every evidence
+        report, for the wizard and for the flows that file one themselves. The
+        caller checks who may export it."""
+        template = template or self.env["med.export.template"]
+        lang = template.lang or self.env.lang
+        records = records.with_context(lang=lang)
+        reports = dict(self.with_context(lang=lang)._selection_report())
+        title = (
+            title
+            or template.with_context(lang=lang).title
+            or template.with_context(lang=lang).name
+            or reports[report]
+        )
+        sections = records._med_dossier(report, template or None)
+        data = {
+            "title": title,
+            "filter_description": ", ".join(records.mapped("display_name")),
+        }
+        Export = self.env["med.audit.export"].with_context(lang=lang)
+        if file_format == "xlsx":
+            content, count = self._med_render_xlsx(Export, data, sections)
+        else:
+            content, count = self._med_render_pdf(data, sections, pdfa=pdfa)
+        # the report's shared findings are no longer needed
+        self.env.cr.cache.pop(DOSSIER_MEMO_KEY, None)
+        return Export._med_record_export(
+            title, file_format, content, data["filter_description"], count
+        )
 
     @api.model
     def _med_render_xlsx(self, Export, data, sections):

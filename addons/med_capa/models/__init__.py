@@ -5,9 +5,11 @@ from . import med_nonconformance_lot
 from . import med_capa
 from . import med_capa_action
 from . import med_capa_dossier
+from . import med_export_template
 from . import qc_inspection
 from . import qc_inspection_line
 from . import stock_lot
+from . import stock_lot_recall_scope
 from . import res_company
 from . import res_config_settings
 from . import res_partner
@@ -20,3 +22,7 @@ from . import stock_picking
 from . import med_audit_trail_review_finding
 from . import mrp_production
 from . import stock_move
+from . import med_release_check
+from . import med_release_reconciled_mixin
+from . import med_nonconformance_release_check
+from . import med_capa_release_check

@@ -465,56 +465,26 @@ class MedCapa(models.Model):
 
     @api.model
     def _med_recall_scope_file(self, lots, record):
-        """Attach to ``record`` the recall scope of ``lots`` (xlsx) and tell its
-        chatter; True when any of them, or of the lots made from them, was
+        """Attach to ``record`` the recall scope of ``lots`` (an xlsx evidence file)
+        and tell its chatter; True when any of them, or of the lots made from them, was
         delivered to a customer."""
         # sudo: the recall risk is assessed over every delivery, whatever the user
         # who fired the rule may read.
-        scope = lots.sudo().med_recall_scope()
+        lots = lots.sudo()
+        scope = lots.med_recall_scope()
         delivered = scope["delivered_move_lines"]
-        rows = [
-            [
-                line.lot_id.name,
-                line.product_id.display_name,
-                (line.picking_id.partner_id or line.move_id.partner_id).display_name,
-                line.quantity,
-                fields.Datetime.to_string(line.date),
-                line.picking_id.name or "",
-            ]
-            for line in delivered
-        ]
-        rows += [
-            [
-                quant.lot_id.name,
-                quant.product_id.display_name,
-                self.env._(
-                    "In stock: %(location)s", location=quant.location_id.display_name
-                ),
-                quant.quantity,
-                "",
-                "",
-            ]
-            for quant in scope["on_hand"]
-        ]
-        labels = [
-            self.env._("Lot"),
-            self.env._("Product"),
-            self.env._("Customer or Location"),
-            self.env._("Quantity"),
-        ]
-        labels += [self.env._("Date"), self.env._("Transfer")]
-        title = self.env._("Recall scope %(record)s", record=record.name)
-        data = {
-            "title": title,
-            "filter_description": ", ".join(lots.mapped("name")),
-        }
-        content = self.env["med.audit.export"]._med_render_table(
-            "xlsx", data, labels, rows
+        # Filed through the evidence report engine: stamped with a verification
+        # code, signed and recorded in Evidence Exports like every evidence file.
+        export = self.env["med.dossier.wizard"]._med_export(
+            "recall_scope",
+            lots,
+            title=self.env._("Recall scope %(record)s", record=record.name),
         )
+        # sudo: the export's file is system evidence; the record gets a copy.
         attachment = self.env["ir.attachment"].create(
             {
-                "name": f"{title}.xlsx".replace("/", "-"),
-                "raw": content,
+                "name": export.name,
+                "raw": export.attachment_id.sudo().raw,
                 "res_model": record._name,
                 "res_id": record.id,
             }

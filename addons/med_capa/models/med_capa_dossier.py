@@ -5,7 +5,8 @@ class MedCapa(models.Model):
     """The CAPA report's sections (ISO 13485 8.5.2/8.5.3: records of the
     investigation, the actions and their effectiveness)."""
 
-    _inherit = "med.capa"
+    _name = "med.capa"
+    _inherit = ("med.capa", "med.dossier.mixin")
 
     def _med_dossier_records(self):
         records = super()._med_dossier_records()

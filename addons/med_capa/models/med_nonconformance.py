@@ -276,20 +276,13 @@ class MedNonconformance(models.Model):
                         record=record.name,
                     )
                 )
-            if not record.disposition:
-                raise UserError(
-                    self.env._(
-                        "Choose the disposition of %(record)s (use as is, rework, "
-                        "return, scrap or concession) before signing.",
-                        record=record.name,
-                    )
-                )
+            record._med_require_fields(["disposition"], self.env._("signing"))
             if record.quantity <= 0:
                 raise UserError(
                     self.env._(
-                        "Give the nonconforming quantity of %(record)s before its "
-                        "disposition.",
-                        record=record.name,
+                        "%(record)s: give a nonconforming quantity above zero before "
+                        "the disposition.",
+                        record=record.display_name,
                     )
                 )
             if record._med_carried_out_in_stock():

@@ -11,6 +11,12 @@ from .med_capa import CAPA_READERS
 FINAL_STATES = ("success", "failed")
 # The states a result is recorded in (quality_control_oca's action_confirm).
 RECORDED_STATES = ("success", "waiting")
+# Not finished: planned ahead of the operation, draft, ready to fill in, or waiting
+# for QA's approval of a failure. Its result is not known, so it blocks the release
+# of its lot (the release check open_quality_records).
+OPEN_STATES = ("plan", "draft", "ready", "waiting")
+# What changes the release checks' findings on the inspected lots.
+RECONCILED_FIELDS = {"state", "qty", "lot_id", "object_id"}
 APPROVAL_ACTIVITY = "med_capa.mail_activity_type_inspection_approval"
 # What the result is made of. The notes stay open to comments.
 RESULT_FIELDS = {
@@ -67,7 +73,9 @@ class QcInspection(models.Model):
     def create(self, vals_list):
         for vals in vals_list:
             self._med_ensure_result_user_not_given(vals)
-        return super().create(vals_list)
+        inspections = super().create(vals_list)
+        inspections._med_reconcile_lots()
+        return inspections
 
     def _med_ensure_result_user_not_given(self, vals):
         if "med_result_user_id" in vals:
@@ -107,7 +115,18 @@ class QcInspection(models.Model):
                 "inspection_failed", [i._med_failure_event() for i in failing]
             )
             failing._med_tell_failure_outcome(nonconformances, capas)
+        if RECONCILED_FIELDS.intersection(vals):
+            self._med_reconcile_lots()
         return result
+
+    def _med_reconcile_lots(self):
+        """An inspection started, finished or cancelled: the checks of its lots."""
+        # sudo: the lots behind the inspection, whatever the inspector may read.
+        lots = self.env["stock.lot"].union(
+            *(inspection.sudo()._med_inspected_lots() for inspection in self)
+        )
+        lots = self.env["stock.lot"]._med_pending_lots(lots)
+        self.env["med.release.result"]._med_reconcile(lots)
 
     def _med_qa_managers(self):
         self.ensure_one()

@@ -6,6 +6,10 @@ from .med_capa import CAPA_READERS, OPEN_STATES
 class StockLot(models.Model):
     _inherit = "stock.lot"
 
+    # A lot held by a CAPA rule stays held when med_capa is uninstalled.
+    med_hold_source = fields.Selection(
+        selection_add=[("capa", "CAPA")], ondelete={"capa": "set manual"}
+    )
     # Only for the roles that may read nonconformances and CAPAs.
     med_nonconformance_ids = fields.Many2many(
         "med.nonconformance",

@@ -20,3 +20,4 @@ from . import test_quality_reports
 from . import test_inspection_feedback
 from . import test_audit_trail_review_nc
 from . import test_extension_hooks
+from . import test_recall_scope_file

@@ -66,7 +66,7 @@ class TestNonconformance(MedCapaCommon):
 
     def test_disposition_without_decision_refused(self):
         record = self._record(quantity=3)
-        with self.assertRaisesRegex(UserError, "Choose the disposition"):
+        with self.assertRaisesRegex(UserError, "fill in Disposition"):
             record.with_user(self.qa_manager).action_disposition()
         self.assertEqual(record.state, "open")
 

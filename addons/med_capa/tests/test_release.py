@@ -33,10 +33,12 @@ class TestReleaseBlockedByCapa(MedCapaCommon):
         self._fail(self._inspect_lot(self.barrel_lot))
         nonconformance = self._records("med.nonconformance", self.barrel_lot)
         capa = nonconformance.capa_id
-        with self.assertRaisesRegex(
-            UserError, f"open nonconformance {nonconformance.name}.*{capa.name}"
-        ):
+        with self.assertRaises(UserError) as refusal:
             self.syringe_lot.with_user(self.qa_manager).action_med_release()
+        for record in (nonconformance, capa):
+            self.assertIn(
+                f"{record.name} is open on a component lot", str(refusal.exception)
+            )
         self.assertEqual(self.syringe_lot.med_state, "quarantine")
 
     def test_release_not_blocked_once_dispositioned_and_closed(self):
@@ -47,11 +49,11 @@ class TestReleaseBlockedByCapa(MedCapaCommon):
             nonconformance.with_user(self.qa_manager).action_disposition(),
             self.qa_manager,
         )
-        self.assertIn("open CAPA", self._reasons(self.syringe_lot))
-        self.assertNotIn("open nonconformance", self._reasons(self.syringe_lot))
         capa = nonconformance.capa_id
+        self.assertIn(f"CAPA {capa.name} is open", self._reasons(self.syringe_lot))
+        self.assertNotIn(nonconformance.name, self._reasons(self.syringe_lot))
         capa.with_user(self.qa_manager)._med_cancel("Supplier lot returned")
-        self.assertNotIn("open CAPA", self._reasons(self.syringe_lot))
+        self.assertNotIn(capa.name, self._reasons(self.syringe_lot))
 
     def test_unrelated_capa_does_not_block(self):
         other = self._lot(self.barrel, "BRL-OTHER", 10)
@@ -84,8 +86,31 @@ class TestReleaseBlockedByCapa(MedCapaCommon):
     def test_unfinished_inspection_blocks_release_until_it_passes(self):
         inspection = self._inspect_lot(self.syringe_lot)
         self.assertIn(
-            f"inspection {inspection.name} is not finished",
+            f"inspection {inspection.name} is open",
             self._reasons(self.syringe_lot),
         )
         self._pass(inspection)
+        self.assertNotIn("inspection", self._reasons(self.syringe_lot))
+
+    def test_planned_inspection_blocks_release(self):
+        # An inspection planned ahead of the operation (quality_control_oca's "plan"
+        # state, from a trigger timed "plan_ahead") has no result yet: like a draft
+        # or ready one, it keeps the lot from being released.
+        inspection = (
+            self.env["qc.inspection"]
+            .with_user(self.inspector)
+            .create(
+                {
+                    "object_id": f"stock.lot,{self.syringe_lot.id}",
+                    "test": self.visual_test.id,
+                    "qty": 10.0,
+                    "state": "plan",
+                }
+            )
+        )
+        self.assertEqual(inspection.state, "plan")
+        with self.assertRaisesRegex(UserError, f"inspection {inspection.name} is open"):
+            self.syringe_lot.with_user(self.qa_manager).action_med_release()
+        self.assertEqual(self.syringe_lot.med_state, "quarantine")
+        inspection.with_user(self.inspector).action_cancel()
         self.assertNotIn("inspection", self._reasons(self.syringe_lot))

@@ -11,6 +11,8 @@ from . import res_config_settings
 from . import product_template
 from . import med_installed_base
 from . import med_complaint
+from . import med_complaint_investigation
+from . import med_complaint_reportability
 from . import stock_move
 from . import repair_order
 from . import stock_lot

@@ -1,12 +1,11 @@
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import UserError
 from odoo.osv import expression
 from odoo.tools import frozendict
 
 from odoo.addons.med_audit_export.models.med_signable_mixin import QA_MANAGER
-from odoo.addons.med_capa.models.med_capa import CAPA_READERS
 from odoo.addons.med_capa.models.med_capa_rule import SEVERITIES
 
 STATES = [("draft", "Draft"), ("open", "Registered"), ("closed", "Closed")]
@@ -27,14 +26,6 @@ FROZEN_FIELDS = {
     "adverse_event",
     "date_received",
 }
-# Adverse-event category: what decides the reporting deadlines.
-EVENT_CATEGORIES = [
-    ("death", "Death"),
-    ("serious_injury", "Serious injury"),
-    ("malfunction", "Malfunction that could cause death or serious injury"),
-    ("other", "Other"),
-]
-REPORTABLE = [("yes", "Yes"), ("no", "No")]
 # The reportability decision: frozen once a QA manager signed it.
 DECISION_FIELDS = {
     "event_category",
@@ -61,21 +52,13 @@ EU_DEATH_OR_SERIOUS_DAYS = 10
 EU_OTHER_DAYS = 15
 
 
-def _add_work_days(start, days):
-    """``start`` plus ``days`` working days (Monday to Friday; public holidays are
-    not known here, so the date is never later than the legal one)."""
-    current = start
-    while days:
-        current += timedelta(days=1)
-        if current.weekday() < 5:
-            days -= 1
-    return current
-
-
 class MedComplaint(models.Model):
     """A customer complaint (投诉) about a serial or lot. Registering it applies
     the CAPA rules of the complaint trigger: nonconformance, CAPA, hold and recall
-    risk as QA configured them."""
+    risk as QA configured them. This file: what was received (intake, UDI,
+    complainant) and the reporting deadlines; the investigation and closure live
+    in med_complaint_investigation.py, the reportability decision in
+    med_complaint_reportability.py."""
 
     _name = "med.complaint"
     _description = "Complaint"
@@ -159,12 +142,6 @@ class MedComplaint(models.Model):
     contact_email = fields.Char(
         string="Complainant Email", compute="_compute_contact_details"
     )
-    correction = fields.Text(
-        string="Correction or Corrective Action",
-        tracking=True,
-        help="Any correction or corrective action taken for the complaint (21 CFR "
-        "820.35(a)); the answer to the customer is the reply.",
-    )
     installed_base_id = fields.Many2one(
         "med.installed.base",
         check_company=True,
@@ -185,79 +162,14 @@ class MedComplaint(models.Model):
         help="The complaint may be a reportable adverse event: "
         "QA assesses whether to report it to the authority.",
     )
-    # Only for the roles that may read nonconformances and CAPAs.
-    nonconformance_ids = fields.Many2many(
-        "med.nonconformance",
-        string="Nonconformances",
-        readonly=True,
-        copy=False,
-        groups=CAPA_READERS,
-    )
-    capa_ids = fields.Many2many(
-        "med.capa", string="CAPAs", readonly=True, copy=False, groups=CAPA_READERS
-    )
     user_id = fields.Many2one(
         "res.users",
         string="Recorded By",
         default=lambda self: self.env.user,
         readonly=True,
     )
-    closure_note = fields.Text(string="Answer to the Customer", tracking=True)
-    date_closed = fields.Datetime(string="Closed On", readonly=True, copy=False)
-    closed_by_id = fields.Many2one("res.users", readonly=True, copy=False)
     company_id = fields.Many2one(
         "res.company", required=True, index=True, default=lambda s: s.env.company
-    )
-    no_investigation_reason = fields.Text(
-        string="Reason for Not Investigating",
-        tracking=True,
-        help="ISO 13485 8.2.2, 21 CFR 820.198(b): a complaint that opened no CAPA is "
-        "closed only with the reason why no investigation is made.",
-    )
-    # -- reportability to the authority (不良事件报告) --
-    event_category = fields.Selection(
-        EVENT_CATEGORIES,
-        tracking=True,
-        help="Decides the reporting deadlines: NMPA 7 days for a death, 20 days "
-        "otherwise; FDA 30 calendar days (5 work days with remedial action).",
-    )
-    date_aware = fields.Date(
-        string="Company Aware On",
-        compute="_compute_date_aware",
-        store=True,
-        readonly=False,
-        tracking=True,
-        help="The day the company became aware of the event: the "
-        "reporting deadlines run from it. By default the day the complaint was "
-        "received.",
-    )
-    remedial_action = fields.Boolean(
-        string="Remedial Action Needed",
-        tracking=True,
-        help="21 CFR 803.53: remedial action is needed to prevent an unreasonable "
-        "risk of substantial harm to the public health; the FDA report is then due "
-        "within 5 work days.",
-    )
-    eu_public_health_threat = fields.Boolean(
-        string="Serious Public Health Threat (EU)",
-        tracking=True,
-        help="EU MDR art. 2(66) and 87(4): the event may need prompt remedial action "
-        "for many people; the vigilance report is then due within 2 days.",
-    )
-    reportable = fields.Selection(
-        REPORTABLE,
-        string="Reportable to the Authority",
-        tracking=True,
-        help="QA's decision whether the complaint is an adverse event to report."
-        " It takes effect when a QA "
-        "manager signs it.",
-    )
-    reportability_justification = fields.Text(string="Justification", tracking=True)
-    reportability_decided_by_id = fields.Many2one(
-        "res.users", readonly=True, copy=False
-    )
-    date_reportability_decided = fields.Datetime(
-        string="Reportability Decided On", readonly=True, copy=False
     )
     date_nmpa_deadline = fields.Date(
         string="NMPA Report Due",
@@ -287,12 +199,6 @@ class MedComplaint(models.Model):
         compute="_compute_report_deadlines",
         store=True,
         help="The earliest of the NMPA, FDA and EU deadlines.",
-    )
-    report_reference = fields.Char(
-        string="Authority Report Number", tracking=True, copy=False
-    )
-    date_report_submitted = fields.Date(
-        string="Report Submitted On", tracking=True, copy=False
     )
     report_overdue = fields.Boolean(
         compute="_compute_report_overdue",
@@ -328,20 +234,13 @@ class MedComplaint(models.Model):
             )
         )
 
-    @api.depends("date_received")
-    def _compute_date_aware(self):
-        for complaint in self:
-            if complaint.date_received:
-                complaint.date_aware = fields.Date.context_today(
-                    complaint, complaint.date_received
-                )
-
     @api.depends(
         "date_aware",
         "event_category",
         "remedial_action",
         "eu_public_health_threat",
         "reportable",
+        "company_id",
     )
     def _compute_report_deadlines(self):
         for complaint in self:
@@ -356,7 +255,9 @@ class MedComplaint(models.Model):
             nmpa_days = NMPA_DEATH_DAYS if category == "death" else NMPA_OTHER_DAYS
             nmpa = aware + timedelta(days=nmpa_days)
             fda = (
-                _add_work_days(aware, FDA_REMEDIAL_WORK_DAYS)
+                (complaint.company_id or self.env.company)._med_add_working_days(
+                    aware, FDA_REMEDIAL_WORK_DAYS
+                )
                 if complaint.remedial_action
                 else aware + timedelta(days=FDA_CALENDAR_DAYS)
             )
@@ -366,7 +267,9 @@ class MedComplaint(models.Model):
                 eu_days = EU_DEATH_OR_SERIOUS_DAYS
             else:
                 eu_days = EU_OTHER_DAYS
-            eu = aware + timedelta(days=eu_days)
+            eu = (complaint.company_id or self.env.company)._med_next_working_day(
+                aware + timedelta(days=eu_days)
+            )
             complaint.date_nmpa_deadline = nmpa
             complaint.date_fda_deadline = fda
             complaint.date_eu_deadline = eu
@@ -396,81 +299,6 @@ class MedComplaint(models.Model):
         if (operator == "=") == value:
             return domain
         return ["!", *expression.normalize_domain(domain)]
-
-    def _med_delivery_date(self):
-        """The day the complaint's device was delivered, when the installed base
-        knows it (the complaint's own record, else the lot's first delivery)."""
-        self.ensure_one()
-        # sudo: the delivery date bounds the awareness date whoever records it.
-        records = self.installed_base_id.sudo() or self.env[
-            "med.installed.base"
-        ].sudo().search(
-            [("lot_id", "=", self.lot_id.id)], order="date_delivered", limit=1
-        )
-        if records.date_delivered:
-            return fields.Date.context_today(self, records.date_delivered)
-        return records.date_install or False
-
-    @api.constrains("date_aware", "lot_id", "installed_base_id")
-    def _check_date_aware(self):
-        today = fields.Date.context_today(self)
-        for complaint in self.filtered("date_aware"):
-            if complaint.date_aware > today:
-                raise ValidationError(
-                    self.env._(
-                        "%(complaint)s: the company cannot become aware on "
-                        "%(date)s, a day still to come.",
-                        complaint=complaint.name,
-                        date=complaint.date_aware,
-                    )
-                )
-            delivered = complaint._med_delivery_date()
-            if delivered and complaint.date_aware < delivered:
-                raise ValidationError(
-                    self.env._(
-                        "%(complaint)s: the company cannot become aware on "
-                        "%(date)s, before %(lot)s was delivered on %(delivered)s.",
-                        complaint=complaint.name,
-                        date=complaint.date_aware,
-                        lot=complaint.lot_id.name,
-                        delivered=delivered,
-                    )
-                )
-
-    @api.constrains("date_report_submitted", "report_reference")
-    def _check_report_submission(self):
-        today = fields.Date.context_today(self)
-        for complaint in self.filtered("date_report_submitted"):
-            if not (
-                complaint.reportable == "yes" and complaint.reportability_decided_by_id
-            ):
-                raise ValidationError(
-                    self.env._(
-                        "%(complaint)s is not decided reportable: a QA manager "
-                        "signs the decision before the report is recorded.",
-                        complaint=complaint.name,
-                    )
-                )
-            if not (complaint.report_reference or "").strip():
-                raise ValidationError(
-                    self.env._(
-                        "%(complaint)s: give the authority's report number with the "
-                        "submission date.",
-                        complaint=complaint.name,
-                    )
-                )
-            submitted = complaint.date_report_submitted
-            if submitted > today or submitted < complaint.date_aware:
-                raise ValidationError(
-                    self.env._(
-                        "%(complaint)s: the report cannot be submitted on %(date)s, "
-                        "before the company became aware (%(aware)s) or after "
-                        "today.",
-                        complaint=complaint.name,
-                        date=submitted,
-                        aware=complaint.date_aware,
-                    )
-                )
 
     @api.onchange("installed_base_id")
     def _onchange_installed_base_id(self):
@@ -542,243 +370,4 @@ class MedComplaint(models.Model):
             "view_mode": "form",
             "res_id": self.id,
             "context": context or {},
-        }
-
-    # -- registration: the CAPA rules --
-    def action_register(self):
-        for complaint in self:
-            if complaint.state != "draft":
-                raise UserError(
-                    self.env._(
-                        "%(complaint)s is already registered.",
-                        complaint=complaint.name,
-                    )
-                )
-        self._med_protected_write().write({"state": "open"})
-        for complaint in self:
-            nonconformances, capas = self.env["med.capa.rule"]._med_fire(
-                "complaint", [complaint._med_complaint_event()]
-            )
-            # sudo: the records the rules opened are linked whoever registers.
-            complaint.sudo()._med_protected_write().write(
-                {
-                    "nonconformance_ids": [fields.Command.set(nonconformances.ids)],
-                    "capa_ids": [fields.Command.set(capas.ids)],
-                }
-            )
-        return True
-
-    def _med_complaint_event(self):
-        self.ensure_one()
-        # sudo: the supplier of the lot is named whatever the user may read.
-        lot = self.lot_id.sudo()
-        return {
-            "origin": self,
-            "lots": self.lot_id,
-            "product": self.product_id,
-            "partner": lot._med_suppliers()[:1],
-            "severity": self.severity,
-            "company": self.company_id,
-            "description": self.env._(
-                "Complaint %(complaint)s from %(customer)s about %(product)s "
-                "%(lot)s%(adverse)s: %(description)s",
-                complaint=self.name,
-                customer=self.partner_id.display_name,
-                product=self.product_id.display_name,
-                lot=self.lot_id.name,
-                adverse=(
-                    self.env._(" (possible adverse event)")
-                    if self.adverse_event
-                    else ""
-                ),
-                description=self.description,
-            ),
-        }
-
-    # -- closure --
-    def _med_ensure_close(self):
-        self._med_require_group(
-            QA_MANAGER, self.env._("Only a QA manager closes complaints.")
-        )
-        for complaint in self:
-            if complaint.state != "open":
-                raise UserError(
-                    self.env._(
-                        "%(complaint)s is not open.",
-                        complaint=complaint.name,
-                    )
-                )
-            if not (complaint.closure_note or "").strip():
-                raise UserError(
-                    self.env._(
-                        "Write the answer to the customer of %(complaint)s before "
-                        "closing it.",
-                        complaint=complaint.name,
-                    )
-                )
-            # sudo: whether a CAPA was opened counts whoever closes.
-            if (
-                not complaint.sudo().capa_ids
-                and not (complaint.no_investigation_reason or "").strip()
-            ):
-                raise UserError(
-                    self.env._(
-                        "%(complaint)s opened no CAPA: write the reason for not "
-                        "investigating it before closing it.",
-                        complaint=complaint.name,
-                    )
-                )
-            if complaint.adverse_event and not complaint.reportability_decided_by_id:
-                raise UserError(
-                    self.env._(
-                        "%(complaint)s is a possible adverse event: sign the "
-                        "decision whether it is reportable before closing it.",
-                        complaint=complaint.name,
-                    )
-                )
-            if complaint.reportable == "yes" and not complaint.date_report_submitted:
-                raise UserError(
-                    self.env._(
-                        "%(complaint)s is reportable: record the authority's report "
-                        "number and submission date before closing it.",
-                        complaint=complaint.name,
-                    )
-                )
-
-    def action_close(self):
-        self._med_ensure_close()
-        return self._med_request_signature(
-            "closure", "_med_do_close", title=self.env._("Close the Complaint")
-        )
-
-    def _med_do_close(self):
-        self._med_ensure_close()
-        self._med_protected_write().write(
-            {
-                "state": "closed",
-                "date_closed": fields.Datetime.now(),
-                "closed_by_id": self.env.uid,
-            }
-        )
-
-    # -- reportability decision (signed) --
-    def _med_ensure_reportability(self):
-        self._med_require_group(
-            QA_MANAGER,
-            self.env._(
-                "Only a QA manager decides whether a complaint is reported to the "
-                "authority."
-            ),
-        )
-        for complaint in self:
-            if complaint.state == "draft":
-                raise UserError(
-                    self.env._(
-                        "Register %(complaint)s before deciding its reportability.",
-                        complaint=complaint.name,
-                    )
-                )
-            if complaint.reportability_decided_by_id:
-                raise UserError(
-                    self.env._(
-                        "The reportability of %(complaint)s is already decided.",
-                        complaint=complaint.name,
-                    )
-                )
-            if not (
-                complaint.reportable
-                and complaint.event_category
-                and complaint.date_aware
-            ):
-                raise UserError(
-                    self.env._(
-                        "%(complaint)s: give the event category, the day the company "
-                        "became aware and whether it is reportable to the authority.",
-                        complaint=complaint.name,
-                    )
-                )
-            if not (complaint.reportability_justification or "").strip():
-                raise UserError(
-                    self.env._(
-                        "%(complaint)s: justify the decision whether it is reportable.",
-                        complaint=complaint.name,
-                    )
-                )
-
-    def action_decide_reportability(self):
-        self._med_ensure_reportability()
-        return self._med_request_signature(
-            "evaluation",
-            "_med_do_decide_reportability",
-            title=self.env._("Decide the Reportability"),
-        )
-
-    def _med_do_decide_reportability(self):
-        self._med_ensure_reportability()
-        self._med_protected_write().write(
-            {
-                "reportability_decided_by_id": self.env.uid,
-                "date_reportability_decided": fields.Datetime.now(),
-            }
-        )
-        self.filtered(
-            lambda c: c.reportable == "yes" and c.date_report_deadline
-        )._med_schedule_report_activity()
-
-    def _med_report_activities(self):
-        activity_type = self.env.ref(
-            "med_equipment.mail_activity_type_adverse_event_report"
-        )
-        return self.activity_ids.filtered(
-            lambda activity: activity.activity_type_id == activity_type
-        )
-
-    def _med_schedule_report_activity(self):
-        """Remind the QA manager who decided of the report, due on the earliest
-        deadline."""
-        for complaint in self:
-            complaint.activity_schedule(
-                "med_equipment.mail_activity_type_adverse_event_report",
-                date_deadline=complaint.date_report_deadline,
-                summary=self.env._(
-                    "Report %(complaint)s to the authority by %(deadline)s",
-                    complaint=complaint.name,
-                    deadline=complaint.date_report_deadline,
-                ),
-                note=self.env._(
-                    "NMPA report due %(nmpa)s, FDA report due %(fda)s, EU vigilance "
-                    "report due %(eu)s (aware on %(aware)s).",
-                    nmpa=complaint.date_nmpa_deadline,
-                    fda=complaint.date_fda_deadline,
-                    eu=complaint.date_eu_deadline,
-                    aware=complaint.date_aware,
-                ),
-                user_id=self.env.uid,
-            )
-
-    def _med_dossier_reportability(self, labels):
-        """The signed decision in words for the evidence reports: answer, category,
-        awareness, justification, who decided and when; else *Not decided*."""
-        self.ensure_one()
-        if not self.reportability_decided_by_id:
-            return self.env._("Not decided")
-        return self.env._(
-            "%(answer)s (%(category)s, aware on %(aware)s): %(justification)s "
-            "— %(user)s, %(when)s",
-            answer=labels["reportable"].get(self.reportable, ""),
-            category=labels["event_category"].get(self.event_category, ""),
-            aware=fields.Date.to_string(self.date_aware),
-            justification=self.reportability_justification,
-            user=self.reportability_decided_by_id.name,
-            when=fields.Datetime.to_string(self.date_reportability_decided),
-        )
-
-    def action_open_nonconformances(self):
-        self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Nonconformances and CAPAs"),
-            "res_model": "med.nonconformance",
-            "view_mode": "list,form",
-            "domain": [("id", "in", self.nonconformance_ids.ids)],
         }

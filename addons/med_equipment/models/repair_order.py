@@ -162,6 +162,9 @@ class RepairOrder(models.Model):
         data is missing or failed; nothing is changed. Devices only: lot- or
         serial-tracked products in GxP scope (a trolley or a product of a category QA
         left out of scope is repaired as in Odoo)."""
+        # QA may bring the product into scope meanwhile (its category's GxP
+        # relevance): see stock.lot._med_lock_release_requirement
+        self.env["stock.lot"]._med_lock_release_requirement(self.product_id)
         for repair in self.filtered(lambda r: r.product_id.med_release_required):
             missing = [
                 repair._fields[name].get_description(self.env)["string"]

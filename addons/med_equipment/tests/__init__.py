@@ -7,3 +7,4 @@ from . import test_access
 from . import test_tour_hold_suspect_lots
 from . import test_complaint_reportability
 from . import test_audit_coverage
+from . import test_repair_scope_race

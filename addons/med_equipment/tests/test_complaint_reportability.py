@@ -1,7 +1,10 @@
 from datetime import date, timedelta
 
+from odoo import fields
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import Form, tagged
+
+from odoo.addons.med_lot_trace.tests.test_working_days import add_public_holiday
 
 from .common import MedEquipmentCommon
 
@@ -55,6 +58,11 @@ class TestComplaintReportability(MedEquipmentCommon):
         )
 
     # -- the decision --
+    def _today(self):
+        """Today for the test users (Asia/Shanghai), as the complaint's dates are
+        decided and checked; the machine's UTC date is a day behind from 16:00 UTC."""
+        return fields.Date.context_today(self.Complaint.with_user(self.qa_manager))
+
     def test_decision_signed_and_audited(self):
         complaint = self._complaint()
         self._decide(complaint)
@@ -168,6 +176,23 @@ class TestComplaintReportability(MedEquipmentCommon):
         self.assertFalse(complaint.date_fda_deadline)
         self.assertFalse(complaint.date_eu_deadline)
 
+    def test_deadlines_skip_the_company_public_holidays(self):
+        complaint = self._complaint(date_aware="2026-11-02")
+        add_public_holiday(complaint.company_id, date(2026, 11, 4))
+        self._decide(
+            complaint,
+            event_category="malfunction",
+            remedial_action=True,
+            eu_public_health_threat=True,
+        )
+        self.assertEqual(complaint.date_aware, date(2026, 11, 2))
+        # 21 CFR 803.53's 5 work days from Monday 2 November (Monday 9 without a
+        # holiday) skip Wednesday 4
+        self.assertEqual(complaint.date_fda_deadline, date(2026, 11, 10))
+        # EU MDR art. 87(4)'s 2 days end on the holiday: the period ends the next
+        # working day (EU Regulation 1182/71 art. 3(4))
+        self.assertEqual(complaint.date_eu_deadline, date(2026, 11, 5))
+
     def test_eu_threat_frozen_once_the_decision_is_signed(self):
         complaint = self._complaint(date_aware="2025-01-06")
         self._decide(complaint, event_category="malfunction")
@@ -186,7 +211,7 @@ class TestComplaintReportability(MedEquipmentCommon):
     def test_awareness_in_the_future_refused(self):
         complaint = self._complaint()
         aware = complaint.date_aware
-        tomorrow = date.today() + timedelta(days=1)
+        tomorrow = self._today() + timedelta(days=1)
         with self.assertRaisesRegex(ValidationError, "a day still to come"):
             complaint.with_user(self.qa_manager).date_aware = tomorrow
         # the refused write is rolled back: the database keeps the old date
@@ -196,9 +221,9 @@ class TestComplaintReportability(MedEquipmentCommon):
     def test_awareness_before_the_delivery_refused(self):
         self._deliver(self.hospital, [(self.pump_lot, 1)])
         complaint = self._complaint()
-        self.assertEqual(complaint.date_aware, date.today())  # on the delivery day
+        self.assertEqual(complaint.date_aware, self._today())  # on the delivery day
         with self.assertRaisesRegex(ValidationError, "before IP500-0001 was delivered"):
-            complaint.date_aware = date.today() - timedelta(days=1)
+            complaint.date_aware = self._today() - timedelta(days=1)
 
     # -- the report: activity, overdue, submission --
     def test_overdue_when_reportable_and_not_submitted_after_the_deadline(self):
@@ -218,10 +243,10 @@ class TestComplaintReportability(MedEquipmentCommon):
         # only a QA manager records the report, with its number
         with self.assertRaisesRegex(UserError, "Only a QA manager records"):
             complaint.with_user(self.inspector).write(
-                {"report_reference": "X", "date_report_submitted": date.today()}
+                {"report_reference": "X", "date_report_submitted": self._today()}
             )
         with self.assertRaisesRegex(ValidationError, "report number"):
-            complaint.with_user(self.qa_manager).date_report_submitted = date.today()
+            complaint.with_user(self.qa_manager).date_report_submitted = self._today()
         complaint.with_user(self.qa_manager).write(
             {
                 "report_reference": "MDR-2025-000123",
@@ -237,7 +262,7 @@ class TestComplaintReportability(MedEquipmentCommon):
     def test_not_overdue_before_the_deadline_or_when_not_reportable(self):
         recent = self._complaint()  # aware today: 7 days left at least
         self._decide(recent, event_category="death")
-        self.assertEqual(recent.date_nmpa_deadline, date.today() + timedelta(days=7))
+        self.assertEqual(recent.date_nmpa_deadline, self._today() + timedelta(days=7))
         self.assertFalse(recent.report_overdue)
         self.assertEqual(
             recent._med_report_activities().date_deadline, recent.date_report_deadline
@@ -289,7 +314,7 @@ class TestComplaintReportability(MedEquipmentCommon):
         with self.assertRaisesRegex(UserError, "record the authority's report"):
             complaint.with_user(self.qa_manager).action_close()
         complaint.with_user(self.qa_manager).write(
-            {"report_reference": "2026-AE-77", "date_report_submitted": date.today()}
+            {"report_reference": "2026-AE-77", "date_report_submitted": self._today()}
         )
         self._sign(complaint.with_user(self.qa_manager).action_close(), self.qa_manager)
         self.assertEqual(complaint.state, "closed")

@@ -1,3 +1,5 @@
+from . import med_audit_entry
+from . import med_export_template
 from . import med_gate
 from . import med_gate_override
 from . import mrp_production
@@ -6,6 +8,8 @@ from . import res_company
 from . import res_config_settings
 from . import res_partner
 from . import stock_lot
+from . import stock_lot_expiry
+from . import stock_lot_genealogy
 from . import stock_lot_dossier
 from . import stock_move
 from . import stock_move_line
@@ -18,3 +22,6 @@ from . import med_lot_status_report
 from . import stock_lot_segregation
 from . import stock_lot_udi
 from . import ir_actions_report
+from . import med_release_check
+from . import med_release_result
+from . import stock_lot_release_check

@@ -1,7 +1,5 @@
-from odoo import fields, models, tools
+from odoo import api, fields, models, tools
 from odoo.tools import SQL, frozendict
-
-from .stock_lot import HOLD_SOURCES, MED_STATES
 
 # Today as Odoo stores dates (UTC), whatever the database server's time zone.
 TODAY_UTC = SQL("(NOW() AT TIME ZONE 'UTC')::date")
@@ -47,9 +45,12 @@ class MedLotStatusReport(models.Model):
     lot_id = fields.Many2one("stock.lot", readonly=True)
     product_id = fields.Many2one("product.product", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
-    med_state = fields.Selection(MED_STATES, string="Lot Status", readonly=True)
+    # the lot's own lists, with the states and hold sources upper addons add
+    med_state = fields.Selection(
+        "_selection_med_state", string="Lot Status", readonly=True
+    )
     med_hold_source = fields.Selection(
-        HOLD_SOURCES, string="Hold Source", readonly=True
+        "_selection_med_hold_source", string="Hold Source", readonly=True
     )
     date_recorded = fields.Datetime(
         string="Recorded On",
@@ -63,6 +64,17 @@ class MedLotStatusReport(models.Model):
         help="Days since the lot was recorded.",
     )
     age_bucket = fields.Selection(AGE_BUCKETS, string="Age", readonly=True)
+
+    @api.model
+    def _selection_med_state(self):
+        return (
+            self.env["stock.lot"]._fields["med_state"]._description_selection(self.env)
+        )
+
+    @api.model
+    def _selection_med_hold_source(self):
+        field = self.env["stock.lot"]._fields["med_hold_source"]
+        return field._description_selection(self.env)
 
     def init(self):
         tools.drop_view_if_exists(self.env.cr, self._table)

@@ -15,6 +15,11 @@ class ProductTemplate(models.Model):
         help="New lots start in quarantine and must be released by QA, with an "
         "electronic signature, before they are shipped or consumed.",
     )
+    med_expiry_within_components = fields.Boolean(
+        string="Expiry Not After Components",
+        help="A lot of this product may not expire after the earliest expiring "
+        "component lot it is made of: the release review flags it.",
+    )
     med_min_shelf_life_days = fields.Integer(
         string="Minimum Shelf Life at Delivery (days)",
         help="Used when the customer has no minimum of its own.",

@@ -16,6 +16,13 @@ class StockMove(models.Model):
         done = super()._action_done(cancel_backorder=cancel_backorder)
         self._med_record_lot_origin(done)
         self._med_requarantine_received(done.move_line_ids)
+        lots = done.move_line_ids.lot_id
+        if lots:
+            # A receipt, a production, a consumption, a scrap or a return changes
+            # what the release checks find on the lots waiting for release.
+            self.env["med.release.result"]._med_reconcile(
+                self.env["stock.lot"]._med_pending_lots(lots)
+            )
         return done
 
     def _med_requarantine_received(self, lines):

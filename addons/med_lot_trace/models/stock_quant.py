@@ -81,10 +81,12 @@ class StockQuant(models.Model):
         transfers and inventory adjustments (whose moves record it) change it.
         Lots without batch release (no device: a category QA left out of GxP scope)
         keep Odoo's behaviour."""
+        lots = lots.exists()
+        # QA may bring the lots' category into GxP scope meanwhile: see
+        # stock.lot._med_lock_release_requirement
+        self.env["stock.lot"]._med_lock_release_requirement(lots.sudo().product_id)
         # sudo: the release requirement decides, whatever the user may read of products
-        lots = lots.exists().filtered(
-            lambda lot: lot.sudo().product_id.med_release_required
-        )
+        lots = lots.filtered(lambda lot: lot.sudo().product_id.med_release_required)
         if lots:
             raise UserError(
                 self.env._(

@@ -18,3 +18,4 @@ from . import test_delivery_feedback
 from . import test_segregation
 from . import test_gate_operation_type
 from . import test_extension_hooks
+from . import test_working_days

@@ -9,7 +9,7 @@ from odoo.exceptions import UserError
 from ..tools import udi_export
 
 TARGETS = [
-    ("nmpa", "NMPA UDI database (医疗器械唯一标识数据库)"),
+    ("nmpa", "NMPA UDI database"),
     ("eudamed", "EUDAMED UDI/Device module"),
 ]
 
@@ -76,7 +76,7 @@ class MedUdiExport(models.TransientModel):
             "sfwblztlcp": no,
             "cpms": product.description_sale or product.name,
             "cphhhbh": product.default_code or "",
-            "qxlb": "器械",
+            "qxlb": "器械",  # the published value (a device, not an IVD reagent)
             "tyshxydm": manufacturer.company_registry or manufacturer.vat or "",
             "zczbhhzbapzbh": product.med_registration_number or "",
             "ylqxzcrbarmc": manufacturer.name,

@@ -8,8 +8,8 @@ from odoo.addons.med_audit_export.models.med_signable_mixin import QA_MANAGER
 
 KINDS = [
     ("fda_806", "FDA 21 CFR 806 correction or removal report"),
-    ("nmpa_progress", "NMPA progress report (召回计划实施情况报告)"),
-    ("nmpa_summary", "NMPA summary assessment (召回总结评估报告)"),
+    ("nmpa_progress", "NMPA progress report"),
+    ("nmpa_summary", "NMPA summary assessment"),
 ]
 STATES = [
     ("to_submit", "To Submit"),
@@ -24,17 +24,6 @@ NMPA_SUMMARY_WORK_DAYS = 10
 # 医疗器械召回管理办法 (2017): progress is reported regularly as the recall plan
 # says; by default at the period of the level's notification (1, 3 or 7 days).
 NMPA_PROGRESS_DAYS = {"1": 1, "2": 3, "3": 7}
-
-
-def add_work_days(start, days):
-    """``start`` plus ``days`` working days (Monday to Friday; public holidays are
-    not known here, so the date is never later than the legal one)."""
-    current = start
-    while days:
-        current += timedelta(days=1)
-        if current.weekday() < 5:
-            days -= 1
-    return current
 
 
 class MedRecallReport(models.Model):
@@ -123,10 +112,10 @@ class MedRecallReport(models.Model):
         return super().write(vals)
 
     def _med_ensure_qa_manager(self):
-        if not self.env.user.has_group(QA_MANAGER):
-            raise UserError(
-                self.env._("Only a QA manager records the reports to the authority.")
-            )
+        self.env["med.signable.mixin"]._med_require_group(
+            QA_MANAGER,
+            self.env._("Only a QA manager records the reports to the authority."),
+        )
 
     # -- submission --
     def action_submit(self):

@@ -4,6 +4,13 @@ from odoo import fields, models
 class StockLot(models.Model):
     _inherit = "stock.lot"
 
+    # A recalled lot stays blocked (rejected, held by hand) if med_recall goes.
+    med_state = fields.Selection(
+        selection_add=[("recalled", "Recalled")], ondelete={"recalled": "set rejected"}
+    )
+    med_hold_source = fields.Selection(
+        selection_add=[("recall", "Recall")], ondelete={"recall": "set manual"}
+    )
     # For the roles that read recalls (the warehouse needs to know why a lot is held).
     med_recall_count = fields.Integer(
         string="Recall Count",

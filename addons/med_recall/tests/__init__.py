@@ -8,3 +8,5 @@ from . import test_recall_deadline
 from . import test_recall_report_fields
 from . import test_recall_race
 from . import test_recall_authority_reports
+from . import test_recall_progress_period
+from . import test_recall_report_rpc

@@ -57,3 +57,16 @@ class MedRecallCommon(MedCapaCommon):
             lambda line: line.partner_id == partner
             and line.lot_id == (lot or self.syringe_lot)
         )
+
+    def _export_report(self, recall, user, file_format="xlsx", **context):
+        """The authority report as ``user`` exports it: the recall's button opens
+        the dossier engine's dialog, which exports and records the file."""
+        action = recall.with_user(user).action_export_report()
+        wizard = (
+            self.env[action["res_model"]]
+            .with_user(user)
+            .with_context(action["context"], **context)
+            .create({"file_format": file_format})
+        )
+        download = wizard.action_export()
+        return self.env[download["res_model"]].browse(download["res_id"])

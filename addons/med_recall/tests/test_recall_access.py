@@ -1,7 +1,9 @@
+import base64
 import io
 
 import openpyxl
 
+from odoo import Command
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, tagged
 
@@ -79,12 +81,7 @@ class TestRecallAccess(MedRecallCommon):
     def test_authority_report_xlsx_by_the_auditor(self):
         self._launch(self.recall)
         self._return(self.delivery_hospital, 8)
-        action = (
-            self.recall.with_user(self.auditor)
-            .with_context(med_format="xlsx")
-            .action_export_report()
-        )
-        export = self.env["med.audit.export"].browse(action["res_id"])
+        export = self._export_report(self.recall, self.auditor)
         self.assertEqual(export.file_format, "xlsx")
         workbook = openpyxl.load_workbook(io.BytesIO(export.attachment_id.raw))
         self.assertEqual(
@@ -133,12 +130,9 @@ class TestRecallAccess(MedRecallCommon):
 
     def test_authority_report_pdf_and_reconciliation_sheet(self):
         self._launch(self.recall)
-        action = (
-            self.recall.with_user(self.qa_manager)
-            .with_context(med_format="pdf", force_report_rendering=True)
-            .action_export_report()
+        export = self._export_report(
+            self.recall, self.qa_manager, "pdf", force_report_rendering=True
         )
-        export = self.env["med.audit.export"].browse(action["res_id"])
         text = self._pdf_text(export.attachment_id.raw)
         self.assertIn("Health hazard assessment", text)
         self.assertIn(self.recall.name, text)
@@ -148,6 +142,64 @@ class TestRecallAccess(MedRecallCommon):
         workbook = openpyxl.load_workbook(io.BytesIO(sheet.attachment_id.raw))
         cells = [c for row in workbook.active.iter_rows(values_only=True) for c in row]
         self.assertIn(self.distributor.display_name, cells)
+
+    def test_authority_report_verified_through_verify_evidence_file(self):
+        """The authority report is an evidence file as every other: the dossier
+        engine records its export, its PDF names the export's code on every page,
+        and Verify Evidence File finds the export from the code and the file; the
+        file changed afterwards is not recognised."""
+        self._launch(self.recall)
+        export = self._export_report(
+            self.recall, self.auditor, "pdf", force_report_rendering=True
+        )
+        content = export.attachment_id.raw
+        self.assertEqual(export.report_name, "Recall report")
+        self.assertEqual(export.filter_description, self.recall.name)
+        self.assertIn(export.verification_code, self._pdf_text(content))
+        Verify = self.env["med.audit.export.verify"].with_user(self.auditor)
+        verified = Verify.create(
+            {
+                "code": export.verification_code,
+                "file": base64.b64encode(content),
+            }
+        )
+        verified.action_verify()
+        self.assertEqual(verified.result, "valid")
+        self.assertEqual(verified.export_id, export)
+        changed = Verify.create(
+            {
+                "code": export.verification_code,
+                "file": base64.b64encode(content + b"\n% changed"),
+            }
+        )
+        changed.action_verify()
+        self.assertEqual(changed.result, "unknown")
+        self.assertFalse(changed.export_id)
+
+    def test_authority_report_follows_its_template(self):
+        """A template of the authority report chooses its sections and columns."""
+        template = self.env["med.export.template"].create(
+            {
+                "name": "Lots only",
+                "report": "recall_authority",
+                "section_ids": [
+                    Command.create(
+                        {"code": "authority_lots", "columns": "lot,made,shipped"}
+                    )
+                ],
+            }
+        )
+        export = self._export_report(
+            self.recall, self.auditor, default_template_id=template.id
+        )
+        workbook = openpyxl.load_workbook(io.BytesIO(export.attachment_id.raw))
+        self.assertEqual(workbook.sheetnames, ["Lots"])
+        rows = {
+            row[0]: row
+            for row in workbook["Lots"].iter_rows(values_only=True)
+            if row and row[0] == "SYR-R1"
+        }
+        self.assertEqual(rows["SYR-R1"], ("SYR-R1", "60", "35"))
 
     def test_warehouse_cannot_export(self):
         with self.assertRaisesRegex(UserError, "Only auditors"):

@@ -5,6 +5,8 @@ from freezegun import freeze_time
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
+from odoo.addons.med_lot_trace.tests.test_working_days import add_public_holiday
+
 from .common import MedRecallCommon
 
 # Launched on Friday 20 November 2026 at 02:00 UTC (10:00 in Shanghai).
@@ -53,6 +55,12 @@ class TestRecallAuthorityReports(MedRecallCommon):
             # the recall's responsible person is reminded
             self.assertEqual(activity.user_id, self.inspector)
         self.assertFalse(self._report("nmpa_summary"))
+
+    def test_fda_report_deadline_skips_a_public_holiday(self):
+        add_public_holiday(self.recall.company_id, date(2026, 11, 26), "Thanksgiving")
+        self._launch_at()
+        # 10 working days from Friday 20 November without Thursday 26: Monday 7
+        self.assertEqual(self._report("fda_806").date_deadline, date(2026, 12, 7))
 
     def test_overdue_flag_and_search_agree(self):
         self._launch_at()

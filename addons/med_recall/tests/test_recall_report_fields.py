@@ -32,12 +32,7 @@ class TestRecallReportFields(MedRecallCommon):
         }
 
     def _xlsx(self):
-        action = (
-            self.recall.with_user(self.auditor)
-            .with_context(med_format="xlsx")
-            .action_export_report()
-        )
-        export = self.env["med.audit.export"].browse(action["res_id"])
+        export = self._export_report(self.recall, self.auditor)
         return openpyxl.load_workbook(io.BytesIO(export.attachment_id.raw))
 
     def test_authority_report_carries_the_new_fields(self):

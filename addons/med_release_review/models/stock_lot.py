@@ -4,8 +4,7 @@ from odoo.tools import SQL
 from odoo.tools.sql import column_exists, create_column
 
 from odoo.addons.med_audit_export.models.base import PROTECTED_WRITE
-
-from .med_release_check import PENDING_STATES
+from odoo.addons.med_lot_trace.models.med_release_check import PENDING_STATES
 
 REVIEW_STATES = [
     ("green", "All checks pass"),
@@ -119,57 +118,7 @@ class StockLot(models.Model):
                     "reconciliation and the signed release only."
                 )
             )
-        result = super().write(vals)
-        if "expiration_date" in vals:
-            # A corrected expiry changes what the expiry check finds.
-            self.env["med.release.result"]._med_reconcile(self._med_pending_lots(self))
-        return result
-
-    # -- release --
-    def _med_release_checks(self):
-        """The failed blocking checks, and the failed warnings without a signed
-        justification, block the release of lots waiting for it; the checks run
-        again on these lots first, so the answer is current."""
-        blocking = super()._med_release_checks()
-        pending = self.filtered(lambda lot: lot.med_state in PENDING_STATES)
-        if not pending:
-            return blocking
-        self.env["med.release.result"]._med_reconcile(pending)
-        # sudo: every failed check blocks, whoever releases.
-        results = (
-            self.env["med.release.result"]
-            .sudo()
-            .search(
-                [
-                    ("lot_id", "in", pending.ids),
-                    ("state", "=", "fail"),
-                    ("check_id.active", "=", True),
-                ]
-            )
-        )
-        for result in results:
-            lot = result.lot_id.with_env(self.env)
-            values = {"check": result.check_id.name, "message": result.message}
-            if result.severity == "block":
-                reason = self.env._("%(check)s: %(message)s", **values)
-            elif not result.justification:
-                reason = self.env._(
-                    "warning %(check)s not justified: %(message)s", **values
-                )
-            else:
-                continue
-            blocking.setdefault(lot, []).append(reason)
-        return blocking
-
-    @api.model
-    def _med_pending_lots(self, lots):
-        return lots.filtered(lambda lot: lot.med_state in PENDING_STATES)
-
-    def _med_reconcile_with_descendants(self):
-        """Run the checks again on these lots and the lots made from them that wait
-        for release (a finding on a component counts for them)."""
-        lots = self | self.browse(self.sudo()._med_trace_ids("downstream"))
-        self.env["med.release.result"]._med_reconcile(self._med_pending_lots(lots))
+        return super().write(vals)
 
     @api.model
     def _med_record_past_release_times(self):

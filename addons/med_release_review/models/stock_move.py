@@ -6,13 +6,7 @@ class StockMove(models.Model):
 
     def _action_done(self, cancel_backorder=False):
         done = super()._action_done(cancel_backorder=cancel_backorder)
-        lots = done.move_line_ids.lot_id
-        if lots:
-            done._med_record_ready_date()
-            # A receipt, a production, a consumption, a scrap or a return changes
-            # what the checks find on the lots waiting for release.
-            Lot = self.env["stock.lot"]
-            self.env["med.release.result"]._med_reconcile(Lot._med_pending_lots(lots))
+        done._med_record_ready_date()
         return done
 
     def _med_record_ready_date(self):

@@ -21,7 +21,7 @@ class TestReleaseConfigurationAudited(ReleaseReviewCommon):
         )
 
     def test_release_check_weakened_is_audited(self):
-        check = self.env.ref("med_release_review.release_check_inspected_quantity")
+        check = self.env.ref("med_capa.release_check_inspected_quantity")
         check.with_context(med_reason="supplier counts are approximate").write(
             {"severity": "warn", "tolerance_percent": 100.0}
         )

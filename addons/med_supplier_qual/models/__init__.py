@@ -22,3 +22,5 @@ from . import med_first_operation
 from . import sale_order
 from . import sale_order_line
 from . import med_gsp_self_inspection
+from . import med_export_template
+from . import med_release_check

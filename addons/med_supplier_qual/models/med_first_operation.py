@@ -5,9 +5,9 @@ from odoo.tools import frozendict
 from odoo.addons.med_audit_export.models.med_signable_mixin import QA_MANAGER
 
 KINDS = [
-    ("supplier", "Supplier (首营企业)"),
-    ("customer", "Customer (首营购货者)"),
-    ("product", "Product (首营品种)"),
+    ("supplier", "First-operation supplier"),
+    ("customer", "First-operation customer"),
+    ("product", "First-operation device"),
 ]
 STATES = [("draft", "Draft"), ("approved", "Approved"), ("revoked", "Revoked")]
 # What the QA manager approved: it no longer changes once signed.
@@ -104,10 +104,10 @@ class MedFirstOperation(models.Model):
 
     # -- signed decisions --
     def _med_ensure_qa_manager(self):
-        if not self.env.user.has_group(QA_MANAGER):
-            raise UserError(
-                self.env._("Only a QA manager approves or revokes a first operation.")
-            )
+        self._med_require_group(
+            QA_MANAGER,
+            self.env._("Only a QA manager approves or revokes a first operation."),
+        )
 
     def _med_ensure_state(self, state):
         for record in self:
@@ -122,14 +122,7 @@ class MedFirstOperation(models.Model):
     def action_approve(self):
         self._med_ensure_qa_manager()
         self._med_ensure_state("draft")
-        for record in self:
-            if not (record.review or "").strip():
-                raise UserError(
-                    self.env._(
-                        "%(record)s: say what was reviewed before approving it.",
-                        record=record.display_name,
-                    )
-                )
+        self._med_require_fields(["review"], self.env._("approving it"))
         return self._med_request_signature(
             "approval", "_med_do_approve", title=self.env._("Approve First Operation")
         )

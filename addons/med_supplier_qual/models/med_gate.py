@@ -36,7 +36,7 @@ class MedGate(models.AbstractModel):
                 documents=self._med_document_names(findings),
             )
         refusal = self.env._(
-            "First-operation approval missing (首营审核未通过):\n%(messages)s",
+            "First-operation approval missing:\n%(messages)s",
             messages=self._med_listed(findings),
         )
         return f"{subject}\n{refusal}"

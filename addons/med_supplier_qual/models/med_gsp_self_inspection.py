@@ -1,15 +1,12 @@
 import datetime
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import ValidationError
 from odoo.tools import frozendict
 
 from odoo.addons.med_audit_export.models.med_signable_mixin import QA_MANAGER
 
 REPORT = "gsp_self_inspection"
-STATES = [("draft", "Draft"), ("signed", "Signed")]
-# Written by the QA manager before signing; frozen after.
-DRAFTED_FIELDS = {"year", "company_id", "conclusion"}
 
 
 class MedGspSelfInspection(models.Model):
@@ -20,11 +17,17 @@ class MedGspSelfInspection(models.Model):
 
     _name = "med.gsp.self.inspection"
     _description = "Annual GSP Self-Inspection"
-    _inherit = ("mail.thread", "mail.activity.mixin", "med.signable.mixin")
+    _inherit = (
+        "mail.thread",
+        "mail.activity.mixin",
+        "med.signed.record.mixin",
+        "med.dossier.mixin",
+    )
     _order = "year desc, id desc"
     _check_company_auto = True
     _med_signature_actions = frozendict({"_med_do_sign": ("approval", QA_MANAGER)})
-    _med_protected_fields = ("state", "signed_by_id", "date_signed")
+    # Written by the QA manager before signing; frozen after.
+    _med_frozen_fields = frozenset({"year", "company_id", "conclusion"})
 
     year = fields.Integer(
         required=True,
@@ -36,14 +39,8 @@ class MedGspSelfInspection(models.Model):
     )
     conclusion = fields.Text(
         tracking=True,
-        help="What the self-inspection found and the corrective actions decided "
-        "(自查结论及整改措施).",
+        help="What the self-inspection found and the corrective actions decided.",
     )
-    state = fields.Selection(
-        STATES, default="draft", required=True, readonly=True, tracking=True
-    )
-    signed_by_id = fields.Many2one("res.users", readonly=True, copy=False)
-    date_signed = fields.Datetime(string="Signed On", readonly=True, copy=False)
 
     _sql_constraints = (
         (
@@ -74,48 +71,17 @@ class MedGspSelfInspection(models.Model):
                     )
                 )
 
-    def write(self, vals):
-        signed = self.filtered(lambda r: r.state == "signed")
-        if signed and DRAFTED_FIELDS.intersection(vals):
-            raise UserError(
-                self.env._(
-                    "%(reports)s is signed: it no longer changes.",
-                    reports=", ".join(signed.mapped("display_name")),
-                )
-            )
-        return super().write(vals)
-
     # -- signature --
-    def action_sign(self):
-        self._med_check_sign()
-        return self._med_request_signature(
-            "approval", "_med_do_sign", title=self.env._("Sign the Self-Inspection")
-        )
+    def _med_sign_title(self):
+        return self.env._("Sign the Self-Inspection")
 
-    def _med_check_sign(self):
-        if not self.env.user.has_group(QA_MANAGER):
-            raise UserError(
-                self.env._("Only a QA manager signs the self-inspection report.")
-            )
-        for report in self:
-            if report.state != "draft" or not (report.conclusion or "").strip():
-                raise UserError(
-                    self.env._(
-                        "%(report)s: write the conclusion of a draft report before "
-                        "signing it.",
-                        report=report.display_name,
-                    )
-                )
-
-    def _med_do_sign(self):
-        self._med_check_sign()
-        self._med_protected_write().write(
-            {
-                "state": "signed",
-                "signed_by_id": self.env.uid,
-                "date_signed": fields.Datetime.now(),
-            }
+    def _med_check_signable(self):
+        self._med_require_group(
+            QA_MANAGER,
+            self.env._("Only a QA manager signs the self-inspection report."),
         )
+        self._med_require_fields(["conclusion"], self.env._("signing"))
+        return super()._med_check_signable()
 
     def action_print(self):
         self.ensure_one()

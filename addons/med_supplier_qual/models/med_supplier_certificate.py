@@ -66,10 +66,10 @@ class MedSupplierCertificate(models.Model):
     business_scope = fields.Char(
         string="Business Scope Codes",
         tracking=True,
-        help="The device classification codes the licence covers (经营范围), "
-        "separated by commas or spaces, e.g. 14, 6815, 07-01. A code covers itself "
-        "and the codes below it (14 covers 14-01-02). A customer's licence must "
-        "cover the classification code of each device sold or delivered to it.",
+        help="The device classification codes the licence covers (its business "
+        "scope), separated by commas or spaces, e.g. 14, 6815, 07-01. A code covers "
+        "itself and the codes below it (14 covers 14-01-02). A customer's licence "
+        "must cover the classification code of each device sold or delivered to it.",
     )
     attachment_ids = fields.Many2many("ir.attachment", string="Scans")
     state = fields.Selection(

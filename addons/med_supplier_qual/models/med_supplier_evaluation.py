@@ -217,14 +217,14 @@ class MedSupplierEvaluation(models.Model):
                         evaluation=evaluation.name,
                     )
                 )
-            if not evaluation.line_ids or not evaluation.decision:
+            if not evaluation.line_ids:
                 raise UserError(
                     self.env._(
-                        "Compute the scores and choose a decision before signing "
-                        "%(evaluation)s.",
-                        evaluation=evaluation.name,
+                        "%(record)s: compute the scores before signing.",
+                        record=evaluation.display_name,
                     )
                 )
+            evaluation._med_require_fields(["decision"], self.env._("signing"))
 
     def _med_do_sign(self):
         self._med_ensure_signable()

@@ -404,7 +404,7 @@ class MedSupplierGate(models.AbstractModel):
                     self.env._(
                         "Customer %(customer)s may not buy %(product)s: its licence "
                         "%(licences)s does not cover classification code %(code)s in "
-                        "its business scope (超出经营范围; date %(date)s)",
+                        "its business scope (date %(date)s)",
                         customer=partner.display_name,
                         product=product.display_name,
                         licences=", ".join(licences.mapped("number")),

@@ -14,10 +14,10 @@ class ProductTemplate(models.Model):
     )
     med_classification_code = fields.Char(
         string="Device Classification Code",
-        help="The code of the device in NMPA's classification catalogue (分类编码, "
-        "e.g. 14-01-02, or 6815 in the 2002 catalogue). A customer's licence must "
-        "list it, or a code above it, in its business scope (经营范围) for the "
-        "device to be sold or delivered to that customer.",
+        help="The code of the device in NMPA's classification catalogue (e.g. "
+        "14-01-02, or 6815 in the 2002 catalogue). A customer's licence must list "
+        "it, or a code above it, in its business scope for the device to be sold or "
+        "delivered to that customer.",
     )
 
     @api.depends("categ_id.med_supplier_gate_exempt")

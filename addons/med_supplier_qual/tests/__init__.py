@@ -23,3 +23,6 @@ from . import test_sale_gates
 from . import test_first_operation
 from . import test_gsp_records
 from . import test_sale_gate_races
+from . import test_first_operation_rpc
+from . import test_quant_category_race
+from . import test_first_operation_race

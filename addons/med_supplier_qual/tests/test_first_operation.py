@@ -36,7 +36,7 @@ class TestFirstOperation(SaleGateCommon):
         with self.assertRaises(UserError) as refused:
             order.button_confirm()
         message = str(refused.exception)
-        self.assertIn("首营审核未通过", message)
+        self.assertIn("First-operation approval missing", message)
         self.assertIn("Barrel Supplier Co.", message)
         self.assertIn(
             "Supplier Barrel Supplier Co. has no approved first-operation review",
@@ -115,7 +115,7 @@ class TestFirstOperation(SaleGateCommon):
         approval = self.Approval.with_user(self.purchase).create(
             {"kind": "supplier", "partner_id": self.vendor.id}
         )
-        with self.assertRefused("say what was reviewed"):
+        with self.assertRefused("fill in What Was Reviewed"):
             approval.with_user(self.qa_manager).action_approve()
         with self.assertRefused("names the device"):
             self.Approval.create({"kind": "product", "review": "x"})

@@ -133,12 +133,12 @@ class TestSelfInspection(GspRecordsCommon):
 
     def test_signed_by_a_qa_manager_and_printed_as_pdf(self):
         report = self._report()
-        with self.assertRaisesRegex(UserError, "write the conclusion"):
-            report.action_sign()
+        with self.assertRaisesRegex(UserError, "fill in Conclusion"):
+            report.action_med_sign()
         report.conclusion = "No deviation; two licences renewed late."
         with self.assertRaisesRegex(UserError, "Only a QA manager signs"):
-            report.with_user(self.auditor).action_sign()
-        self._sign(report.action_sign(), self.qa_manager)
+            report.with_user(self.auditor).action_med_sign()
+        self._sign(report.action_med_sign(), self.qa_manager)
         self.assertEqual(report.state, "signed")
         self.assertEqual(report.signed_by_id, self.qa_manager)
         with self.assertRaisesRegex(UserError, "no longer changes"):

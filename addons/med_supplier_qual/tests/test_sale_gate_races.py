@@ -112,7 +112,7 @@ class TestSaleGateRaces(TransactionCase):
             partial(self._reclassify, ids),
         )
         self.assertEqual(self._order_state(ids), "draft")
-        self.assertIn("超出经营范围", str(refused))
+        self.assertIn("not cover classification code", str(refused))
 
     def test_revocation_committed_first_refuses_the_confirmation(self):
         ids = self._committed(self._world)

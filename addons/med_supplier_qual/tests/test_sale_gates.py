@@ -105,13 +105,16 @@ class TestSaleGates(SaleGateCommon):
     def test_confirmation_refused_outside_the_business_scope(self):
         self._licence(scope="6815, 14-02")
         self.assertNotConfirmed(
-            self._quotation(), "超出经营范围", "14-01-02", "PDY-HUASHAN"
+            self._quotation(),
+            "not cover classification code",
+            "14-01-02",
+            "PDY-HUASHAN",
         )
 
     def test_scope_code_covers_only_whole_segments(self):
         # 14-0 is no code above 14-01-02
         self._licence(scope="14-0")
-        self.assertNotConfirmed(self._quotation(), "超出经营范围")
+        self.assertNotConfirmed(self._quotation(), "not cover classification code")
 
     def test_device_without_classification_code_is_not_scope_checked(self):
         self.device.med_classification_code = False
@@ -143,7 +146,7 @@ class TestSaleGates(SaleGateCommon):
         )
         picking.action_assign()
         picking.move_ids.picked = True
-        with self.assertRefused("超出经营范围"):
+        with self.assertRefused("not cover classification code"):
             picking.with_user(self.warehouse).button_validate()
         self.assertNotEqual(picking.state, "done")
 

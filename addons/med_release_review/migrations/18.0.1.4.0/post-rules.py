@@ -7,6 +7,8 @@ from openupgradelib import openupgrade
 
 from odoo.tools import SQL
 
+from odoo.addons.med_lot_trace.tools.release_check_owners import CHECK_OWNERS
+
 # xml id: the Chinese sentence the English description ended with
 CHINESE_SUFFIXES = {
     "release_check_inspected_quantity": " 收货数量与检验数量一致。",
@@ -22,7 +24,9 @@ CHINESE_SUFFIXES = {
 @openupgrade.migrate()
 def migrate(env, version):
     for xmlid, suffix in CHINESE_SUFFIXES.items():
-        check = env.ref(f"med_release_review.{xmlid}", raise_if_not_found=False)
+        # the checks belong to the addons that own their data since 18.0.1.5.0
+        owner = CHECK_OWNERS[xmlid.removeprefix("release_check_")]
+        check = env.ref(f"{owner}.{xmlid}", raise_if_not_found=False)
         if not check:
             continue
         env.cr.execute(

@@ -1,0 +1,127 @@
+from odoo import fields, models
+from odoo.exceptions import UserError
+
+# What a launch needs filled in: the regulator's report asks for each of them.
+LAUNCH_FIELDS = (
+    "user_id",
+    "date_discovered",
+    "nmpa_level",
+    "fda_class",
+    "reason",
+    "health_hazard",
+    "depth",
+    "date_decision",
+    "date_target",
+)
+
+
+class MedRecall(models.Model):
+    """The signed launch: the lots recalled (held, never shipped again) and one
+    letter per customer to send."""
+
+    _name = "med.recall"
+    _inherit = "med.recall"
+
+    def _med_ensure_launchable(self):
+        self._med_ensure_qa_manager()
+        for recall in self:
+            if recall.state != "draft":
+                raise UserError(
+                    self.env._(
+                        "%(recall)s is already launched, closed or cancelled: only a "
+                        "draft is launched.",
+                        recall=recall.name,
+                    )
+                )
+            recall._med_require_fields(LAUNCH_FIELDS, self.env._("the launch"))
+            if not recall.scope_lot_ids:
+                raise UserError(
+                    self.env._(
+                        "%(recall)s has no lots in its scope.",
+                        recall=recall.name,
+                    )
+                )
+            others = recall._med_other_open_recalls()
+            if others:
+                raise UserError(
+                    self.env._(
+                        "%(recall)s: lots %(lots)s are already recalled by "
+                        "%(others)s, which is still open: add the new findings to "
+                        "that recall.",
+                        recall=recall.name,
+                        lots=", ".join(others.mapped("lot_id.name")),
+                        others=", ".join(others.mapped("recall_id.name")),
+                    )
+                )
+
+    def _med_other_open_recalls(self):
+        """The scope lines of other launched recalls on this recall's lots."""
+        self.ensure_one()
+        # sudo: a recall of another company's lots blocks this one too.
+        return (
+            self.env["med.recall.lot"]
+            .sudo()
+            .search(
+                [
+                    ("lot_id", "in", self.scope_lot_ids.lot_id.ids),
+                    ("recall_id", "!=", self.id),
+                    ("recall_id.state", "=", "launched"),
+                ]
+            )
+        )
+
+    def action_launch(self):
+        self._med_ensure_launchable()
+        return self._med_request_signature(
+            "approval", "_med_do_launch", title=self.env._("Approve and Launch")
+        )
+
+    def _med_do_launch(self):
+        self._med_ensure_launchable()
+        for recall in self:
+            recall._med_protected_write().write(recall._prepare_launch_vals())
+            recall._med_apply_launch()
+            recall._med_plan_launch_reports()
+
+    def _prepare_launch_vals(self):
+        """Values written on the recall by its signed launch (extension hook)."""
+        self.ensure_one()
+        return {
+            "state": "launched",
+            "date_launched": fields.Datetime.now(),
+            "launched_by_id": self.env.uid,
+        }
+
+    def _med_apply_launch(self):
+        """Recall every lot of the scope (held, not reservable, not shipped) and
+        prepare one notification per customer; again after the scope grew."""
+        self.ensure_one()
+        lots = self.scope_lot_ids.lot_id.filtered(
+            lambda lot: lot.med_state not in ("recalled", "rejected")
+        )
+        if lots:
+            reason = self.env._(
+                "Recall %(recall)s: %(reason)s", recall=self.name, reason=self.reason
+            )
+            # Lots at customers are recalled too: they come back through returns and
+            # must never be shipped again.
+            lots.with_context(med_reason=reason)._med_set_state(
+                "recalled", {"med_hold_source": "recall", "med_hold_reason": reason}
+            )
+        notified = self.notification_ids.partner_id
+        new = self.line_ids.partner_id - notified
+        if new:
+            self.env["med.recall.notification"].create(
+                [{"recall_id": self.id, "partner_id": partner.id} for partner in new]
+            )
+        self._med_schedule_notification_activity()
+
+    # -- notifications --
+    def action_send_notifications(self):
+        self.ensure_one()
+        to_send = self.notification_ids.filtered(lambda n: n.state == "to_send")
+        if not to_send:
+            raise UserError(
+                self.env._("Every letter of %(recall)s is sent.", recall=self.name)
+            )
+        to_send.action_send()
