@@ -18,6 +18,9 @@ base_db=${MED_BENCH_DB:-med_bench}
 # work on other addons does not force a rebuild.
 # With MED_BENCH_DEMO=1, the database gets the addons' demo data and Chinese (a
 # benchmark marked `# bench-demo`, e.g. the demo lot dossier).
+# With MED_BENCH_KEEP=1 (a benchmark marked `# bench-keeps-data`, whose generated data
+# takes long to make), a change of the addons' code updates the database in place
+# instead, keeping its data; it is rebuilt only when the list of addons changes.
 bench_db() {
     local db=$1
     shift
@@ -35,6 +38,15 @@ bench_db() {
             -print0 | sort -z | xargs -0 sha256sum
     } | sha256sum | cut -c1-16)
     local stamp="$MED_LOCAL/$db.addons"
+    if [ "${MED_BENCH_KEEP:-0}" = 1 ] && med_db_exists "$db" \
+        && [ "$(cat "$stamp.list" 2>/dev/null)" = "$* ${demo[*]}" ] \
+        && [ "$(cat "$stamp" 2>/dev/null)" != "$addons_hash" ]; then
+        local log="$MED_LOCAL/$db-update.log"
+        med_say "updating the benchmark database $db, keeping its data (log: $log)"
+        med_odoo -d "$db" -u "$(IFS=,; echo "$*")" --stop-after-init \
+            --db-filter="^$db\$" >"$log" 2>&1 || med_die "updating $db failed; see $log"
+        echo "$addons_hash" >"$stamp"
+    fi
     if ! med_db_exists "$db" || [ "$(cat "$stamp" 2>/dev/null)" != "$addons_hash" ]; then
         local log="$MED_LOCAL/$db-install.log"
         med_say "creating the benchmark database $db (log: $log)"
@@ -43,6 +55,7 @@ bench_db() {
             --stop-after-init --db-filter="^$db\$" >"$log" 2>&1 \
             || { med_psql dropdb --if-exists "$db"; med_die "creating $db failed; see $log"; }
         echo "$addons_hash" >"$stamp"
+        echo "$* ${demo[*]}" >"$stamp.list"
     fi
 }
 
@@ -89,6 +102,8 @@ for name in "${names[@]}"; do
     fi
     export MED_BENCH_DEMO=0
     grep -q '^# bench-demo' "$script" && MED_BENCH_DEMO=1
+    export MED_BENCH_KEEP=0
+    grep -q '^# bench-keeps-data' "$script" && MED_BENCH_KEEP=1
     # OCA auditlog is the anchor of the audit benchmark.
     if [ ${#extra[@]} -gt 0 ]; then
         db="${base_db}_$name"

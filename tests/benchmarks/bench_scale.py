@@ -20,13 +20,20 @@ The machine may be shared: the load average is printed at each step, and the
 generation, the expiry check and the audit trail print their CPU time (this process
 and its PostgreSQL backend) beside the wall-clock time, so that a slow figure tells
 load from code.
-Extra options: --scale, --quants, --audit-entries, --explain.
+Extra options: --scale, --quants, --audit-entries, --explain, and --keep: the
+generated history and audit trail are committed (in the database of this benchmark
+alone, which bench.sh then updates in place when the code changes) and the next run
+with the same sizes measures them again without generating them; generating the full
+size takes longer than measuring it.
 """
 # bench-by-name-only
+# bench-keeps-data
+# bench-addons: med_lot_trace
 
 import argparse
 import contextlib
 import datetime
+import json
 import os
 import statistics
 import sys
@@ -50,6 +57,7 @@ def parse_all_args():
     parser.add_argument("--quants", type=int, default=10_000_000)
     parser.add_argument("--audit-entries", type=int, default=50_000_000)
     parser.add_argument("--explain", action="store_true")
+    parser.add_argument("--keep", action="store_true")
     ours, sys.argv[1:] = parser.parse_known_args()
     args = parse_args(__doc__)
     for name, value in vars(ours).items():
@@ -172,19 +180,56 @@ def explain(env, entries, domain):
         print("   ", row)
 
 
+KEPT_PARAMETER = "med_bench_scale.kept"
+
+
+def kept(env, part, size):
+    """What an earlier --keep run committed of ``part`` at ``size`` (a dict), or None.
+    Data of another size is in the way: the database must be dropped first."""
+    value = json.loads(env["ir.config_parameter"].get_param(KEPT_PARAMETER) or "{}")
+    if part not in value:
+        return None
+    if value[part]["size"] != size:
+        sys.exit(
+            f"{env.cr.dbname} keeps {part} of size {value[part]['size']}, not {size}:"
+            f" drop the database (setup/bench.sh rebuilds it) or run with that size"
+        )
+    return value[part]
+
+
+def keep(env, part, size, **found):
+    """Commit what was generated of ``part``, and where to find it again."""
+    Parameter = env["ir.config_parameter"]
+    value = json.loads(Parameter.get_param(KEPT_PARAMETER) or "{}")
+    value[part] = {"size": size, **found}
+    Parameter.set_param(KEPT_PARAMETER, json.dumps(value))
+    env.cr.commit()
+    print(f"kept for later runs: {part} at size {size}")
+
+
+def genealogy(env, args):
+    """The needle lot of the generated history, generated now unless kept."""
+    size = [args.scale, args.quants]
+    found = args.keep and kept(env, "genealogy", size)
+    if found:
+        print(f"generated earlier and kept: scale {args.scale}, {args.quants} quants")
+        return env["stock.lot"].browse(found["raw_lot"])
+    with clock(env.cr, f"generated at scale {args.scale}"):
+        data = genealogy_data.generate(env, args.scale, quants=args.quants, log=print)
+    print(f"generated: {data.counts}")
+    if args.keep:
+        keep(env, "genealogy", size, raw_lot=data.raw_lot.id)
+    return data.raw_lot
+
+
 def main():
     args = parse_all_args()
     with odoo_env(args.config, args.database) as env:
         cr = env.cr
-        with clock(cr, f"generated at scale {args.scale}"):
-            data = genealogy_data.generate(
-                env, args.scale, quants=args.quants, log=print
-            )
-        print(f"generated: {data.counts}")
+        raw = genealogy(env, args)
         bench("scale_move_lines", count(cr, "stock_move_line"), "rows")
         bench("scale_quants", count(cr, "stock_quant"), "rows")
 
-        raw = data.raw_lot
         (recall_ms, recall_cpu_ms), (cte_ms, cte_cpu_ms) = medians_ms(
             [raw.med_recall_scope, lambda: raw._med_trace_ids("downstream")],
             env,
@@ -214,7 +259,14 @@ def main():
         env.invalidate_all()
         bench("scale_expiry_s", expiry_s, "s")
 
-        users = audit_trail(env, args.audit_entries)
+        found = args.keep and kept(env, "audit", args.audit_entries)
+        if found:
+            print(f"audit trail generated earlier and kept: {args.audit_entries}")
+            users = env["res.users"].browse(found["users"])
+        else:
+            users = audit_trail(env, args.audit_entries)
+            if args.keep:
+                keep(env, "audit", args.audit_entries, users=users.ids)
         bench("scale_audit_entries", count(cr, "med_audit_entry"), "rows")
         auditor = env["res.users"].create(
             {
