@@ -182,35 +182,40 @@ class StockLot(models.Model):
             order=Partner._order,
         )
 
-        # One row of four id arrays, in the order of ``scope``: cheaper than sending a
-        # row per id. Each array is its query's rows in its query's order (one sort);
-        # the scope's lots, which the other queries read, carry theirs as a rank.
+        def ranked(query):
+            """The query's ids, with their rank in its order."""
+            return query.select(
+                SQL.identifier(query.table, "id"),
+                SQL("row_number() OVER (ORDER BY %s)", query.order),
+            )
+
+        # One row of four id arrays, in the order of ``scope``: cheaper than sorting
+        # and sending a row per id.
         [row] = self.env.execute_query(
             SQL(
                 """
             WITH RECURSIVE %(trace)s,
             scope_lots AS MATERIALIZED (%(lots)s),
             deliveries AS MATERIALIZED (%(deliveries)s)
-            SELECT ARRAY(SELECT id FROM scope_lots ORDER BY row_number),
-                   ARRAY(%(customers)s),
-                   ARRAY(SELECT id FROM deliveries ORDER BY id),
-                   ARRAY(%(on_hand)s)
+            SELECT (SELECT array_agg(id ORDER BY row_number) FROM scope_lots),
+                   (SELECT array_agg(id ORDER BY row_number)
+                      FROM (%(customers)s) customers),
+                   (SELECT array_agg(id ORDER BY id) FROM deliveries),
+                   (SELECT array_agg(id ORDER BY row_number)
+                      FROM (%(on_hand)s) on_hand)
             """,
                 trace=self._med_trace_sql("downstream"),
-                lots=lots.select(
-                    SQL.identifier(lots.table, "id"),
-                    SQL("row_number() OVER (ORDER BY %s)", lots.order),
-                ),
+                lots=ranked(lots),
                 deliveries=delivered.select(
                     SQL.identifier(delivered.table, "id"),
                     SQL.identifier(delivered.table, "med_partner_id"),
                 ),
-                customers=customers.select(),
-                on_hand=on_hand.select(),
+                customers=ranked(customers),
+                on_hand=ranked(on_hand),
             )
         )
         return {
-            key: records.browse(ids)
+            key: records.browse(ids or ())
             for (key, records), ids in zip(scope.items(), row, strict=True)
         }
 
