@@ -86,10 +86,10 @@ class StockLot(models.Model):
         now = fields.Datetime.now()
         self.env.flush_all()
         # One pass over the stock of the lots past their alert or expiry date: the
-        # quants are the costly part, read once for the holds and the lists, each lot's
-        # through the lot index and summed per warehouse right there. Summing them
-        # all at once (half the quants at ten times the reference history) spilled
-        # its hash table to disk, and joining the lots back read every lot again.
+        # quants are the costly part, read once for the holds and the lists. Each
+        # lot's quants are found through the lot index and summed per warehouse on
+        # the spot: one hash over all of them (over half of the generated history's
+        # quants) spilled to disk, and joining the lots back read every lot again.
         cr.execute(
             SQL(
                 """
