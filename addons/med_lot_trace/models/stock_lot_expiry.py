@@ -86,26 +86,25 @@ class StockLot(models.Model):
         now = fields.Datetime.now()
         self.env.flush_all()
         # One pass over the stock of the lots past their alert or expiry date: the
-        # quants are the costly part, read once for the holds and the lists, through
-        # the lot index and summed per lot and warehouse before the lots are joined.
+        # quants are the costly part, read once for the holds and the lists. Each
+        # lot's quants are found through the lot index and summed per warehouse on
+        # the spot: one hash over all of them (over half of the generated history's
+        # quants) spilled to disk, and joining the lots back read every lot again.
         cr.execute(
             SQL(
                 """
-            WITH due AS MATERIALIZED (
-                SELECT id FROM stock_lot
-                 WHERE alert_date <= %(now)s OR expiration_date < %(now)s
-            ), stock AS (
-                SELECT quant.lot_id, loc.warehouse_id, sum(quant.quantity) AS quantity
-                  FROM stock_quant quant
-                  JOIN stock_location loc
-                    ON loc.id = quant.location_id AND loc.usage = 'internal'
-                 WHERE quant.lot_id IN (SELECT id FROM due) AND quant.quantity > 0
-                 GROUP BY quant.lot_id, loc.warehouse_id
-            )
             SELECT lot.id, lot.med_state, stock.warehouse_id, lot.product_id, lot.name,
                    lot.expiration_date, lot.alert_date, stock.quantity
-              FROM stock
-              JOIN stock_lot lot ON lot.id = stock.lot_id
+              FROM stock_lot lot
+             CROSS JOIN LATERAL (
+                   SELECT loc.warehouse_id, sum(quant.quantity) AS quantity
+                     FROM stock_quant quant
+                     JOIN stock_location loc
+                       ON loc.id = quant.location_id AND loc.usage = 'internal'
+                    WHERE quant.lot_id = lot.id AND quant.quantity > 0
+                    GROUP BY loc.warehouse_id
+                   ) stock
+             WHERE lot.alert_date <= %(now)s OR lot.expiration_date < %(now)s
              ORDER BY stock.warehouse_id, lot.expiration_date, lot.id
             """,
                 now=now,
@@ -162,7 +161,7 @@ class StockLot(models.Model):
     @api.model
     def _med_notify_near_expiry(self, warehouse, rows):
         """One activity per warehouse and day for QA, with the near-expiry list:
-        ``rows`` of (product id, lot name, expiry, alert date, quantity there)."""
+        ``rows`` of (product id, lot name, expiry and alert datetimes, quantity)."""
         today = fields.Date.context_today(self)
         summary = self.env._("Lots near expiry")
         # Before deciding: a run whose snapshot predates another run's notice does
@@ -192,12 +191,14 @@ class StockLot(models.Model):
         title = self.env._("Near-expiry lots %(warehouse)s", warehouse=warehouse.code)
         products = self.env["product.product"].browse({row[0] for row in rows})
         names = dict(zip(products.ids, products.mapped("display_name"), strict=True))
+        # isoformat: the same text as fields.Date.to_string, a sixth of its time over
+        # the tens of thousands of rows of a large plant's list.
         table = [
             [
                 names[product_id],
                 lot_name,
-                fields.Date.to_string(expiry),
-                fields.Date.to_string(alert),
+                expiry.date().isoformat(),
+                alert.date().isoformat(),
                 quantity,
             ]
             for product_id, lot_name, expiry, alert, quantity in rows
