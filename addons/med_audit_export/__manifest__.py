@@ -2,7 +2,7 @@
     "name": "Medical Device Compliance: Audit Trail and Evidence Exports",
     "summary": "GxP roles, tamper-evident audit trail, electronic signatures and "
     "evidence exports for medical-device makers and distributors",
-    "version": "18.0.1.5.0",
+    "version": "18.0.1.6.0",
     "category": "Manufacturing/Quality",
     "website": "https://github.com/med-compliance/odoo-med-compliance",
     "author": "Medical Device Compliance Suite contributors",

@@ -47,7 +47,9 @@ class MedAuditEntry(models.Model):
         index=True,
         help="Stored in UTC, shown in your timezone.",
     )
-    user_id = fields.Many2one("res.users", readonly=True, index=True)
+    # Not indexed alone: (user_id, timestamp) below serves every lookup by user, and
+    # each entry written would pay for a second index on it.
+    user_id = fields.Many2one("res.users", readonly=True)
     operation = fields.Selection(OPERATIONS, readonly=True)
     res_model = fields.Char(string="Model", readonly=True)
     res_id = fields.Integer(string="Record ID", readonly=True)
