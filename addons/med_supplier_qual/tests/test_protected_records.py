@@ -1,7 +1,7 @@
 from datetime import timedelta
 
 from odoo.exceptions import UserError
-from odoo.tests import HttpCase, tagged
+from odoo.tests import HttpCase, new_test_user, tagged
 
 from odoo.addons.med_audit_export.tests.common import JsonRpcMixin
 
@@ -241,3 +241,25 @@ class TestProtectedSupplierRecordsRpc(JsonRpcMixin, HttpCase, ProtectedRecordsCo
         evaluation.invalidate_recordset()
         self.assertEqual(evaluation.state, "draft")
         self.assertFalse(evaluation.signed_by_id)
+
+    def test_supplier_quick_created_qualified_over_rpc(self):
+        new_test_user(
+            self.env,
+            login="sq_rpc_buyer",
+            groups="med_audit_export.group_med_purchase,base.group_partner_manager",
+        )
+        self.authenticate("sq_rpc_buyer", "sq_rpc_buyer")
+        answer = self._call(
+            "res.partner",
+            "name_create",
+            ["Forged Supplier Co."],
+            {
+                "context": {
+                    "default_med_supplier_state": "approved",
+                    "med_protected_write": True,
+                }
+            },
+        )
+        partner = self.env["res.partner"].browse(answer["result"][0])
+        self.assertEqual(partner.name, "Forged Supplier Co.")
+        self.assertEqual(partner.med_supplier_state, "candidate")
