@@ -1,7 +1,7 @@
 {
     "name": "Medical Device Compliance: Nonconformance and CAPA",
     "summary": "Nonconformance and CAPA opened by rules, closed with a signature",
-    "version": "18.0.1.5.0",
+    "version": "18.0.1.6.0",
     "category": "Manufacturing/Quality",
     "website": "https://github.com/med-compliance/odoo-med-compliance",
     "author": "Medical Device Compliance Suite contributors",

@@ -1,7 +1,7 @@
 {
     "name": "Medical Device Compliance: Equipment Ledger and After-Sales",
     "summary": "Calibrated equipment per lot, installed base, complaints into CAPA",
-    "version": "18.0.1.5.0",
+    "version": "18.0.1.6.0",
     "category": "Manufacturing/Quality",
     "website": "https://github.com/med-compliance/odoo-med-compliance",
     "author": "Medical Device Compliance Suite contributors",

@@ -67,6 +67,10 @@ class MedCapa(models.Model):
         "date_closed",
         "closed_by_id",
         "cancel_reason",
+        "scar_date_requested",
+        # from the risk matrix
+        "risk_score",
+        "risk_level",
     )
 
     name = fields.Char(
@@ -146,8 +150,11 @@ class MedCapa(models.Model):
     effectiveness_date_deadline = fields.Date(
         string="Effectiveness Check Due", tracking=True
     )
-    effectiveness_result = fields.Selection(EFFECTIVENESS_RESULTS, tracking=True)
-    effectiveness_note = fields.Text(string="Effectiveness Evidence")
+    # A copy is a new CAPA: its effectiveness is checked again, the SCAR asked again.
+    effectiveness_result = fields.Selection(
+        EFFECTIVENESS_RESULTS, tracking=True, copy=False
+    )
+    effectiveness_note = fields.Text(string="Effectiveness Evidence", copy=False)
     # -- supplier corrective action request --
     scar_date_deadline = fields.Date(
         string="SCAR Response Due",
@@ -155,7 +162,9 @@ class MedCapa(models.Model):
         help="The date by which the supplier must answer the supplier corrective "
         "action request (SCAR).",
     )
-    scar_date_requested = fields.Date(string="SCAR Requested On", readonly=True)
+    scar_date_requested = fields.Date(
+        string="SCAR Requested On", readonly=True, copy=False
+    )
     scar_response = fields.Text(string="Supplier Response")
     # -- closure --
     date_closed = fields.Datetime(string="Closed On", readonly=True)
@@ -420,7 +429,7 @@ class MedCapa(models.Model):
                     )
                 )
         for capa in self:
-            capa.scar_date_requested = today
+            capa._med_protected_write().scar_date_requested = today
             capa.message_post(
                 body=self.env._(
                     "Supplier corrective action requested from %(supplier)s, answer "

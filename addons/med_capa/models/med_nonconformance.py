@@ -147,8 +147,9 @@ class MedNonconformance(models.Model):
         help="Lots of this nonconformance, or lots made from them, were delivered to "
         "customers.",
     )
-    disposition = fields.Selection(DISPOSITIONS, tracking=True)
-    disposition_note = fields.Text(string="Disposition Justification")
+    # A copy is a new finding: QA decides its disposition again.
+    disposition = fields.Selection(DISPOSITIONS, tracking=True, copy=False)
+    disposition_note = fields.Text(string="Disposition Justification", copy=False)
     disposition_date = fields.Datetime(readonly=True)
     disposition_user_id = fields.Many2one(
         "res.users", string="Dispositioned By", readonly=True

@@ -15,6 +15,8 @@ RECORDED_STATES = ("success", "waiting")
 # for QA's approval of a failure. Its result is not known, so it blocks the release
 # of its lot (the release check open_quality_records).
 OPEN_STATES = ("plan", "draft", "ready", "waiting")
+# The states a new inspection starts in: no result is recorded yet.
+START_STATES = ("plan", "draft", "ready")
 # What changes the release checks' findings on the inspected lots.
 RECONCILED_FIELDS = {"state", "qty", "lot_id", "object_id"}
 APPROVAL_ACTIVITY = "med_capa.mail_activity_type_inspection_approval"
@@ -56,6 +58,8 @@ class QcInspection(models.Model):
         groups=CAPA_READERS,
     )
 
+    # A copy is a new inspection: it starts without the original's result.
+    state = fields.Selection(copy=False)
     med_result_user_id = fields.Many2one(
         "res.users",
         string="Result Recorded By",
@@ -71,11 +75,37 @@ class QcInspection(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        default_state = None
         for vals in vals_list:
             self._med_ensure_result_user_not_given(vals)
+            # Over a ``default_med_result_user_id`` context key too: nobody has
+            # recorded the result of a new inspection.
+            vals["med_result_user_id"] = False
+            if "state" in vals:
+                state = vals["state"]
+            else:
+                if default_state is None:
+                    default_state = self.default_get(["state"]).get("state")
+                state = default_state
+            self._med_ensure_start_state(state)
         inspections = super().create(vals_list)
         inspections._med_reconcile_lots()
         return inspections
+
+    def _med_ensure_start_state(self, state):
+        """A new inspection has no result yet, whoever creates it and however (values,
+        ``default_state`` context key, copy, import): its result is recorded through
+        write(), which names who recorded it, lets QA approve a failure and runs the
+        CAPA rules."""
+        if state not in START_STATES:
+            states = dict(self._fields["state"]._description_selection(self.env))
+            raise UserError(
+                self.env._(
+                    "A new inspection cannot start as %(state)s: create it, then "
+                    "record its result.",
+                    state=states.get(state, state),
+                )
+            )
 
     def _med_ensure_result_user_not_given(self, vals):
         if "med_result_user_id" in vals:

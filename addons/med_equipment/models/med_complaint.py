@@ -316,6 +316,11 @@ class MedComplaint(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        given = {f"default_{name}" for name in REPORT_FIELDS}.intersection(
+            k for k, v in self.env.context.items() if v
+        )
+        if given or any(vals.get(name) for vals in vals_list for name in REPORT_FIELDS):
+            self._med_ensure_report_recorder()
         for vals in vals_list:
             vals.update(state="draft", date_closed=False, closed_by_id=False)
             # The UDI is the lot's, whoever records the complaint.
@@ -351,16 +356,22 @@ class MedComplaint(models.Model):
                 )
             )
         if REPORT_FIELDS.intersection(vals):
-            self._med_require_group(
-                QA_MANAGER,
-                self.env._("Only a QA manager records the report to the authority."),
-            )
+            self._med_ensure_report_recorder()
         result = super().write(vals)
         if vals.get("date_report_submitted"):
             self._med_report_activities().action_feedback(
                 feedback=self.env._("Reported to the authority")
             )
         return result
+
+    @api.model
+    def _med_ensure_report_recorder(self):
+        """The report to the authority is recorded by a QA manager: at creation
+        (values or ``default_*`` context keys) as at write."""
+        self._med_require_group(
+            QA_MANAGER,
+            self.env._("Only a QA manager records the report to the authority."),
+        )
 
     def _med_form_action(self, context=None):
         return {

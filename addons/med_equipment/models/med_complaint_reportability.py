@@ -55,11 +55,14 @@ class MedComplaint(models.Model):
         REPORTABLE,
         string="Reportable to the Authority",
         tracking=True,
+        copy=False,  # a copy is a new complaint: its reportability is decided again
         help="QA's decision whether the complaint is an adverse event to report."
         " It takes effect when a QA "
         "manager signs it.",
     )
-    reportability_justification = fields.Text(string="Justification", tracking=True)
+    reportability_justification = fields.Text(
+        string="Justification", tracking=True, copy=False
+    )
     reportability_decided_by_id = fields.Many2one(
         "res.users", readonly=True, copy=False
     )

@@ -16,6 +16,17 @@ class MedInstalledBase(models.Model):
     _order = "date_install desc, id desc"
     _check_company_auto = True
     _rec_names_search = ("lot_id", "partner_id")
+    # What the delivery and the return recorded: only they set it (the install date
+    # and site are corrected by hand).
+    _med_protected_fields = (
+        "lot_id",
+        "partner_id",
+        "move_line_id",
+        "quantity",
+        "date_delivered",
+        "state",
+        "company_id",
+    )
 
     lot_id = fields.Many2one(
         "stock.lot",

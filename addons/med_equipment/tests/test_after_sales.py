@@ -55,6 +55,41 @@ class TestAfterSales(MedEquipmentCommon):
         record.date_install = install - relativedelta(months=30)
         self.assertFalse(record.in_warranty)
 
+    def test_delivered_facts_of_the_installed_base_not_edited(self):
+        self._deliver(self.site, [(self.pump_lot, 1)])
+        record = self.InstalledBase.search([("lot_id", "=", self.pump_lot.id)])
+        record = record.with_user(self.warehouse)
+        for vals in (
+            {"state": "returned"},
+            {"partner_id": self.site.id},
+            {"quantity": 2},
+            {"lot_id": self.motor_a.id},
+            {"date_delivered": "2020-01-01 00:00:00"},
+        ):
+            with self.assertRaisesRegex(UserError, "can only be changed through"):
+                record.write(vals)
+        self.assertEqual(
+            (record.state, record.partner_id, record.quantity),
+            ("installed", self.hospital, 1),
+        )
+        record.write({"site_id": self.hospital.id, "date_install": "2026-01-05"})
+        self.assertEqual(record.site_id, self.hospital)
+
+    def test_repair_not_created_repaired(self):
+        Repair = self.env["repair.order"].with_user(self.warehouse)
+        vals = {
+            "product_id": self.pump.id,
+            "lot_id": self.pump_lot.id,
+            "picking_type_id": self.stock_warehouse.repair_type_id.id,
+        }
+        count = Repair.search_count([])
+        with self.assertRaisesRegex(UserError, "cannot be created as repaired"):
+            Repair.create(dict(vals, state="done"))
+        with self.assertRaisesRegex(UserError, "cannot be created as repaired"):
+            Repair.with_context(default_state="done").create(vals)
+        self.assertEqual(Repair.search_count([]), count)
+        self.assertEqual(Repair.create(vals).state, "draft")
+
     def test_return_marks_the_installed_base_returned(self):
         picking = self._deliver(self.site, [(self.pump_lot, 1)])
         self._return(picking, 1)

@@ -343,3 +343,42 @@ class TestComplaintReportability(MedEquipmentCommon):
             )
         )
         self.assertFalse(complaint.reportability_decided_by_id)
+
+    def test_copy_of_decided_complaint_carries_no_decision(self):
+        complaint = self._complaint()
+        self._decide(complaint, reportable="no")
+        copy = complaint.with_user(self.inspector).copy()
+        self.assertEqual(copy.state, "draft")
+        for name in (
+            "reportable",
+            "reportability_justification",
+            "reportability_decided_by_id",
+            "date_reportability_decided",
+        ):
+            self.assertFalse(copy[name], name)
+        self.assertEqual(complaint.reportable, "no")
+
+    def test_report_reference_at_creation_only_by_qa_manager(self):
+        count = self.Complaint.search_count([])
+        with self.assertRaisesRegex(UserError, "Only a QA manager records the report"):
+            self._complaint(register=False, report_reference="NMPA-FORGED-1")
+        with self.assertRaisesRegex(UserError, "Only a QA manager records the report"):
+            self.Complaint.with_user(self.inspector).with_context(
+                default_report_reference="NMPA-FORGED-2"
+            ).create(
+                {
+                    "partner_id": self.hospital.id,
+                    "lot_id": self.pump_lot.id,
+                    "description": "Alarm did not sound",
+                }
+            )
+        self.assertEqual(self.Complaint.search_count([]), count)
+        complaint = self.Complaint.with_user(self.qa_manager).create(
+            {
+                "partner_id": self.hospital.id,
+                "lot_id": self.pump_lot.id,
+                "description": "Alarm did not sound",
+                "report_reference": "NMPA-2026-0001",
+            }
+        )
+        self.assertEqual(complaint.report_reference, "NMPA-2026-0001")

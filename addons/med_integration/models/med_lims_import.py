@@ -402,7 +402,6 @@ class MedLimsImport(models.AbstractModel):
                     "object_id": f"stock.lot,{lot.id}",
                     "test": test.id,
                     "date": max(result["date"] for _n, _q, result in answers),
-                    "med_lab_ref": lab_ref,
                     "inspection_lines": Inspection._prepare_inspection_lines(test),
                     "internal_notes": self.env._(
                         "Imported from the laboratory (LIMS), reference %(ref)s.",
@@ -410,6 +409,8 @@ class MedLimsImport(models.AbstractModel):
                     ),
                 }
             )
+            # The import alone sets the lab reference (see qc.inspection).
+            inspection._med_protected_write().write({"med_lab_ref": lab_ref})
             by_question = {question: result for _n, question, result in answers}
             for line in inspection.inspection_lines:
                 result = by_question[line.test_line]

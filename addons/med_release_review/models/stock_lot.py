@@ -1,9 +1,7 @@
 from odoo import api, fields, models
-from odoo.exceptions import UserError
 from odoo.tools import SQL
 from odoo.tools.sql import column_exists, create_column
 
-from odoo.addons.med_audit_export.models.base import PROTECTED_WRITE
 from odoo.addons.med_lot_trace.models.med_release_check import PENDING_STATES
 
 REVIEW_STATES = [
@@ -100,25 +98,10 @@ class StockLot(models.Model):
                 (now - start).total_seconds() / 3600 if waiting else 0.0
             )
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        # A new lot has no review and no release yet, whoever creates it.
-        if self.env.context.get("med_protected_write") is not PROTECTED_WRITE:
-            for vals in vals_list:
-                for name in REVIEW_FIELDS.intersection(vals):
-                    del vals[name]
-        return super().create(vals_list)
-
-    def write(self, vals):
-        trusted = self.env.context.get("med_protected_write") is PROTECTED_WRITE
-        if REVIEW_FIELDS.intersection(vals) and not trusted:
-            raise UserError(
-                self.env._(
-                    "The review state and release times are recorded by the "
-                    "reconciliation and the signed release only."
-                )
-            )
-        return super().write(vals)
+    def _med_protected_names(self, config=None):
+        # A new lot has no review and no release yet, whoever creates it: no caller
+        # sets them, by values, ``default_*`` context keys, copy or import.
+        return super()._med_protected_names(config) | REVIEW_FIELDS
 
     @api.model
     def _med_record_past_release_times(self):

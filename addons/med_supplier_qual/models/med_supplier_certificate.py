@@ -43,7 +43,8 @@ class MedSupplierCertificate(models.Model):
     _med_signature_actions = frozendict(
         {"_med_do_verify": ("verification", QA_MANAGER)}
     )
-    _med_protected_fields = ("verified_by_id", "verified_date")
+    # The state follows the dates (the nightly job refreshes it): never typed.
+    _med_protected_fields = ("verified_by_id", "verified_date", "state")
 
     partner_id = fields.Many2one(
         "res.partner",

@@ -22,7 +22,8 @@ class MedSupplierEvaluation(models.Model):
     _inherit = ("mail.thread", "med.signable.mixin")
     _order = "date_to desc, id desc"
     _med_signature_actions = frozendict({"_med_do_sign": ("evaluation", QA_MANAGER)})
-    _med_protected_fields = ("state", "signed_by_id", "signed_date")
+    # The score and rating are the period's data, computed from the score lines.
+    _med_protected_fields = ("state", "signed_by_id", "signed_date", "score", "rating")
 
     name = fields.Char(
         required=True, readonly=True, copy=False, default=lambda self: self.env._("New")
@@ -57,8 +58,9 @@ class MedSupplierEvaluation(models.Model):
         compute="_compute_score",
         store=True,
     )
-    decision = fields.Selection(DECISIONS)
-    conclusion = fields.Text()
+    # A copy is a new evaluation: its decision is taken, and signed, again.
+    decision = fields.Selection(DECISIONS, copy=False)
+    conclusion = fields.Text(copy=False)
     signed_by_id = fields.Many2one("res.users", readonly=True, copy=False)
     signed_date = fields.Datetime(readonly=True, copy=False)
 

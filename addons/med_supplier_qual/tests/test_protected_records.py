@@ -1,7 +1,7 @@
 from datetime import timedelta
 
 from odoo.exceptions import UserError
-from odoo.tests import HttpCase, tagged
+from odoo.tests import HttpCase, new_test_user, tagged
 
 from odoo.addons.med_audit_export.tests.common import JsonRpcMixin
 
@@ -62,6 +62,25 @@ class TestProtectedSupplierRecords(ProtectedRecordsCommon):
             )
         self.assertEqual(Certificate.search_count([]), count)
 
+    def test_certificate_state_follows_its_dates_only(self):
+        certificate = (
+            self.env["med.supplier.certificate"]
+            .with_user(self.purchase)
+            .create(
+                self._certificate_vals(
+                    "OLD-1",
+                    issue_date=self.today - timedelta(days=800),
+                    expiry_date=self.today - timedelta(days=5),
+                )
+            )
+        )
+        self.assertEqual(certificate.state, "expired")
+        with self.assertRaisesRegex(UserError, "can only be changed through"):
+            certificate.write({"state": "valid"})
+        self.assertEqual(certificate.state, "expired")
+        certificate.write({"expiry_date": self.today + timedelta(days=700)})
+        self.assertEqual(certificate.state, "valid")
+
     def test_certificate_context_default_and_copy_stay_unverified(self):
         certificate = (
             self.env["med.supplier.certificate"]
@@ -110,6 +129,27 @@ class TestProtectedSupplierRecords(ProtectedRecordsCommon):
                     "signed_by_id": self.qa_manager.id,
                 }
             )
+
+    def test_copy_of_signed_evaluation_carries_no_decision(self):
+        evaluation = self._evaluation()
+        evaluation.action_med_compute()
+        evaluation.write({"decision": "approved", "conclusion": "Keep approved"})
+        self._sign(evaluation.action_med_sign(), self.qa_manager, comment="yearly")
+        copy = evaluation.copy()
+        self.assertEqual(copy.state, "draft")
+        for name in ("decision", "conclusion", "signed_by_id", "signed_date"):
+            self.assertFalse(copy[name], name)
+        self.assertFalse(copy.line_ids)
+        self.assertEqual(evaluation.decision, "approved")
+
+    def test_evaluation_score_computed_only(self):
+        evaluation = self._evaluation()
+        evaluation.action_med_compute()
+        score, rating = evaluation.score, evaluation.rating
+        for vals in ({"score": 99.0}, {"rating": "a"}):
+            with self.assertRaisesRegex(UserError, "can only be changed through"):
+                evaluation.write(vals)
+        self.assertEqual((evaluation.score, evaluation.rating), (score, rating))
 
     def test_score_lines_of_signed_evaluation_refused(self):
         evaluation = self._signed_evaluation()
@@ -201,3 +241,25 @@ class TestProtectedSupplierRecordsRpc(JsonRpcMixin, HttpCase, ProtectedRecordsCo
         evaluation.invalidate_recordset()
         self.assertEqual(evaluation.state, "draft")
         self.assertFalse(evaluation.signed_by_id)
+
+    def test_supplier_quick_created_qualified_over_rpc(self):
+        new_test_user(
+            self.env,
+            login="sq_rpc_buyer",
+            groups="med_audit_export.group_med_purchase,base.group_partner_manager",
+        )
+        self.authenticate("sq_rpc_buyer", "sq_rpc_buyer")
+        answer = self._call(
+            "res.partner",
+            "name_create",
+            ["Forged Supplier Co."],
+            {
+                "context": {
+                    "default_med_supplier_state": "approved",
+                    "med_protected_write": True,
+                }
+            },
+        )
+        partner = self.env["res.partner"].browse(answer["result"][0])
+        self.assertEqual(partner.name, "Forged Supplier Co.")
+        self.assertEqual(partner.med_supplier_state, "candidate")
