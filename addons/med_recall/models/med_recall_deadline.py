@@ -79,8 +79,9 @@ class MedRecall(models.Model):
             recall._med_schedule_notification_activity()
             recall.message_post(
                 body=self.env._(
-                    "NMPA level changed to %(level)s (%(reason)s): every consignee is "
-                    "now notified by %(deadline)s, %(days)s day(s) after the launch.",
+                    "NMPA level changed to %(level)s (%(reason)s): every consignee "
+                    "must now be notified by %(deadline)s, %(days)s day(s) after the "
+                    "launch.",
                     level=level,
                     reason=reason,
                     deadline=recall._med_deadline_label(),

@@ -16,6 +16,9 @@ LAUNCH_FIELDS = (
 # What the signed launch decided: once launched, only a QA manager changes it (a
 # reclassification), with a reason kept in the audit trail with the change.
 DECISION_FIELDS = (*LAUNCH_FIELDS, "progress_report_days")
+# What a launched recall never loses: the responsible person may leave (the launcher
+# is then reminded), the rest the regulator's report always needs.
+KEPT_FIELDS = tuple(name for name in LAUNCH_FIELDS if name != "user_id")
 
 
 class MedRecall(models.Model):
@@ -81,6 +84,21 @@ class MedRecall(models.Model):
                     "launched recall (a reclassification, kept in the audit trail).",
                     recalls=", ".join(self.mapped("name")),
                     fields=self._med_field_labels(set(DECISION_FIELDS) & set(vals)),
+                )
+            )
+        emptied = [
+            name
+            for name in KEPT_FIELDS
+            if name in vals
+            and not (vals[name].strip() if isinstance(vals[name], str) else vals[name])
+        ]
+        if emptied:
+            raise UserError(
+                self.env._(
+                    "%(recalls)s: a launched recall keeps %(fields)s, which its launch "
+                    "required: give the new value instead.",
+                    recalls=", ".join(self.mapped("name")),
+                    fields=self._med_field_labels(emptied),
                 )
             )
 

@@ -89,7 +89,7 @@ class TestRecallReclassification(ReclassificationCommon):
         self.assertIn("2026-11-22 04:00", reminder.summary)
         self.assertEqual(reminder.user_id, self.inspector)
         said = self.recall.message_ids.filtered(
-            lambda m: "now notified by" in (m.body or "")
+            lambda m: "must now be notified by" in (m.body or "")
         )
         self.assertEqual(len(said), 1)
         self.assertIn(REASON, said.body)
@@ -150,6 +150,20 @@ class TestRecallReclassification(ReclassificationCommon):
                 self.recall.with_user(user).write(
                     {"nmpa_level": "1", "med_change_reason": REASON}
                 )
+        self._assert_unchanged(before)
+
+    def test_what_the_launch_required_is_not_emptied(self):
+        self._launch_at()
+        before = self._decision()
+        recall = self.recall.with_user(self.qa_manager).with_context(med_reason=REASON)
+        for name in ("nmpa_level", "reason", "date_decision"):
+            with (
+                self.subTest(field=name),
+                self.assertRaisesRegex(UserError, "a launched recall keeps"),
+            ):
+                recall.write({name: False})
+        with self.assertRaisesRegex(UserError, "a launched recall keeps"):
+            recall.write({"health_hazard": "   "})
         self._assert_unchanged(before)
 
     def test_deadline_not_written_directly(self):
