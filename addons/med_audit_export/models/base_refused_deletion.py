@@ -13,6 +13,9 @@ _logger = logging.getLogger(__name__)
 REFUSED_DELETION_WINDOW = timedelta(hours=1)
 REFUSED_DELETIONS_PER_USER = 100
 REFUSAL_TEXT_LIMIT = 1000
+# Marks an exception whose refusal is in the trail (or was tried): an outer recorder
+# lets it pass.
+REFUSAL_RECORDED = "_med_refusal_recorded"
 
 
 # A second extension of base, loaded after base.py's: its unlink() wraps the audit
@@ -33,14 +36,21 @@ class Base(models.AbstractModel):
     @contextlib.contextmanager
     def _med_refused_deletion_recorder(self):
         """Record a refusal (not a record already gone) of deleting these records,
-        then let it go on to the caller."""
+        then let it go on to the caller. A model whose unlink() refuses before
+        calling super runs its checks in it; nested recorders (that unlink calling
+        super, a deletion deleting others) record a refusal once, for the records
+        it refused."""
         try:
             yield
         except MissingError:
             raise
         except UserError as error:
-            if self:
-                self._med_log_refused_deletion(error)
+            if (
+                self
+                and not getattr(error, REFUSAL_RECORDED, False)
+                and self._med_log_refused_deletion(error)
+            ):
+                setattr(error, REFUSAL_RECORDED, True)
             raise
 
     def _med_refused_deletion_logged(self):
@@ -55,10 +65,11 @@ class Base(models.AbstractModel):
 
     def _med_log_refused_deletion(self, error):
         """Append the refused deletion of these records to the trail from a cursor
-        of its own; never raises (the refusal is what the caller gets)."""
+        of its own, if their refusals are logged (returns whether they are); never
+        raises (the refusal is what the caller gets)."""
         try:
             if not self._med_refused_deletion_logged():
-                return
+                return False
             rows = self._med_refused_deletion_rows(error)
         except Exception:  # the caller's transaction may be aborted: names unknown
             _logger.warning("%s: refused deletion not described", self._name)
@@ -80,6 +91,7 @@ class Base(models.AbstractModel):
                 self.env.uid,
                 log_error,
             )
+        return True
 
     def _med_refused_deletion_rows(self, error):
         # sudo: the refusal may be one of access; the trail names the record anyway

@@ -184,8 +184,9 @@ class MedAuditRule(models.Model):
         return result
 
     def unlink(self):
-        self.check_access("unlink")  # a refusal of access comes first
-        self._med_ensure_may_narrow()
+        with self._med_refused_deletion_recorder():
+            self.check_access("unlink")  # a refusal of access comes first
+            self._med_ensure_may_narrow()
         result = super().unlink()
         self._med_clear_form_views()
         return result

@@ -46,12 +46,14 @@ HEAD_TABLE = "med_audit_chain_head"
 def refuse_change(records, deletion=False):
     """Raise the error of an append-only model (entries, signatures, exports ...)."""
     if deletion:
-        raise UserError(
-            records.env._(
-                "%(model)s records can never be deleted.",
-                model=records._description,
+        # through the recorder: an attempt to delete the trail is in the trail
+        with records._med_refused_deletion_recorder():
+            raise UserError(
+                records.env._(
+                    "%(model)s records can never be deleted.",
+                    model=records._description,
+                )
             )
-        )
     raise UserError(
         records.env._(
             "%(model)s records can never be changed.",

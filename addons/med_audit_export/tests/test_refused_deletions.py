@@ -141,3 +141,55 @@ class TestRefusedDeletions(MedAuditCommon):
             self.assertEqual(len(finding), 1)
             self.assertEqual(finding.entry_id, self._refused_entries(env, lot))
             self.assertIn("kept until", finding.description)
+
+    def _custom_rule(self):
+        return self.env["med.audit.rule"].create(
+            {"name": "Partner tags", "model": "res.partner.category"}
+        )
+
+    def test_refusals_of_a_models_own_unlink_recorded(self):
+        """Models that refuse in their own unlink(), before the audit engine's, go
+        through the same recorder: an audit rule deleted without a reason, an
+        audit entry."""
+        lot = self._lot()
+        self.env.flush_all()
+        entry = self.Entry.search(
+            [("res_model", "=", "stock.lot"), ("res_id", "=", lot.id)], limit=1
+        )
+        for records, refusal in (
+            (self._custom_rule(), "Give a reason"),
+            (entry, "can never be deleted"),
+        ):
+            with self.subTest(model=records._name):
+                with self.assertRaisesRegex(UserError, refusal):
+                    records.unlink()
+                self.assertTrue(records.exists())
+                with self._committed_env() as env:
+                    refused = self._refused_entries(env, records)
+                    self.assertEqual(len(refused), 1)
+                    self.assertIn(refusal, refused.new_value)
+                    self.assertEqual(refused.res_name, records.display_name)
+                    self.assertEqual(refused.user_id.id, self.env.uid)
+        with self._committed_env() as env:
+            result = env["med.audit.entry"]._med_verify(incremental=True)
+            self.assertEqual(result["broken"], [])
+
+    def test_nested_recorders_record_the_refused_records_once(self):
+        """A deletion that deletes others (here: a lot's recorder around a rule's
+        deletion) records the refusal for the records refused, not again for the
+        records that asked."""
+        lot = self._lot("OUTER")
+        rule = self._custom_rule()
+        with self.assertRaisesRegex(UserError, "Give a reason"):
+            with lot._med_refused_deletion_recorder():
+                rule.unlink()
+        with self._committed_env() as env:
+            self.assertEqual(len(self._refused_entries(env, rule)), 1)
+            self.assertFalse(self._refused_entries(env, lot))
+
+    def test_allowed_deletion_of_a_rule_not_logged_as_refused(self):
+        rule = self._custom_rule()
+        rule.with_context(med_reason="Tags are not GxP data").unlink()
+        self.assertFalse(rule.exists())
+        with self._committed_env() as env:
+            self.assertFalse(self._refused_entries(env, rule))

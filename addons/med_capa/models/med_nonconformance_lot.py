@@ -79,5 +79,6 @@ class MedNonconformanceLot(models.Model):
         return super().write(vals)
 
     def unlink(self):
-        self._med_ensure_open(self.nonconformance_id)
+        with self._med_refused_deletion_recorder():
+            self._med_ensure_open(self.nonconformance_id)
         return super().unlink()

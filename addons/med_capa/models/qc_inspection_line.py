@@ -32,5 +32,6 @@ class QcInspectionLine(models.Model):
         return result
 
     def unlink(self):
-        self.inspection_id._med_ensure_result_open()
+        with self._med_refused_deletion_recorder():
+            self.inspection_id._med_ensure_result_open()
         return super().unlink()

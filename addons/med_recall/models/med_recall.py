@@ -62,6 +62,8 @@ class MedRecall(models.Model):
         "launched_by_id",
         "date_closed",
         "closed_by_id",
+        # dated by the launch, re-dated only by a reclassification
+        "notification_deadline",
     )
 
     name = fields.Char(
@@ -300,16 +302,20 @@ class MedRecall(models.Model):
                     recalls=", ".join(closed.mapped("name")),
                 )
             )
-        period_moved = self._med_progress_period_moves(vals)
-        if period_moved:
+        decided = self._med_decision_moves(vals)
+        if decided:
             reason = (vals.get("med_change_reason") or "").strip() or self._med_reason()
-            period_moved._med_ensure_progress_period_change(reason)
+            decided._med_ensure_decision_change(vals, reason)
+        period_moved = decided._med_decision_moves(vals, ("progress_report_days",))
+        level_moved = decided._med_decision_moves(vals, ("nmpa_level",))
         result = super().write(vals)
         if "lot_ids" in vals:
             # The scope is frozen when the lots are chosen (the recall's opening).
             self._med_freeze_scope()
         if period_moved:
             period_moved._med_replan_progress_reports(reason)
+        if level_moved:
+            level_moved._med_redate_notification_deadline(reason)
         return result
 
     # -- guards and labels shared by the recall's jobs --

@@ -3,6 +3,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
+from odoo.tools import SQL
 
 from .med_recall_report import (
     FDA_806_WORK_DAYS,
@@ -23,15 +24,80 @@ class MedRecall(models.Model):
     _name = "med.recall"
     _inherit = "med.recall"
 
-    @api.depends("date_launched", "nmpa_level")
+    # Dated by the launch; a later new level re-dates it explicitly, with its reason
+    # (_med_redate_notification_deadline), never silently.
+    @api.depends("date_launched")
     def _compute_notification_deadline(self):
         for recall in self:
-            days = NMPA_NOTIFICATION_DAYS.get(recall.nmpa_level)
-            recall.notification_deadline = (
-                recall.date_launched + timedelta(days=days)
-                if recall.date_launched and days
-                else False
+            recall.notification_deadline = recall._med_level_notification_deadline()
+
+    def _med_level_notification_deadline(self):
+        """The launch plus the notification period of the recall's level."""
+        self.ensure_one()
+        days = NMPA_NOTIFICATION_DAYS.get(self.nmpa_level)
+        if not (self.date_launched and days):
+            return False
+        return self.date_launched + timedelta(days=days)
+
+    def _med_notification_owed(self):
+        """Is a consignee still to notify (or none notified yet)?"""
+        self.ensure_one()
+        states = self.notification_ids.mapped("state")
+        return not states or "to_send" in states
+
+    def _med_redate_notification_deadline(self, reason):
+        """After a new level: a notification still owed is due the new level's
+        period after the launch, with its reminder; once every consignee is
+        notified, the deadline the recall was held to stays. Said in the chatter."""
+        # Locked: a letter sent meanwhile makes this transaction retry and see it
+        # (REPEATABLE READ).
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM med_recall_notification WHERE recall_id = ANY(%s) "
+                "FOR SHARE",
+                self.ids,
             )
+        )
+        for recall in self:
+            level = recall._med_selection_label("nmpa_level")
+            if not recall._med_notification_owed():
+                recall.message_post(
+                    body=self.env._(
+                        "NMPA level changed to %(level)s (%(reason)s): every consignee "
+                        "was already notified, the notification deadline %(deadline)s "
+                        "stays.",
+                        level=level,
+                        reason=reason,
+                        deadline=recall._med_deadline_label(),
+                    )
+                )
+                continue
+            recall._med_protected_write().write(
+                {"notification_deadline": recall._med_level_notification_deadline()}
+            )
+            recall._med_notification_activities().unlink()
+            recall._med_schedule_notification_activity()
+            recall.message_post(
+                body=self.env._(
+                    "NMPA level changed to %(level)s (%(reason)s): every consignee "
+                    "must now be notified by %(deadline)s, %(days)s day(s) after the "
+                    "launch.",
+                    level=level,
+                    reason=reason,
+                    deadline=recall._med_deadline_label(),
+                    days=NMPA_NOTIFICATION_DAYS[recall.nmpa_level],
+                )
+            )
+
+    def _med_deadline_label(self):
+        """The notification deadline in the responsible person's time zone, as the
+        reminder and the chatter show it."""
+        self.ensure_one()
+        user = self.user_id or self.launched_by_id
+        deadline = fields.Datetime.context_timestamp(
+            self.with_context(tz=user.tz or "UTC"), self.notification_deadline
+        )
+        return "{:%Y-%m-%d %H:%M} ({})".format(deadline, user.tz or "UTC")
 
     @api.depends("nmpa_level")
     def _compute_progress_report_days(self):
@@ -79,30 +145,6 @@ class MedRecall(models.Model):
         )
         report._med_schedule_activity()
         return report
-
-    def _med_progress_period_moves(self, vals):
-        """The launched recalls whose NMPA progress period ``vals`` changes."""
-        if "progress_report_days" not in vals:
-            return self.browse()
-        return self.filtered(
-            lambda r: r.state == "launched"
-            and r.progress_report_days != vals["progress_report_days"]
-        )
-
-    def _med_ensure_progress_period_change(self, reason):
-        """The progress period of a launched recall dates obligations to the
-        authority: only a QA manager moves it, and says why (kept in the audit
-        trail with the change)."""
-        self._med_ensure_qa_manager()
-        if not reason:
-            raise UserError(
-                self.env._(
-                    "%(recalls)s: give the reason for changing the progress report "
-                    "period of a launched recall; the next progress report is "
-                    "re-dated from it.",
-                    recalls=", ".join(self.mapped("name")),
-                )
-            )
 
     def _med_replan_progress_reports(self, reason):
         """The progress report still to submit, re-dated to the new period: from
@@ -203,12 +245,12 @@ class MedRecall(models.Model):
             deadline = fields.Datetime.context_timestamp(
                 recall.with_context(tz=user.tz or "UTC"), recall.notification_deadline
             )
-            when = "{:%Y-%m-%d %H:%M} ({})".format(deadline, user.tz or "UTC")
             recall.activity_schedule(
                 "med_recall.mail_activity_type_recall_notify",
                 date_deadline=deadline.date(),
                 summary=self.env._(
-                    "Notify every consignee by %(deadline)s", deadline=when
+                    "Notify every consignee by %(deadline)s",
+                    deadline=recall._med_deadline_label(),
                 ),
                 note=self.env._(
                     "NMPA recall rules, art. 16: a %(level)s recall is notified to "

@@ -13,6 +13,12 @@ LAUNCH_FIELDS = (
     "date_decision",
     "date_target",
 )
+# What the signed launch decided: once launched, only a QA manager changes it (a
+# reclassification), with a reason kept in the audit trail with the change.
+DECISION_FIELDS = (*LAUNCH_FIELDS, "progress_report_days")
+# What a launched recall never loses: the responsible person may leave (the launcher
+# is then reminded), the rest the regulator's report always needs.
+KEPT_FIELDS = tuple(name for name in LAUNCH_FIELDS if name != "user_id")
 
 
 class MedRecall(models.Model):
@@ -53,6 +59,48 @@ class MedRecall(models.Model):
                         others=", ".join(others.mapped("recall_id.name")),
                     )
                 )
+
+    def _med_decision_moves(self, vals, names=DECISION_FIELDS):
+        """The launched recalls of which ``vals`` changes one of ``names``."""
+        given = [name for name in names if name in vals]
+        if not given:
+            return self.browse()
+        return self.filtered(
+            lambda recall: recall.state == "launched"
+            and any(
+                not recall._med_same_value(name, vals[name], recall[name])
+                for name in given
+            )
+        )
+
+    def _med_ensure_decision_change(self, vals, reason):
+        """After the launch, the decision it approved dates obligations to the
+        authority and the consignees: only a QA manager changes it, and says why."""
+        self._med_ensure_qa_manager()
+        if not reason:
+            raise UserError(
+                self.env._(
+                    "%(recalls)s: give the reason for changing %(fields)s of a "
+                    "launched recall (a reclassification, kept in the audit trail).",
+                    recalls=", ".join(self.mapped("name")),
+                    fields=self._med_field_labels(set(DECISION_FIELDS) & set(vals)),
+                )
+            )
+        emptied = [
+            name
+            for name in KEPT_FIELDS
+            if name in vals
+            and not (vals[name].strip() if isinstance(vals[name], str) else vals[name])
+        ]
+        if emptied:
+            raise UserError(
+                self.env._(
+                    "%(recalls)s: a launched recall keeps %(fields)s, which its launch "
+                    "required: give the new value instead.",
+                    recalls=", ".join(self.mapped("name")),
+                    fields=self._med_field_labels(emptied),
+                )
+            )
 
     def _med_other_open_recalls(self):
         """The scope lines of other launched recalls on this recall's lots."""

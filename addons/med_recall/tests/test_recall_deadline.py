@@ -128,8 +128,11 @@ class TestRecallDeadline(MedRecallCommon):
         self._launch_at()
         self._send(self.recall.notification_ids, "2026-11-21 09:00:00")
         self.assertFalse(self.recall._med_notification_activities())
-        # the responsible person left: the launcher is reminded
-        self.recall.with_user(self.qa_manager).user_id = False
+        # the responsible person left (a change of the launch's decision, with a
+        # reason): the launcher is reminded
+        self.recall.with_user(self.qa_manager).with_context(
+            med_reason="The responsible person left the company"
+        ).user_id = False
         with freeze_time("2026-11-25 09:00:00"):
             action = self.recall.with_user(self.qa_manager).action_recompute_scope()
             self.env["med.recall.recompute"].browse(action["res_id"]).with_user(

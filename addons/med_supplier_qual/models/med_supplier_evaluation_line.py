@@ -43,5 +43,6 @@ class MedSupplierEvaluationLine(models.Model):
         return super().write(vals)
 
     def unlink(self):
-        self.evaluation_id._med_ensure_scores_open()
+        with self._med_refused_deletion_recorder():
+            self.evaluation_id._med_ensure_scores_open()
         return super().unlink()
