@@ -42,6 +42,7 @@ class TestLotStatusRaces(BaseCase):
             lambda env: env["res.users"]
             .browse(self.user_ids)
             .exists()
+            .with_context(med_reason="race test users")
             .write({"active": False}),
         )
 

@@ -35,6 +35,7 @@ class TestCategoryRelevanceRace(BaseCase):
             self.registry,
             lambda env: env["res.users"]
             .browse([self.ids["qa_manager"], self.ids["warehouse"]])
+            .with_context(med_reason="race test users")
             .write({"active": False}),
         )
 
