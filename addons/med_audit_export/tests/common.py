@@ -231,7 +231,7 @@ class RacingTransaction(threading.Thread):
                         self.result = retrying(lambda: self._attempt(env), env)
                     else:
                         self.result = self._attempt(env)
-                        cr.commit()  # here, so that an error at flush is reported
+                        cr.flush()  # here, so that an error at flush is reported
                 except Exception as error:  # reported to the test
                     cr.rollback()  # as Odoo does with a refused request
                     self.error = error
