@@ -1,10 +1,12 @@
 import json
 import subprocess
 import threading
+import time
 
 import psycopg2.errors
 
 from odoo import SUPERUSER_ID, api
+from odoo.service.model import retrying
 from odoo.tests import Form, new_test_user
 
 from odoo.addons.base.tests.common import BaseCommon
@@ -157,3 +159,152 @@ def run_cron_twice(testcase, model, method, stale_snapshot, uid=SUPERUSER_ID):
         thread.join(timeout=300)
     testcase.assertFalse(any(thread.is_alive() for thread in threads))
     return outcomes
+
+
+RACE_WAIT = 60  # seconds; a transaction that waits longer has deadlocked
+
+
+def committed(registry, work, uid=SUPERUSER_ID, context=None):
+    """``work(env)`` in a real transaction of its own (a cursor of ``registry``, not
+    the test cursor) as ``uid``, committed; returns its value."""
+    with registry.cursor() as cr:
+        return work(api.Environment(cr, uid, context or {}))
+
+
+def read_back(registry, work, uid=SUPERUSER_ID, context=None):
+    """``work(env)`` in a fresh transaction, which sees everything committed so
+    far; rolled back, so a check leaves nothing behind. Returns its value."""
+    with registry.cursor() as cr:
+        try:
+            return work(api.Environment(cr, uid, context or {}))
+        finally:
+            cr.rollback()
+
+
+class RacingTransaction(threading.Thread):
+    """``work(env)`` in a real transaction as ``uid``, raced against another one: a
+    cursor of ``registry`` (not the test cursor, which cannot show a race; the
+    registry must not be in test mode, so never in an HttpCase), in a thread, served
+    the way Odoo's RPC dispatcher serves a request: through ``retrying``, so that a
+    serialization failure rolls the try back and runs ``work`` again in a new
+    transaction (``retry=False`` for a scheduled job: Odoo runs it again next time
+    instead). Committed when ``work`` returns, rolled back when it raises.
+
+    Two ways to order it against another transaction, with what each guarantees:
+
+    ``hold_after_snapshot()`` returns once the first try's snapshot is taken
+    (PostgreSQL shows the transaction holding one) and before ``work`` has run (but
+    after ``look(env)``, if given: what the user read first, e.g. the document they
+    opened, which also fills the ORM cache); the try then waits for ``finish()``.
+    Whatever another transaction commits meanwhile is invisible to that try's reads
+    (REPEATABLE READ): only a lock or a write on the changed rows makes it fail with
+    a serialization error, so that the retry sees the change. Without the lock, the
+    first try decides on the old state.
+
+    ``hold_before_commit()`` returns once ``work`` has run and been flushed, its
+    transaction left open (its locks held) until ``finish()``. Another transaction
+    started then can tell, with ``waits_for_a_lock()``, that it queues behind it.
+
+    ``finish()`` lets it go on and waits for its end (failing the test if it hangs);
+    then ``tries`` (how often ``work`` ran), ``result`` (its value) and ``error``
+    (the exception it ended with after the retries, or None) tell the outcome. The
+    data it commits stays in the database: give it unique names, or remove it."""
+
+    def __init__(self, registry, uid, work, context=None, retry=True, look=None):
+        super().__init__(daemon=True)
+        self.registry, self.uid, self.work, self.look = registry, uid, work, look
+        self.context, self.retry = context or {}, retry
+        self.pid = None
+        self.tries, self.result, self.error = 0, None, None
+        self._hold = None  # "snapshot", "commit" or None: runs straight through
+        self._held, self._resume = threading.Event(), threading.Event()
+
+    def run(self):
+        try:
+            with self.registry.cursor() as cr:
+                # the transaction's first query, which takes its snapshot
+                cr.execute("SELECT pg_backend_pid()")
+                self.pid = cr.fetchone()[0]
+                env = api.Environment(cr, self.uid, self.context)
+                try:
+                    if self.retry:
+                        self.result = retrying(lambda: self._attempt(env), env)
+                    else:
+                        self.result = self._attempt(env)
+                        cr.flush()  # here, so that an error at flush is reported
+                except Exception as error:  # reported to the test
+                    cr.rollback()  # as Odoo does with a refused request
+                    self.error = error
+        finally:
+            self._held.set()  # the test never waits for a transaction that ended
+
+    def _attempt(self, env):
+        self.tries += 1
+        if self._hold == "snapshot" and self.tries == 1:
+            if self.look:
+                self.look(env)
+            self._pause()
+        result = self.work(env)
+        if self._hold == "commit" and not self._held.is_set():
+            env.cr.flush()
+            self._pause()
+        return result
+
+    def _pause(self):
+        self._held.set()
+        if not self._resume.wait(RACE_WAIT):
+            raise TimeoutError("the test never let the transaction go on")
+
+    def hold_after_snapshot(self):
+        """Start; return once the first try holds its snapshot, before ``work``."""
+        self._hold = "snapshot"
+        self._start_and_hold()
+        with self.registry.cursor() as watch:
+            watch.execute(
+                "SELECT backend_xmin IS NOT NULL FROM pg_stat_activity WHERE pid = %s",
+                [self.pid],
+            )
+            assert watch.fetchone() == (True,), "the transaction holds no snapshot"
+        return self
+
+    def hold_before_commit(self):
+        """Start; return once ``work`` ran and was flushed, not yet committed."""
+        self._hold = "commit"
+        return self._start_and_hold()
+
+    def _start_and_hold(self):
+        self.start()
+        assert self._held.wait(RACE_WAIT), "the transaction never got there"
+        assert self.is_alive(), f"the transaction ended first: {self.error!r}"
+        return self
+
+    def waits_for_a_lock(self):
+        """Start if not started; whether the transaction comes to wait for a lock
+        (a row, or an advisory lock) held by another one, before it ends."""
+        if self.ident is None:
+            self.start()
+        deadline = time.monotonic() + RACE_WAIT
+        with self.registry.cursor() as watch:
+            while self.is_alive() and time.monotonic() < deadline:
+                if self.pid is not None:
+                    watch.execute(
+                        "SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s",
+                        [self.pid],
+                    )
+                    waiting = watch.fetchone() == ("Lock",)
+                    # PostgreSQL shows a transaction the activity as it was at its
+                    # first look: a new transaction for each look
+                    watch.rollback()
+                    if waiting:
+                        return True
+                time.sleep(0.05)
+        return False
+
+    def finish(self):
+        """Start if not started, let it go on, wait for its end; returns it."""
+        if self.ident is None:
+            self.start()
+        self._resume.set()
+        self.join(RACE_WAIT * 2)
+        assert not self.is_alive(), "the transaction hangs"
+        return self

@@ -2,7 +2,6 @@ import base64
 import hashlib
 import io
 import json
-import threading
 import uuid
 import zipfile
 
@@ -12,7 +11,7 @@ from odoo import SUPERUSER_ID, api
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, HttpCase, TransactionCase, new_test_user, tagged
 
-from .common import JsonRpcMixin, MedComplianceCommon
+from .common import JsonRpcMixin, MedComplianceCommon, RacingTransaction
 
 PACKAGE = "2026-12-07-abcdef1234"
 
@@ -218,41 +217,29 @@ class TestValidationRunOverRpc(JsonRpcMixin, HttpCase):
 @tagged("post_install", "-at_install")
 class TestValidationImportRace(TransactionCase):
     """Two imports of one package at the same moment, in two committed transactions
-    (two users, two servers): the package is recorded once."""
+    (two users, two servers; ``RacingTransaction``): the package is recorded once."""
 
     def test_concurrent_imports_record_the_package_once(self):
         # Unique data: the runs are committed into the shared test database.
         iq = json.dumps({"race": str(uuid.uuid4())}).encode()
         files = package_files(iq=iq)
         content = zipped(files)
-        barrier = threading.Barrier(2)
-        outcomes = [None, None]
 
-        def run(index):
-            try:
-                with self.registry.cursor() as cr:
-                    env = api.Environment(cr, SUPERUSER_ID, {})
-                    env["med.validation.run"].search_count([])  # takes the snapshot
-                    barrier.wait(timeout=60)
-                    env["med.validation.run"]._med_import_package(content)
-                outcomes[index] = "committed"
-            except (
-                psycopg2.errors.UniqueViolation,
-                psycopg2.errors.SerializationFailure,
-            ) as error:
-                outcomes[index] = type(error).__name__
-            except Exception as error:
-                outcomes[index] = repr(error)  # any other error fails the assertion
+        def importing(env):
+            env["med.validation.run"]._med_import_package(content)
 
-        threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=300)
-        self.assertEqual(outcomes.count("committed"), 1, outcomes)
-        self.assertIn(
-            [o for o in outcomes if o != "committed"][0],
-            ("UniqueViolation", "SerializationFailure"),
+        # both snapshots taken before either imports: neither sees the other's run
+        imports = [
+            RacingTransaction(
+                self.registry, SUPERUSER_ID, importing, retry=False
+            ).hold_after_snapshot()
+            for _import in range(2)
+        ]
+        errors = [imported.finish().error for imported in imports]
+        self.assertEqual(errors.count(None), 1, errors)
+        self.assertIsInstance(
+            [error for error in errors if error][0],
+            (psycopg2.errors.UniqueViolation, psycopg2.errors.SerializationFailure),
         )
         with self.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})

@@ -7,13 +7,15 @@ from odoo.exceptions import UserError
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import mute_logger
 
+from odoo.addons.med_audit_export.tests.common import RacingTransaction, committed
+
 
 @tagged("post_install", "-at_install")
 class TestInspectionResultRace(TransactionCase):
-    """Two real transactions (committed, unique data left in the database): an
-    inspector edits a result line while the result is recorded as final in
-    another transaction. The inspector's transaction saw the inspection open; it
-    must not write on the now final result."""
+    """Two real transactions (``RacingTransaction``; committed, unique data left in
+    the database): an inspector edits a result line while the result is recorded as
+    final in another transaction. The inspector's transaction saw the inspection
+    open; it must not write on the now final result, nor its retry."""
 
     def _committed_ready_inspection(self):
         with self.registry.cursor() as cr:
@@ -49,25 +51,27 @@ class TestInspectionResultRace(TransactionCase):
 
     def test_line_edit_racing_the_final_result_is_refused(self):
         inspection_id = self._committed_ready_inspection()
-        inspector_cr = self.registry.cursor()
-        try:
-            inspector = api.Environment(inspector_cr, SUPERUSER_ID, {})
-            line = inspector["qc.inspection"].browse(inspection_id).inspection_lines
-            line.read(["notes"])  # the inspector's snapshot: still open
-            with self.registry.cursor() as approver_cr:
-                approver = api.Environment(approver_cr, SUPERUSER_ID, {})
-                approver["qc.inspection"].browse(inspection_id).action_confirm()
-            refused = None
-            with mute_logger("odoo.sql_db"):
-                try:
-                    line.write({"notes": "Seal looked fine"})
-                    inspector.flush_all()
-                except (SerializationFailure, UserError) as error:
-                    refused = error
-            self.assertTrue(refused, "the edit of a final result went through")
-        finally:
-            inspector_cr.rollback()
-            inspector_cr.close()
+
+        def line(env):
+            return env["qc.inspection"].browse(inspection_id).inspection_lines
+
+        edit = RacingTransaction(
+            self.registry,
+            SUPERUSER_ID,
+            lambda env: line(env).write({"notes": "Seal looked fine"}),
+            look=lambda env: line(env).read(["notes"]),  # still open
+        ).hold_after_snapshot()
+        committed(
+            self.registry,
+            lambda env: env["qc.inspection"].browse(inspection_id).action_confirm(),
+        )
+        with mute_logger("odoo.sql_db", "odoo.service.model"):
+            edit.finish()
+        self.assertIsInstance(
+            edit.error,
+            (SerializationFailure, UserError),
+            "the edit of a final result went through",
+        )
         with self.registry.cursor() as cr:
             inspection = api.Environment(cr, SUPERUSER_ID, {})["qc.inspection"].browse(
                 inspection_id

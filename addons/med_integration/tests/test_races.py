@@ -1,14 +1,11 @@
-import threading
 import uuid
 
 from odoo import SUPERUSER_ID, Command, api
 from odoo.exceptions import UserError
 from odoo.modules.registry import Registry
-from odoo.service.model import retrying
 from odoo.tests import BaseCase, get_db_name, new_test_user, tagged
 
-# How long the second transaction may wait for the first one's lock.
-JOIN_TIMEOUT = 120
+from odoo.addons.med_audit_export.tests.common import RacingTransaction
 
 
 @tagged("post_install", "-at_install")
@@ -106,48 +103,23 @@ class TestImportRaces(BaseCase):
 
     def _race(self, first_rows, second_rows):
         """The first import runs and stays uncommitted until the second one has
-        its snapshot and has started; the second runs as Odoo runs an RPC call
-        (retried on serialization errors). Returns the second's error, if any."""
-        first_done, snapshot_taken = threading.Event(), threading.Event()
-        outcome = {}
+        taken its snapshot; the second runs as Odoo runs an RPC call (retried on
+        serialization errors). Returns the second's error, if any."""
 
-        def first():
-            try:
-                with self.registry.cursor() as cr:
-                    env = api.Environment(cr, self.uid, {})
-                    env["med.lims.import"].med_api_import_results(first_rows)
-                    first_done.set()
-                    snapshot_taken.wait(JOIN_TIMEOUT)
-                # committed on leaving the block
-            except Exception as error:  # reported by the test
-                outcome["first"] = error
-            finally:
-                first_done.set()
+        def importing(rows):
+            return RacingTransaction(
+                self.registry,
+                self.uid,
+                lambda env: env["med.lims.import"].med_api_import_results(rows),
+            )
 
-        def second():
-            first_done.wait(JOIN_TIMEOUT)
-            with self.registry.cursor() as cr:
-                env = api.Environment(cr, self.uid, {})
-                cr.execute("SELECT 1")  # REPEATABLE READ: the snapshot starts here
-                snapshot_taken.set()
-                try:
-                    retrying(
-                        lambda: env["med.lims.import"].med_api_import_results(
-                            second_rows
-                        ),
-                        env,
-                    )
-                except UserError as error:
-                    outcome["error"] = error
-
-        threads = [threading.Thread(target=first), threading.Thread(target=second)]
-        threads[0].start()
-        threads[1].start()
-        for thread in threads:
-            thread.join(JOIN_TIMEOUT)
-            self.assertFalse(thread.is_alive(), "a transaction hangs")
-        self.assertNotIn("first", outcome)
-        return outcome.get("error")
+        first = importing(first_rows).hold_before_commit()
+        second = importing(second_rows).hold_after_snapshot()
+        self.assertIsNone(first.finish().error)
+        second.finish()
+        if second.error is not None and not isinstance(second.error, UserError):
+            raise second.error
+        return second.error
 
     def _records(self, env):
         lot = env["stock.lot"].browse(self.lot_id)

@@ -1,65 +1,26 @@
 """Lot status decisions under concurrency, with two real transactions.
 
-Each side runs in a thread on a cursor of its own, through Odoo's ``retrying`` (what
-the RPC dispatcher does on a serialization failure), and commits. The first side takes
-its snapshot, then waits while the other side commits a status change: without locks,
-REPEATABLE READ would let it decide on the old status. These tests commit into the
-test database: their data has unique names and is left there.
+Each side is a ``RacingTransaction``: a cursor of its own in a thread, run through
+Odoo's ``retrying`` (what the RPC dispatcher does on a serialization failure), and
+committed. The first side takes its snapshot, then waits while the other side
+commits a status change: without locks, REPEATABLE READ would let it decide on the
+old status. These tests commit into the test database: their data has unique names
+and is left there.
 """
 
-import threading
 import uuid
 from datetime import timedelta
 
-from odoo import SUPERUSER_ID, Command, api, fields
+from odoo import SUPERUSER_ID, Command, fields
 from odoo.exceptions import UserError
 from odoo.modules.registry import Registry
-from odoo.service.model import retrying
 from odoo.tests import BaseCase, get_db_name, new_test_user, tagged
 
-WAIT = 60
-
-
-class Session(threading.Thread):
-    """``work(env)`` in a transaction of its own as ``uid``, retried by Odoo on a
-    serialization failure. With ``pause``, the first try takes its snapshot (reads
-    ``work``'s records), sets ``snapshot`` and waits for ``resume``."""
-
-    def __init__(self, registry, uid, work, pause=False, retry=True):
-        super().__init__(daemon=True)
-        self.registry, self.uid, self.work, self.pause = registry, uid, work, pause
-        self.retry = retry  # a cron is not retried: Odoo runs it again next time
-        self.snapshot, self.resume = threading.Event(), threading.Event()
-        self.tries, self.result, self.error = 0, None, None
-
-    def run(self):
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, self.uid, {})
-
-            def attempt():
-                self.tries += 1
-                if self.pause and self.tries == 1:
-                    cr.execute("SELECT id FROM stock_lot LIMIT 1")
-                    self.snapshot.set()
-                    self.resume.wait(WAIT)
-                return self.work(env)
-
-            try:
-                if self.retry:
-                    self.result = retrying(attempt, env)
-                else:
-                    self.result = attempt()
-            except Exception as error:  # reported to the test
-                self.error = error
-                cr.rollback()
-
-    def finish(self):
-        if not self.is_alive() and not self.snapshot.is_set() and not self.tries:
-            self.start()
-        self.resume.set()
-        self.join(WAIT)
-        assert not self.is_alive(), "the transaction did not finish"
-        return self
+from odoo.addons.med_audit_export.tests.common import (
+    RacingTransaction,
+    committed,
+    read_back,
+)
 
 
 @tagged("post_install", "-at_install")
@@ -72,18 +33,27 @@ class TestLotStatusRaces(BaseCase):
     def setUp(self):
         super().setUp()
         self.tag = uuid.uuid4().hex[:8]
-
-    def _committed(self, work):
-        """``work(env)`` as the superuser in a transaction of its own, committed."""
-        with self.registry.cursor() as cr:
-            return work(api.Environment(cr, SUPERUSER_ID, {}))
+        self.user_ids = []
+        # archived, the test's users are out of the way of the tests after it (the
+        # QA managers the daily jobs notify, e.g.)
+        self.addCleanup(
+            committed,
+            self.registry,
+            lambda env: env["res.users"]
+            .browse(self.user_ids)
+            .exists()
+            .with_context(med_reason="race test users")
+            .write({"active": False}),
+        )
 
     def _user(self, env, role, number=1):
-        return new_test_user(
+        user_id = new_test_user(
             env,
             login=f"race_{role}{number}_{self.tag}",
             groups=f"med_audit_export.group_med_{role}",
         ).id
+        self.user_ids.append(user_id)
+        return user_id
 
     def _stocked_lot(self, env, product, name, qty=10, released=True):
         stock = env.ref("stock.warehouse0").lot_stock_id
@@ -112,19 +82,15 @@ class TestLotStatusRaces(BaseCase):
         )
         return wizard.action_sign()
 
-    def _read(self, work):
-        with self.registry.cursor() as cr:
-            result = work(api.Environment(cr, SUPERUSER_ID, {}))
-            cr.rollback()
-            return result
-
     # -- hold vs delivery (issue 21: a held lot left the warehouse) --
     def _delivery(self, env, lot, qty, reserve=True):
         warehouse = env.ref("stock.warehouse0")
         customers = env.ref("stock.stock_location_customers")
         picking = env["stock.picking"].create(
             {
-                "partner_id": env["res.partner"].create({"name": "Race Hospital"}).id,
+                "partner_id": env["res.partner"]
+                .create({"name": f"Race Hospital {self.tag}"})
+                .id,
                 "picking_type_id": warehouse.out_type_id.id,
                 "location_id": warehouse.lot_stock_id.id,
                 "location_dest_id": customers.id,
@@ -175,7 +141,7 @@ class TestLotStatusRaces(BaseCase):
                 self._user(env, "qa_manager"),
             )
 
-        lot_id, picking_id, warehouse_uid, qa_uid = self._committed(setup)
+        lot_id, picking_id, warehouse_uid, qa_uid = committed(self.registry, setup)
 
         def validate(env):
             return env["stock.picking"].browse(picking_id).button_validate()
@@ -185,18 +151,19 @@ class TestLotStatusRaces(BaseCase):
                 med_reason="race test"
             )._med_put_on_hold("manual", "Particles in the retained sample")
 
-        delivery = Session(self.registry, warehouse_uid, validate, pause=True)
-        delivery.start()
-        self.assertTrue(delivery.snapshot.wait(WAIT))
-        holder = Session(self.registry, qa_uid, hold).finish()
+        delivery = RacingTransaction(
+            self.registry, warehouse_uid, validate
+        ).hold_after_snapshot()
+        holder = RacingTransaction(self.registry, qa_uid, hold).finish()
         self.assertIsNone(holder.error)
         delivery.finish()
 
-        state, lot_state = self._read(
+        state, lot_state = read_back(
+            self.registry,
             lambda env: (
                 env["stock.picking"].browse(picking_id).state,
                 env["stock.lot"].browse(lot_id).med_state,
-            )
+            ),
         )
         self.assertEqual(lot_state, "hold")
         self.assertNotEqual(state, "done", "a held lot left the warehouse")
@@ -213,7 +180,7 @@ class TestLotStatusRaces(BaseCase):
             picking = self._delivery(env, lot, 5, reserve=False)
             return lot.id, picking.id, self._user(env, "warehouse")
 
-        lot_id, picking_id, warehouse_uid = self._committed(setup)
+        lot_id, picking_id, warehouse_uid = committed(self.registry, setup)
 
         def reserve(env):
             env["stock.picking"].browse(picking_id).action_assign()
@@ -223,15 +190,18 @@ class TestLotStatusRaces(BaseCase):
                 med_reason="race test"
             )._med_put_on_hold("manual", "deviation")
 
-        reservation = Session(self.registry, warehouse_uid, reserve, pause=True)
-        reservation.start()
-        self.assertTrue(reservation.snapshot.wait(WAIT))
-        Session(self.registry, SUPERUSER_ID, hold).finish()
+        reservation = RacingTransaction(
+            self.registry, warehouse_uid, reserve
+        ).hold_after_snapshot()
+        RacingTransaction(self.registry, SUPERUSER_ID, hold).finish()
         reservation.finish()
         self.assertIsNone(reservation.error)
         self.assertEqual(reservation.tries, 2)
-        reserved = self._read(
-            lambda env: env["stock.picking"].browse(picking_id).move_line_ids.lot_id.ids
+        reserved = read_back(
+            self.registry,
+            lambda env: env["stock.picking"]
+            .browse(picking_id)
+            .move_line_ids.lot_id.ids,
         )
         self.assertNotIn(lot_id, reserved, "a held lot was reserved for a customer")
 
@@ -250,20 +220,21 @@ class TestLotStatusRaces(BaseCase):
                 self._user(env, "qa_manager", 2),
             )
 
-        lot_id, first_uid, second_uid = self._committed(setup)
+        lot_id, first_uid, second_uid = committed(self.registry, setup)
 
         def release(env):
             lot = env["stock.lot"].browse(lot_id)
             return self._sign(env, lot.action_med_release())
 
-        first = Session(self.registry, first_uid, release, pause=True)
-        first.start()
-        self.assertTrue(first.snapshot.wait(WAIT))
-        second = Session(self.registry, second_uid, release).finish()
+        first = RacingTransaction(
+            self.registry, first_uid, release
+        ).hold_after_snapshot()
+        second = RacingTransaction(self.registry, second_uid, release).finish()
         self.assertIsNone(second.error)
         first.finish()
 
-        state, signatures = self._read(
+        state, signatures = read_back(
+            self.registry,
             lambda env: (
                 env["stock.lot"].browse(lot_id).med_state,
                 env["med.signature"].search_count(
@@ -273,7 +244,7 @@ class TestLotStatusRaces(BaseCase):
                         ("meaning", "=", "release"),
                     ]
                 ),
-            )
+            ),
         )
         self.assertEqual(state, "released")
         self.assertEqual(signatures, 1)
@@ -325,7 +296,7 @@ class TestLotStatusRaces(BaseCase):
             assert production.state == "done", production.state
             return component.id, lot.id, self._user(env, "qa_manager")
 
-        component_id, lot_id, qa_uid = self._committed(setup)
+        component_id, lot_id, qa_uid = committed(self.registry, setup)
 
         def release(env):
             lot = env["stock.lot"].browse(lot_id)
@@ -337,16 +308,17 @@ class TestLotStatusRaces(BaseCase):
                 "expiry", "Expired on 2026-12-01"
             )
 
-        releaser = Session(self.registry, qa_uid, release, pause=True)
-        releaser.start()
-        self.assertTrue(releaser.snapshot.wait(WAIT))
-        Session(self.registry, SUPERUSER_ID, expiry_hold).finish()
+        releaser = RacingTransaction(
+            self.registry, qa_uid, release
+        ).hold_after_snapshot()
+        RacingTransaction(self.registry, SUPERUSER_ID, expiry_hold).finish()
         releaser.finish()
 
-        states = self._read(
+        states = read_back(
+            self.registry,
             lambda env: env["stock.lot"]
             .browse([lot_id, component_id])
-            .mapped("med_state")
+            .mapped("med_state"),
         )
         self.assertEqual(states, ["quarantine", "hold"])
         self.assertEqual(releaser.tries, 2)
@@ -366,7 +338,7 @@ class TestLotStatusRaces(BaseCase):
             )
             return lot.id
 
-        lot_id = self._committed(setup)
+        lot_id = committed(self.registry, setup)
         started = fields.Datetime.now()
 
         def expiry_check(env):
@@ -377,12 +349,11 @@ class TestLotStatusRaces(BaseCase):
                 med_reason="race test"
             )._med_put_on_hold("manual", "Sterility deviation")
 
-        check = Session(
-            self.registry, SUPERUSER_ID, expiry_check, pause=True, retry=False
-        )
-        check.start()
-        self.assertTrue(check.snapshot.wait(WAIT))
-        Session(self.registry, SUPERUSER_ID, hold).finish()
+        # a scheduled job is not retried: Odoo runs it again next time
+        check = RacingTransaction(
+            self.registry, SUPERUSER_ID, expiry_check, retry=False
+        ).hold_after_snapshot()
+        RacingTransaction(self.registry, SUPERUSER_ID, hold).finish()
         check.finish()
         self.assertIsNone(check.error)
 
@@ -394,7 +365,7 @@ class TestLotStatusRaces(BaseCase):
             )
             return lot.med_hold_source, lot.med_hold_reason, triggers
 
-        source, reason, triggers = self._read(outcome)
+        source, reason, triggers = read_back(self.registry, outcome)
         # the manual hold stands; the check did nothing on its old snapshot and
         # asked to run again at once
         self.assertEqual((source, reason), ("manual", "Sterility deviation"))

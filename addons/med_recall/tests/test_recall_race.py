@@ -1,13 +1,11 @@
-import threading
 import uuid
 
 from odoo import SUPERUSER_ID, Command, api
 from odoo.exceptions import UserError
 from odoo.modules.registry import Registry
-from odoo.service.model import retrying
 from odoo.tests import BaseCase, get_db_name, new_test_user, tagged
 
-JOIN_TIMEOUT = 120
+from odoo.addons.med_audit_export.tests.common import RacingTransaction
 
 
 @tagged("post_install", "-at_install")
@@ -133,38 +131,24 @@ class TestLaunchVersusDelivery(BaseCase):
         self.assertFalse(self.registry.in_test_mode(), "needs real transactions")
 
     def test_launch_during_delivery_validation_refuses_the_delivery(self):
-        snapshot_taken, launched = threading.Event(), threading.Event()
-        outcome = {}
+        def picking(env):
+            return env["stock.picking"].browse(self.picking_id)
 
-        def deliver():
-            with self.registry.cursor() as cr:
-                env = api.Environment(cr, self.warehouse_id, {})
-                picking = env["stock.picking"].browse(self.picking_id)
-                # REPEATABLE READ: the snapshot starts at the first query
-                picking.fetch(["state"])
-                snapshot_taken.set()
-                launched.wait(JOIN_TIMEOUT)
-                try:
-                    retrying(picking.button_validate, env)
-                except UserError as error:
-                    outcome["delivery"] = error
-
-        def launch():
-            snapshot_taken.wait(JOIN_TIMEOUT)
-            try:
-                with self.registry.cursor() as cr:
-                    env = api.Environment(cr, self.qa_manager_id, {})
-                    env["med.recall"].browse(self.recall_id)._med_do_launch()
-            finally:
-                launched.set()
-
-        threads = [threading.Thread(target=deliver), threading.Thread(target=launch)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(JOIN_TIMEOUT)
-            self.assertFalse(thread.is_alive(), "a transaction hangs")
-        self.assertIn("is recalled", str(outcome.get("delivery")))
+        delivery = RacingTransaction(
+            self.registry,
+            self.warehouse_id,
+            lambda env: picking(env).button_validate(),
+            look=lambda env: picking(env).fetch(["state"]),
+        ).hold_after_snapshot()
+        launch = RacingTransaction(
+            self.registry,
+            self.qa_manager_id,
+            lambda env: env["med.recall"].browse(self.recall_id)._med_do_launch(),
+        ).finish()
+        self.assertIsNone(launch.error)
+        delivery.finish()
+        self.assertIsInstance(delivery.error, UserError)
+        self.assertIn("is recalled", str(delivery.error))
         with self.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
             self.assertEqual(env["med.recall"].browse(self.recall_id).state, "launched")

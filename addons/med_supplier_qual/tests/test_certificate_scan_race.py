@@ -7,14 +7,16 @@ from odoo import SUPERUSER_ID, api
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import mute_logger
 
+from odoo.addons.med_audit_export.tests.common import RacingTransaction, committed
+
 
 @tagged("post_install", "-at_install")
 class TestCertificateScanRace(TransactionCase):
-    """Two real transactions (committed, unique data left in the database): a scan
-    is replaced while QA verifies the certificate in another transaction. The
-    replacing transaction saw the certificate unverified: it is refused (and
-    retried by Odoo, which then voids the verification), never leaving a verified
-    certificate with a scan QA never saw."""
+    """Two real transactions (``RacingTransaction``; committed, unique data left in
+    the database): a scan is replaced while QA verifies the certificate in another
+    transaction. The replacing transaction saw the certificate unverified: it is
+    refused (and retried by Odoo, which then voids the verification), never leaving
+    a verified certificate with a scan QA never saw."""
 
     def _committed_certificate(self):
         with self.registry.cursor() as cr:
@@ -40,25 +42,31 @@ class TestCertificateScanRace(TransactionCase):
 
     def test_scan_replaced_racing_the_verification_is_refused(self):
         certificate_id, scan_id = self._committed_certificate()
-        buyer_cr = self.registry.cursor()
-        try:
-            buyer = api.Environment(buyer_cr, SUPERUSER_ID, {})
-            scan = buyer["ir.attachment"].browse(scan_id)
-            scan.read(["name"])  # the buyer's snapshot: not verified yet
-            with self.registry.cursor() as qa_cr:
-                qa = api.Environment(qa_cr, SUPERUSER_ID, {})
-                qa["med.supplier.certificate"].browse(certificate_id)._med_do_verify()
-            refused = None
-            with mute_logger("odoo.sql_db"):
-                try:
-                    scan.write({"raw": b"%PDF-1.4 another scan"})
-                    buyer.flush_all()
-                except SerializationFailure as error:
-                    refused = error
-        finally:
-            buyer_cr.rollback()
-            buyer_cr.close()
-        self.assertTrue(refused, "the scan changed under a verification")
+
+        def scan(env):
+            return env["ir.attachment"].browse(scan_id)
+
+        # its first try only: that is where the verification must be refused
+        replacement = RacingTransaction(
+            self.registry,
+            SUPERUSER_ID,
+            lambda env: scan(env).write({"raw": b"%PDF-1.4 another scan"}),
+            look=lambda env: scan(env).read(["name"]),  # not verified yet
+            retry=False,
+        ).hold_after_snapshot()
+        committed(
+            self.registry,
+            lambda env: env["med.supplier.certificate"]
+            .browse(certificate_id)
+            ._med_do_verify(),
+        )
+        with mute_logger("odoo.sql_db"):
+            replacement.finish()
+        self.assertIsInstance(
+            replacement.error,
+            SerializationFailure,
+            "the scan changed under a verification",
+        )
         with self.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
             certificate = env["med.supplier.certificate"].browse(certificate_id)

@@ -1,17 +1,14 @@
-import threading
-import time
 import uuid
 from datetime import timedelta
 from functools import partial
 
 from odoo import SUPERUSER_ID, Command, api, fields
 from odoo.exceptions import UserError
-from odoo.service.model import retrying
 from odoo.tests import TransactionCase, tagged
 
-from .common import SCAN
+from odoo.addons.med_audit_export.tests.common import RacingTransaction
 
-WAIT = 30  # seconds; a thread that waits longer has deadlocked
+from .common import SCAN
 
 
 @tagged("post_install", "-at_install")
@@ -96,95 +93,37 @@ class TestGateRaces(TransactionCase):
         }
 
     # -- the two orders of two transactions --
-    def _run(self, *targets):
-        """Run the functions in threads; re-raise what one of them raised."""
-        errors = []
-
-        def guarded(target):
-            try:
-                target()
-            except Exception as error:  # re-raised in the main thread
-                errors.append(error)
-
-        threads = [threading.Thread(target=guarded, args=(t,)) for t in targets]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(WAIT * 2)
-        self.assertFalse([t for t in threads if t.is_alive()], "a thread hangs")
-        if errors:
-            raise errors[0]
+    def _transaction(self, company_id, work, look=None):
+        return RacingTransaction(
+            self.registry,
+            SUPERUSER_ID,
+            work,
+            context={"allowed_company_ids": [company_id], "tz": "UTC"},
+            look=look,
+        )
 
     def _change_commits_first(self, company_id, look, decide, change):
         """The deciding transaction takes its snapshot (``look``: the user opened the
         document) before ``change`` commits, then decides, as Odoo serves a request
-        (``retrying``: a serialization failure is retried in a new transaction).
-        Returns the exception that the decision ended with, or None."""
-        looked, changed = threading.Event(), threading.Event()
-        outcome = {}
+        (a serialization failure is retried in a new transaction). Returns the
+        exception that the decision was refused with, or None."""
+        decision = self._transaction(company_id, decide, look).hold_after_snapshot()
+        self.assertIsNone(self._transaction(company_id, change).finish().error)
+        error = decision.finish().error
+        if error is not None and not isinstance(error, UserError):
+            raise error
+        return error
 
-        def decider():
-            with self.registry.cursor() as cr:
-                env = self._env(cr, company_id)
-                look(env)
-                looked.set()
-                self.assertTrue(changed.wait(WAIT))
-                try:
-                    retrying(partial(decide, env), env)
-                except UserError as error:
-                    cr.rollback()  # as Odoo does with a refused request
-                    outcome["refused"] = error
-
-        def changer():
-            self.assertTrue(looked.wait(WAIT))
-            with self.registry.cursor() as cr:
-                change(self._env(cr, company_id))
-            changed.set()
-
-        self._run(decider, changer)
-        return outcome.get("refused")
-
-    def _decision_commits_first(self, company_id, decide, change):
+    def _change_waits_for_the_decision(self, company_id, decide, change):
         """``decide`` runs first; ``change`` starts while the decision is not yet
-        committed. Returns the order in which the two committed: the decision notes
-        itself just before its commit, the change just after its own, so the order
-        is the real one whether the change waited for the decision or not."""
-        decided = threading.Event()
-        committed = []
-        changer_pid = []
-
-        def decider():
-            with self.registry.cursor() as cr:
-                decide(self._env(cr, company_id))
-                cr.flush()
-                decided.set()
-                # commit once the change waits for our locks (or is done without)
-                with self.registry.cursor() as watch:
-                    deadline = time.monotonic() + WAIT
-                    while "change" not in committed and time.monotonic() < deadline:
-                        if changer_pid:
-                            watch.execute(
-                                "SELECT wait_event_type FROM pg_stat_activity "
-                                "WHERE pid = %s",
-                                changer_pid,
-                            )
-                            if watch.fetchone() == ("Lock",):
-                                break
-                        time.sleep(0.05)
-                committed.append("decision")
-            # committed on leaving the block
-
-        def changer():
-            self.assertTrue(decided.wait(WAIT))
-            with self.registry.cursor() as cr:
-                cr.execute("SELECT pg_backend_pid()")
-                changer_pid.append(cr.fetchone()[0])
-                change(self._env(cr, company_id))
-                cr.flush()
-            committed.append("change")
-
-        self._run(decider, changer)
-        return committed
+        committed. Returns whether the change queued behind the decision's locks
+        (then it committed after the decision); both must succeed."""
+        decision = self._transaction(company_id, decide).hold_before_commit()
+        changing = self._transaction(company_id, change)
+        waited = changing.waits_for_a_lock()
+        self.assertIsNone(decision.finish().error)
+        self.assertIsNone(changing.finish().error)
+        return waited
 
     # -- decisions and changes --
     @staticmethod
@@ -254,10 +193,10 @@ class TestGateRaces(TransactionCase):
 
     def test_confirmation_first_makes_the_suspension_wait(self):
         ids = self._committed(self._world)
-        order = self._decision_commits_first(
+        waited = self._change_waits_for_the_decision(
             ids["company"], partial(self._confirm, ids), partial(self._suspend, ids)
         )
-        self.assertEqual(order, ["decision", "change"])
+        self.assertTrue(waited, "the change does not wait for the decision")
         self.assertEqual(self._order_state(ids), "purchase")
 
     # -- approved list change vs purchase order confirmation --
@@ -286,12 +225,12 @@ class TestGateRaces(TransactionCase):
 
     def test_receipt_first_makes_the_revocation_wait(self):
         ids = self._confirmed_world()
-        order = self._decision_commits_first(
+        waited = self._change_waits_for_the_decision(
             ids["company"],
             partial(self._validate_receipt, ids),
             partial(self._revoke, ids),
         )
-        self.assertEqual(order, ["decision", "change"])
+        self.assertTrue(waited, "the change does not wait for the decision")
         self.assertEqual(self._receipt_state(ids), "done")
 
     def test_expiry_job_suspension_committed_first_refuses_the_receipt(self):
@@ -417,8 +356,8 @@ class TestGateRaces(TransactionCase):
 
     def test_delivery_first_makes_the_licence_revocation_wait(self):
         ids = self._committed(self._customer_world)
-        order = self._decision_commits_first(
+        waited = self._change_waits_for_the_decision(
             ids["company"], partial(self._deliver, ids), partial(self._revoke, ids)
         )
-        self.assertEqual(order, ["decision", "change"])
+        self.assertTrue(waited, "the change does not wait for the decision")
         self.assertEqual(self._delivery_state(ids), "done")

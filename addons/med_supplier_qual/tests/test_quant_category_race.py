@@ -1,21 +1,18 @@
 """Stock written directly on a quant of a lot while QA brings the lot's category into
-GxP scope, with two real transactions (cursors of their own, in threads, committed;
-Odoo's ``retrying`` as the RPC dispatcher runs a request). Outside GxP scope a
-quant may be edited as in Odoo; in scope, only moves change a lot's stock. The
-decision reads the product's stored release requirement, which QA's change
-recomputes: under REPEATABLE READ, an edit on an older snapshot would pass. The data
-has unique names and stays in the test database."""
+GxP scope, with two real transactions (``RacingTransaction``: cursors of their own,
+in threads, committed, retried as Odoo serves a request). Outside GxP scope a quant
+may be edited as in Odoo; in scope, only moves change a lot's stock. The decision
+reads the product's stored release requirement, which QA's change recomputes: under
+REPEATABLE READ, an edit on an older snapshot would pass. The data has unique names
+and stays in the test database."""
 
-import threading
-
-from odoo import SUPERUSER_ID, api
+from odoo import SUPERUSER_ID
 from odoo.exceptions import UserError
-from odoo.service.model import retrying
 from odoo.tests import tagged
 
-from . import test_category_race as category_race
+from odoo.addons.med_audit_export.tests.common import RacingTransaction, read_back
 
-WAIT = category_race.WAIT
+from . import test_category_race as category_race
 
 
 @tagged("post_install", "-at_install")
@@ -46,43 +43,31 @@ class TestQuantCategoryRace(category_race.TestCategoryRelevanceRace):
     def _edit_quant(self, env):
         env["stock.quant"].browse(self.ids["quant"]).write({"quantity": 50})
 
+    def _quant_edit(self):
+        return RacingTransaction(self.registry, SUPERUSER_ID, self._edit_quant)
+
     def _quantity(self):
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
-            return env["stock.quant"].browse(self.ids["quant"]).quantity
+        return read_back(
+            self.registry,
+            lambda env: env["stock.quant"].browse(self.ids["quant"]).quantity,
+        )
 
     def test_relevance_committed_after_the_edits_snapshot_refuses_it(self):
-        snapshot, resume = threading.Event(), threading.Event()
-        outcome = {"tries": 0}
-
-        def edit():
-            try:
-                with self.registry.cursor() as cr:
-                    env = api.Environment(cr, SUPERUSER_ID, {})
-
-                    def attempt():
-                        outcome["tries"] += 1
-                        if outcome["tries"] == 1:
-                            cr.execute("SELECT id FROM product_template LIMIT 1")
-                            snapshot.set()
-                            self.assertTrue(resume.wait(WAIT))
-                        self._edit_quant(env)
-
-                    retrying(attempt, env)
-            except UserError as error:
-                outcome["refused"] = error
-            except Exception as error:  # reported by the test
-                outcome["error"] = error
-
-        thread = threading.Thread(target=edit, daemon=True)
-        thread.start()
-        self.assertTrue(snapshot.wait(WAIT))
-        with self.registry.cursor() as cr:
-            self._relevant_again(api.Environment(cr, self.ids["qa_manager"], {}))
-        resume.set()
-        thread.join(WAIT)
-        self.assertFalse(thread.is_alive(), "the edit's transaction hangs")
-        self.assertNotIn("error", outcome)
-        self.assertIn("cannot be edited on its quant", str(outcome.get("refused")))
-        self.assertEqual(outcome["tries"], 2, "the first try failed to serialise")
+        edit = self._quant_edit().hold_after_snapshot()
+        self.assertIsNone(self._qa_relevance().finish().error)
+        edit.finish()
+        self.assertIsInstance(edit.error, UserError)
+        self.assertIn("cannot be edited on its quant", str(edit.error))
+        self.assertEqual(edit.tries, 2, "the first try failed to serialise")
         self.assertEqual(self._quantity(), 5)
+
+    def test_relevance_waits_for_an_edit_made_first(self):
+        """The edit, made first on the exempt category, stands; QA's change waits
+        for the edit's transaction, then applies to the product."""
+        edit = self._quant_edit().hold_before_commit()
+        relevance = self._qa_relevance()
+        self.assertTrue(relevance.waits_for_a_lock(), "QA's change does not wait")
+        self.assertIsNone(edit.finish().error)
+        relevance.finish()
+        self.assertIsNone(relevance.error)
+        self.assertEqual(self._quantity(), 50)
