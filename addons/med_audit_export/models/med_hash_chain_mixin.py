@@ -29,9 +29,6 @@ VERIFIER_GROUP = "med_audit_export.group_med_auditor"
 COPY_THRESHOLD = 50
 # Texts of the INSERT statements, by table, columns and number of rows: built once.
 INSERT_CODES = {}
-# What _med_chain_insert needs to know of a model's columns, by model class (a new
-# registry has new classes).
-INSERT_SHAPES = {}
 COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 COPY_SPECIAL = re.compile(r"[\\\t\n\r]").search
 # Entries written before 18.0.1.2.0 (the legacy segment) were hashed over the values
@@ -394,30 +391,6 @@ class MedHashChainMixin(models.AbstractModel):
         return ids, extra_value
 
     @api.model
-    def _med_insert_shapes(self):
-        """(inserted columns, per hashed column: its name, converter, whether False
-        is a value, whether it is dated, whether it is text), worked out once per
-        model class rather than at every audited flush."""
-        shapes = INSERT_SHAPES.get(type(self))
-        if shapes is None:
-            names = self._med_hash_columns()
-            types = [self._fields[name].type for name in names]
-            shapes = INSERT_SHAPES[type(self)] = (
-                (*names, "content_hash"),
-                tuple(
-                    (
-                        name,
-                        CANONICAL_CONVERTERS.get(field_type, canonical_text),
-                        field_type == "boolean",
-                        field_type in ("date", "datetime"),
-                        field_type not in CANONICAL_CONVERTERS,
-                    )
-                    for name, field_type in zip(names, types, strict=True)
-                ),
-            )
-        return shapes
-
-    @api.model
     def _med_chain_insert(self, rows, reserved=None):
         """Append ``rows`` (dicts of the hashed columns, without id) in one statement,
         each with its content hash; they are linked into the chain after commit.
@@ -428,10 +401,24 @@ class MedHashChainMixin(models.AbstractModel):
         if not rows:
             return self.browse()
         ids = (reserved or self._med_chain_reserve(len(rows)))[0]
-        columns, shapes = self._med_insert_shapes()
+        names = self._med_hash_columns()
+        columns = (*names, "content_hash")
         # canonical_value() and content_hash() inlined (this loop runs once per
-        # entry): a text that is a str already is canonical unless it holds NUL; a
-        # batch's rows mostly share one timestamp: converted and spelled once
+        # entry): per column, its converter and whether False is a value; a text
+        # that is a str already is canonical unless it holds NUL; a batch's rows
+        # mostly share one timestamp: converted and spelled once
+        shapes = []
+        for name in names:
+            field_type = self._fields[name].type
+            shapes.append(
+                (
+                    name,
+                    CANONICAL_CONVERTERS.get(field_type, canonical_text),
+                    field_type == "boolean",
+                    field_type in ("date", "datetime"),
+                    field_type not in CANONICAL_CONVERTERS,
+                )
+            )
         datetimes = {}
         encode, sha256 = CANONICAL_JSON.encode, hashlib.sha256
         BaseModel = models.BaseModel
