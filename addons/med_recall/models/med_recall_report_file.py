@@ -186,11 +186,17 @@ class MedRecall(models.Model):
                 self.env._("Quantity made or received (per product)"),
                 "; ".join(self._med_made_per_product()),
             ),
-            (self.env._("Quantity shipped"), f"{self.shipped_qty:g}"),
-            (self.env._("Quantity returned"), f"{self.returned_qty:g}"),
-            (self.env._("Quantity destroyed on site"), f"{self.destroyed_qty:g}"),
-            (self.env._("Quantity outstanding"), f"{self.outstanding_qty:g}"),
-            (self.env._("Quantity in stock at opening"), f"{self._med_stock_qty():g}"),
+            (self.env._("Quantity shipped"), self._med_qty(self.shipped_qty)),
+            (self.env._("Quantity returned"), self._med_qty(self.returned_qty)),
+            (
+                self.env._("Quantity destroyed on site"),
+                self._med_qty(self.destroyed_qty),
+            ),
+            (self.env._("Quantity outstanding"), self._med_qty(self.outstanding_qty)),
+            (
+                self.env._("Quantity in stock at opening"),
+                self._med_qty(self._med_stock_qty()),
+            ),
             (self.env._("Recovered (%)"), f"{self.recovered_percent:.1f}"),
             (self.env._("Status"), self._med_selection_label("state")),
             (
@@ -216,6 +222,16 @@ class MedRecall(models.Model):
     def _med_stock_qty(self):
         return sum(self.stock_ids.mapped("quantity"))
 
+    def _med_letters_by_customer(self):
+        """(the letter states' labels, the recall's letter per customer), as both
+        customer tables show them."""
+        states = dict(
+            self.env["med.recall.notification"]
+            ._fields["state"]
+            ._description_selection(self.env)
+        )
+        return states, {n.partner_id: n for n in self.notification_ids}
+
     def _med_reconciliation_labels(self):
         return [
             self.env._("Customer"),
@@ -232,12 +248,7 @@ class MedRecall(models.Model):
 
     def _med_reconciliation_rows(self):
         self.ensure_one()
-        states = dict(
-            self.env["med.recall.notification"]
-            ._fields["state"]
-            ._description_selection(self.env)
-        )
-        notifications = {n.partner_id: n for n in self.notification_ids}
+        states, notifications = self._med_letters_by_customer()
         for line in self.line_ids.sorted(
             lambda line: (line.partner_id.display_name or "", line.lot_id.name)
         ):
@@ -247,10 +258,10 @@ class MedRecall(models.Model):
                 line.lot_id.name,
                 line.product_id.display_name,
                 line.product_uom_id.name,
-                f"{line.shipped_qty:g}",
-                f"{line.returned_qty:g}",
-                f"{line.destroyed_qty:g}",
-                f"{line.outstanding_qty:g}",
+                self._med_qty(line.shipped_qty),
+                self._med_qty(line.returned_qty),
+                self._med_qty(line.destroyed_qty),
+                self._med_qty(line.outstanding_qty),
                 states.get(notification.state, "") if notification else "",
                 (notification and notification.acknowledged_by) or "",
             ]
@@ -358,12 +369,7 @@ class MedRecall(models.Model):
     def _med_consignee_rows(self):
         """Each customer, where to reach them, and how far the letter went."""
         self.ensure_one()
-        states = dict(
-            self.env["med.recall.notification"]
-            ._fields["state"]
-            ._description_selection(self.env)
-        )
-        notifications = {n.partner_id: n for n in self.notification_ids}
+        states, notifications = self._med_letters_by_customer()
         for partner in self.line_ids.partner_id.sorted("display_name"):
             notification = notifications.get(partner)
             yield [
@@ -396,7 +402,7 @@ class MedRecall(models.Model):
                 line.location_id.display_name,
                 line.lot_id.name,
                 line.product_id.display_name,
-                f"{line.quantity:g}",
+                self._med_qty(line.quantity),
             ]
 
     def _med_ensure_exportable(self):
