@@ -22,12 +22,22 @@ class StockLot(models.Model):
         return result
 
     def _med_segregated_quants(self):
+        # The warehouses first (archived ones too, as a search through the quant's
+        # location would find them): where none segregates, a hold of thousands of
+        # lots does not search their quants at all.
+        warehouses = (
+            self.env["stock.warehouse"]
+            .with_context(active_test=False)
+            .search([("med_quarantine_location_id", "!=", False)])
+        )
+        if not warehouses:
+            return self.env["stock.quant"]
         return self.env["stock.quant"].search(
             [
                 ("lot_id", "in", self.ids),
                 ("quantity", ">", 0),
                 ("location_id.usage", "=", "internal"),
-                ("location_id.warehouse_id.med_quarantine_location_id", "!=", False),
+                ("location_id.warehouse_id", "in", warehouses.ids),
             ]
         )
 
