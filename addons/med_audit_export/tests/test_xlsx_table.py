@@ -100,6 +100,20 @@ class TestXlsxTable(BaseCase):
         self.assertEqual(lots[:12], [f"L{number}" for number in range(12)])
         self.assertEqual(second[-1], ["Code X1", None])
 
+    def test_rows_written_in_batches_lose_nothing(self):
+        rows = [(f"L{number}", "r") for number in range(12)]
+        with (
+            patch.object(xlsx_table, "MAX_SHEET_ROWS", 10),
+            patch.object(xlsx_table, "ROWS_PER_WRITE", 4),
+        ):
+            _count, batched = self._write(rows)
+        with (
+            patch.object(xlsx_table, "MAX_SHEET_ROWS", 10),
+            patch.object(xlsx_table, "ROWS_PER_WRITE", 1),
+        ):
+            _count, one_by_one = self._write(rows)
+        self.assertEqual(read_sheets(batched)[0], read_sheets(one_by_one)[0])
+
     def test_overlong_cell_is_cut_at_the_excel_limit(self):
         _count, content = self._write([("x" * 40000, "y")])
         cell = read_sheets(content)[0]["Near-expiry lots"][3][0]

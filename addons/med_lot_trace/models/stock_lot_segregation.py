@@ -22,12 +22,22 @@ class StockLot(models.Model):
         return result
 
     def _med_segregated_quants(self):
+        # The warehouses first (archived ones too, as a search through the quant's
+        # location would find them): where none segregates, a hold of thousands of
+        # lots does not search their quants at all.
+        warehouses = (
+            self.env["stock.warehouse"]
+            .with_context(active_test=False)
+            .search([("med_quarantine_location_id", "!=", False)])
+        )
+        if not warehouses:
+            return self.env["stock.quant"]
         return self.env["stock.quant"].search(
             [
                 ("lot_id", "in", self.ids),
                 ("quantity", ">", 0),
                 ("location_id.usage", "=", "internal"),
-                ("location_id.warehouse_id.med_quarantine_location_id", "!=", False),
+                ("location_id.warehouse_id", "in", warehouses.ids),
             ]
         )
 
@@ -57,47 +67,50 @@ class StockLot(models.Model):
     def _med_segregation_transfers(self, quants, destination_of):
         """One internal transfer per warehouse and source location, reserved on the
         very lots: the warehouse user moves the goods and validates it."""
-        by_source = defaultdict(lambda: self.env["stock.quant"])
-        for quant in quants.filtered(lambda q: q.quantity > q.reserved_quantity):
-            by_source[quant.warehouse_id, quant.location_id] |= quant
+        # Grouped and summed in one pass: a hold of thousands of lots makes a transfer
+        # of thousands of quants, and comparing each with every product (to sum
+        # their quantities) or move (to attach its line) took quadratic time.
+        by_source = defaultdict(list)
+        for quant in quants:
+            if quant.quantity > quant.reserved_quantity:
+                by_source[quant.warehouse_id, quant.location_id].append(quant)
         pickings = self.env["stock.picking"]
         for (warehouse, source), source_quants in by_source.items():
             destination = destination_of(warehouse)
-            products = source_quants.product_id
+            free_by_product = defaultdict(float)
+            for quant in source_quants:
+                free_by_product[quant.product_id] += (
+                    quant.quantity - quant.reserved_quantity
+                )
+            lots = dict.fromkeys(quant.lot_id for quant in source_quants)
             picking = pickings.create(
                 {
                     "picking_type_id": warehouse.int_type_id.id,
                     "location_id": source.id,
                     "location_dest_id": destination.id,
-                    "origin": ", ".join(source_quants.lot_id.mapped("name")),
+                    "origin": ", ".join(lot.name for lot in lots),
                     "move_ids": [
                         Command.create(
                             {
                                 "name": product.display_name,
                                 "product_id": product.id,
-                                "product_uom_qty": sum(
-                                    quant.quantity - quant.reserved_quantity
-                                    for quant in source_quants
-                                    if quant.product_id == product
-                                ),
+                                "product_uom_qty": free,
                                 "product_uom": product.uom_id.id,
                                 "location_id": source.id,
                                 "location_dest_id": destination.id,
                             }
                         )
-                        for product in products
+                        for product, free in free_by_product.items()
                     ],
                 }
             )
             picking.action_confirm()
             picking.move_ids.move_line_ids.unlink()
+            move_of = {move.product_id: move.id for move in picking.move_ids}
             self.env["stock.move.line"].create(
                 [
                     {
-                        "move_id": picking.move_ids.filtered(
-                            lambda move, quant=quant: move.product_id
-                            == quant.product_id
-                        ).id,
+                        "move_id": move_of[quant.product_id],
                         "picking_id": picking.id,
                         "product_id": quant.product_id.id,
                         "product_uom_id": quant.product_id.uom_id.id,

@@ -118,3 +118,28 @@ class TestSegregation(MedGenealogyCommon):
         self.assertEqual(transfer.move_line_ids.quantity, 30)
         transfer.with_user(self.warehouse).button_validate()
         self.assertEqual(self._locations(lot), self.quarantine)
+
+    def test_hold_of_several_lots_one_transfer_a_line_per_lot(self):
+        self._segregate()
+        barrels = [self._lot(self.barrel, f"SEG-B{n}", 10 + n) for n in range(3)]
+        needle = self._lot(self.needle, "SEG-N", 7)
+        lots = self.env["stock.lot"].union(*barrels, needle)
+        lots._med_put_on_hold("manual", "suspect seal")
+        transfer = self.env["stock.picking"].search(
+            [("location_dest_id", "=", self.quarantine.id), ("origin", "like", "SEG-")]
+        )
+        self.assertEqual(len(transfer), 1)
+        self.assertEqual(transfer.origin, "SEG-B0, SEG-B1, SEG-B2, SEG-N")
+        self.assertEqual(transfer.state, "assigned")
+        moves = {move.product_id: move for move in transfer.move_ids}
+        self.assertEqual(moves[self.barrel].product_uom_qty, 33)
+        self.assertEqual(moves[self.needle].product_uom_qty, 7)
+        for line in transfer.move_line_ids:
+            self.assertEqual(line.move_id, moves[line.product_id])
+        self.assertEqual(
+            {(line.lot_id, line.quantity) for line in transfer.move_line_ids},
+            {(barrels[0], 10), (barrels[1], 11), (barrels[2], 12), (needle, 7)},
+        )
+        transfer.with_user(self.warehouse).button_validate()
+        for lot in lots:
+            self.assertEqual(self._locations(lot), self.quarantine)
