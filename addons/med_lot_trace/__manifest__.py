@@ -1,7 +1,7 @@
 {
     "name": "Medical Device Compliance: Lot Traceability and Release",
     "summary": "Lot genealogy, recall scope, expiry control, batch release, UDI",
-    "version": "18.0.1.5.0",
+    "version": "18.0.1.7.0",
     "category": "Manufacturing/Quality",
     "website": "https://github.com/med-compliance/odoo-med-compliance",
     "author": "Medical Device Compliance Suite contributors",

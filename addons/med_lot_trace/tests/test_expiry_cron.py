@@ -76,6 +76,16 @@ class TestExpiryCron(MedGenealogyCommon):
                 ]
             )
             self.assertEqual(entry.reason, lot.med_hold_reason)
+            # ... and only there: not a second entry of the reason field
+            self.assertFalse(
+                self.env["med.audit.entry"].search_count(
+                    [
+                        ("res_model", "=", "stock.lot"),
+                        ("res_id", "=", lot.id),
+                        ("field_name", "=", "med_hold_reason"),
+                    ]
+                )
+            )
         self.assertNotEqual(
             self.expired.med_hold_reason, self.expired_earlier.med_hold_reason
         )

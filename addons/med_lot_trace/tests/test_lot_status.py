@@ -162,6 +162,15 @@ class TestLotStatus(MedGenealogyCommon):
             (lot.med_state, lot.med_hold_source, lot.med_hold_reason),
             ("hold", "manual", "Particles found in retained sample"),
         )
+        # The trail records the hold's reason once: as the reason of the status entry.
+        self.env.flush_all()
+        entries = self.env["med.audit.entry"].search(
+            [("res_model", "=", "stock.lot"), ("res_id", "=", lot.id)]
+        )
+        hold = entries.filtered(lambda entry: entry.new_value == "On Hold")
+        self.assertEqual(hold.field_name, "med_state")
+        self.assertEqual(hold.reason, "Particles found in retained sample")
+        self.assertNotIn("med_hold_reason", entries.mapped("field_name"))
         self._sign(lot.with_user(self.qa_manager).action_med_unhold(), self.qa_manager)
         self.assertEqual(lot.med_state, "quarantine")
 
