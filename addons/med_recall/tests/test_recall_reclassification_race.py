@@ -125,7 +125,7 @@ class TestReclassificationVersusLetters(BaseCase):
             ),
         )
 
-    def _outcome(self):
+    def _recall_as_committed(self):
         def read(env):
             recall = env["med.recall"].browse(self.recall_id)
             return (
@@ -151,7 +151,9 @@ class TestReclassificationVersusLetters(BaseCase):
         reclassification.finish()
         self.assertIsNone(reclassification.error)
         self.assertEqual(reclassification.tries, 2)
-        self.assertEqual(self._outcome(), ("1", self.deadline, ["sent"], True))
+        self.assertEqual(
+            self._recall_as_committed(), ("1", self.deadline, ["sent"], True)
+        )
 
     def test_reclassification_waits_for_the_letter_being_sent(self):
         """The letter is being sent (its transaction not committed yet): the
@@ -164,4 +166,6 @@ class TestReclassificationVersusLetters(BaseCase):
         reclassification.finish()
         self.assertIsNone(reclassification.error)
         self.assertEqual(reclassification.tries, 2)
-        self.assertEqual(self._outcome(), ("1", self.deadline, ["sent"], True))
+        self.assertEqual(
+            self._recall_as_committed(), ("1", self.deadline, ["sent"], True)
+        )
