@@ -46,6 +46,22 @@ class Base(models.AbstractModel):
         """Does trusted code (``_med_protected_write``) run this call?"""
         return self.env.context.get("med_protected_write") is PROTECTED_WRITE
 
+    @api.model
+    def _med_start_states(self, vals_list, name="state"):
+        """The value of ``name`` each record of ``vals_list`` starts with: its
+        values', else the default (a ``default_<name>`` context key included),
+        looked up once. A create() that refuses some start states checks these:
+        values, context keys, copies and imports alike."""
+        defaults, states = None, []
+        for vals in vals_list:
+            if name in vals:
+                states.append(vals[name])
+                continue
+            if defaults is None:
+                defaults = self.default_get([name])
+            states.append(defaults.get(name))
+        return states
+
     # -- the Audit Trail smart button, on the form of every audited model --
     @api.model
     def _get_view(self, view_id=None, view_type="form", **options):

@@ -1,3 +1,4 @@
+import base64
 import json
 import subprocess
 import threading
@@ -99,9 +100,41 @@ class MedAuditCommon(MedComplianceCommon):
         return self.Entry.search(domain, order="id")
 
 
+def verify_evidence_file(env, user, code=None, content=None):
+    """The Verify Evidence File wizard as ``user`` fills it in (the code of a file's
+    footer, the file itself, or both), verified; returns the wizard."""
+    form = Form(env["med.audit.export.verify"].with_user(user))
+    if code:
+        form.code = code
+    if content:
+        form.file = base64.b64encode(content)
+    wizard = form.save()
+    wizard.action_verify()
+    return wizard
+
+
 class JsonRpcMixin:
     """For HttpCase tests: call a model's method over JSON-RPC as the user the test
     authenticated, the way the web client and integrations do."""
+
+    @classmethod
+    def _rpc_user(cls, login, groups):
+        """A user of ``groups`` (xml ids, comma separated) whose password is its
+        login, for ``_call_as``."""
+        return new_test_user(cls.env, login=login, groups=groups)
+
+    def _call_as(self, user, model, method, args, kwargs=None):
+        """``_call`` in a session of ``user`` (a test user or its login; test
+        users' password is their login)."""
+        login = getattr(user, "login", user)
+        self.authenticate(login, login)
+        return self._call(model, method, args, kwargs)
+
+    def _refusal(self, answer):
+        """The message of the error that ``answer`` carries (the test fails when
+        the call was not refused)."""
+        self.assertIn("error", answer, f"not refused: {answer.get('result')!r}")
+        return answer["error"]["data"]["message"]
 
     def _call(self, model, method, args, kwargs=None):
         payload = {

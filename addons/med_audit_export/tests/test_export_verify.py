@@ -1,24 +1,13 @@
-import base64
-
 from odoo.exceptions import AccessError
-from odoo.tests import Form, tagged
+from odoo.tests import tagged
 
+from .common import verify_evidence_file
 from .test_export import ExportCommon
 
 
 @tagged("post_install", "-at_install")
 class TestExportVerify(ExportCommon):
     """A file, or the code in its footer, is checked back against the exports."""
-
-    def _verify(self, user, code=None, content=None):
-        form = Form(self.env["med.audit.export.verify"].with_user(user))
-        if code:
-            form.code = code
-        if content:
-            form.file = base64.b64encode(content)
-        wizard = form.save()
-        wizard.action_verify()
-        return wizard
 
     def test_code_of_the_footer_finds_its_export(self):
         export, content = self._export(self.auditor, "csv")
@@ -39,7 +28,9 @@ class TestExportVerify(ExportCommon):
 
     def test_unchanged_file_verified(self):
         export, content = self._export(self.auditor, "xlsx")
-        wizard = self._verify(self.auditor, export.verification_code, content)
+        wizard = verify_evidence_file(
+            self.env, self.auditor, export.verification_code, content
+        )
         self.assertEqual(wizard.result, "valid")
         self.assertEqual(wizard.export_id, export)
         self.assertIn(export.file_sha256, wizard.message)
@@ -47,17 +38,19 @@ class TestExportVerify(ExportCommon):
     def test_changed_file_refused(self):
         export, content = self._export(self.auditor, "csv")
         changed = content.replace("中文原因".encode(), "其他原因".encode())
-        wizard = self._verify(self.auditor, export.verification_code, changed)
+        wizard = verify_evidence_file(
+            self.env, self.auditor, export.verification_code, changed
+        )
         self.assertEqual(wizard.result, "unknown")
         self.assertFalse(wizard.export_id)
 
     def test_code_alone_names_the_export(self):
         export, _content = self._export(self.qa_manager, "csv")
-        wizard = self._verify(self.auditor, export.verification_code)
+        wizard = verify_evidence_file(self.env, self.auditor, export.verification_code)
         self.assertEqual(wizard.result, "valid")
         self.assertEqual(wizard.export_id, export)
         self.assertIn(self.qa_manager.name, wizard.message)
 
     def test_only_auditors_verify(self):
         with self.assertRaises(AccessError):
-            self._verify(self.warehouse, "0000-0000-0000-0000")
+            verify_evidence_file(self.env, self.warehouse, "0000-0000-0000-0000")

@@ -49,6 +49,12 @@ FROZEN_FIELDS = {
     "disposition",
     "disposition_note",
 }
+# Who found the nonconformance and when: evidence (ALCOA+, attributable). Whoever
+# records it is its reporter and may date the finding back (found on the floor,
+# recorded later), never ahead; afterwards only a QA manager corrects them, with a
+# reason kept in the audit trail, and never once dispositioned (FROZEN_FIELDS). The
+# CAPA rules name the inspector who recorded a failed result (trusted code).
+FINDING_FIELDS = ("user_id", "date")
 
 
 class MedNonconformance(models.Model):
@@ -97,14 +103,20 @@ class MedNonconformance(models.Model):
     company_id = fields.Many2one(
         "res.company", required=True, index=True, default=lambda s: s.env.company
     )
+    # A copy is a new finding: reported by whoever copies it, now.
     user_id = fields.Many2one(
         "res.users",
         string="Reported By",
         default=lambda self: self.env.user,
         readonly=True,
+        copy=False,
     )
     date = fields.Datetime(
-        string="Detected On", default=fields.Datetime.now, required=True, readonly=True
+        string="Detected On",
+        default=fields.Datetime.now,
+        required=True,
+        readonly=True,
+        copy=False,
     )
     product_id = fields.Many2one(
         "product.product", check_company=True, index=True, tracking=True
@@ -199,6 +211,9 @@ class MedNonconformance(models.Model):
     def create(self, vals_list):
         trusted = self.env.context.get("med_protected_write") is PROTECTED_WRITE
         rule_run = self.env.context.get("med_capa_rule_run") is RULE_RUN
+        model = self
+        if not origin_trusted(self.env):
+            model, vals_list = self._med_guard_finding_create(vals_list)
         for vals in vals_list:
             if not trusted:
                 # A new nonconformance is open and undecided, whoever records it.
@@ -216,7 +231,7 @@ class MedNonconformance(models.Model):
                 vals["name"] = self.env["ir.sequence"].next_by_code(
                     "med.nonconformance"
                 )
-        records = super().create(vals_list)
+        records = super(MedNonconformance, model).create(vals_list)
         if not rule_run:  # the engine's own records do not fire the rules again
             for record in records.filtered(lambda r: r.source in SOURCE_TRIGGERS):
                 record._med_fire_rules()
@@ -234,7 +249,93 @@ class MedNonconformance(models.Model):
                     records=", ".join(decided.mapped("name")),
                 )
             )
+        if not origin_trusted(self.env):
+            self._med_ensure_finding_change(vals)
         return super().write(vals)
+
+    @api.model
+    def _med_guard_finding_create(self, vals_list):
+        """(model, vals_list) of a create outside trusted code: a ``default_*``
+        context key of the finding's reporter or date counts as given (a context
+        key is never authority), and another reporter than the recorder is refused
+        unless a QA manager names them with a reason; a date ahead is refused."""
+        keys = {f"default_{name}" for name in FINDING_FIELDS}
+        given = keys.intersection(self.env.context)
+        model = self
+        if given:
+            defaults = {key[len("default_") :]: self.env.context[key] for key in given}
+            vals_list = [dict(defaults, **vals) for vals in vals_list]
+            # Keys are removed, not overridden: a context replaced as a whole.
+            model = self.with_context(  # pylint: disable=context-overridden
+                {k: v for k, v in self.env.context.items() if k not in keys}
+            )
+        for vals in vals_list:
+            if "user_id" in vals and vals["user_id"] != self.env.uid:
+                if not self.env.user.has_group(QA_MANAGER) or not self._med_reason():
+                    raise UserError(
+                        self.env._(
+                            "A nonconformance is reported by whoever records it: "
+                            "only a QA manager names another reporter, and gives "
+                            "the reason. Nothing was recorded."
+                        )
+                    )
+            if vals.get("date"):
+                model._med_ensure_detected_before_now(vals["date"])
+        return model, vals_list
+
+    def _med_ensure_detected_before_now(self, value):
+        detected = fields.Datetime.to_datetime(value)
+        if detected > fields.Datetime.now():
+            raise UserError(
+                self.env._(
+                    "A nonconformance cannot be detected in the future "
+                    "(%(date)s UTC). Nothing was changed.",
+                    date=fields.Datetime.to_string(detected),
+                )
+            )
+
+    def _med_ensure_finding_change(self, vals):
+        """Who reported a nonconformance and when it was detected change only by a
+        QA manager, with a reason (kept in the audit trail with the change)."""
+        given = [name for name in FINDING_FIELDS if name in vals]
+        moved = given and self.filtered(
+            lambda record: any(
+                not record._med_same_value(name, vals[name], record[name])
+                for name in given
+            )
+        )
+        if not moved:
+            return
+        labels = self._med_field_labels(given)
+        moved._med_require_group(
+            QA_MANAGER,
+            self.env._(
+                "%(records)s: only a QA manager changes %(fields)s of a "
+                "nonconformance. Nothing was changed.",
+                records=", ".join(moved.mapped("name")),
+                fields=labels,
+            ),
+        )
+        reason = (vals.get("med_change_reason") or "").strip() or self._med_reason()
+        if not reason:
+            raise UserError(
+                self.env._(
+                    "%(records)s: give the reason for changing %(fields)s (kept in "
+                    "the audit trail with the change). Nothing was changed.",
+                    records=", ".join(moved.mapped("name")),
+                    fields=labels,
+                )
+            )
+        if vals.get("date"):
+            self._med_ensure_detected_before_now(vals["date"])
+        elif "date" in vals:
+            raise UserError(
+                self.env._(
+                    "%(records)s: a nonconformance keeps its detection date: give "
+                    "the corrected one instead.",
+                    records=", ".join(moved.mapped("name")),
+                )
+            )
 
     def _med_fire_rules(self):
         self.ensure_one()

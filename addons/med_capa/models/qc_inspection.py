@@ -75,18 +75,12 @@ class QcInspection(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        default_state = None
         for vals in vals_list:
             self._med_ensure_result_user_not_given(vals)
             # Over a ``default_med_result_user_id`` context key too: nobody has
             # recorded the result of a new inspection.
             vals["med_result_user_id"] = False
-            if "state" in vals:
-                state = vals["state"]
-            else:
-                if default_state is None:
-                    default_state = self.default_get(["state"]).get("state")
-                state = default_state
+        for state in self._med_start_states(vals_list):
             self._med_ensure_start_state(state)
         inspections = super().create(vals_list)
         inspections._med_reconcile_lots()

@@ -35,7 +35,11 @@ class TestNonconformance(MedCapaCommon):
     def test_detection_date_and_reporter_audited_then_frozen(self):
         record = self._record(quantity=12, disposition="scrap")
         record.with_user(self.qa_manager).write(
-            {"date": "2026-01-05 08:00:00", "user_id": self.qa_manager_2.id}
+            {
+                "date": "2026-01-05 08:00:00",
+                "user_id": self.qa_manager_2.id,
+                "med_change_reason": "Reported on paper by the night shift",
+            }
         )
         self.env.flush_all()
         entries = self.env["med.audit.entry"].search(
@@ -48,6 +52,9 @@ class TestNonconformance(MedCapaCommon):
         )
         self.assertEqual(set(entries.mapped("field_name")), {"date", "user_id"})
         self.assertEqual(entries.user_id, self.qa_manager)
+        self.assertEqual(
+            set(entries.mapped("reason")), {"Reported on paper by the night shift"}
+        )
         self._sign(
             record.with_user(self.qa_manager).action_disposition(), self.qa_manager
         )

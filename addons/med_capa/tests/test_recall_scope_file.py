@@ -1,10 +1,11 @@
-import base64
 import hashlib
 import io
 
 import openpyxl
 
-from odoo.tests import Form, tagged
+from odoo.tests import tagged
+
+from odoo.addons.med_audit_export.tests.common import verify_evidence_file
 
 from .common import MedCapaCommon
 
@@ -30,16 +31,6 @@ class TestRecallScopeFile(MedCapaCommon):
         self.assertEqual(len(message.attachment_ids), 1)
         return message.attachment_ids
 
-    def _verify(self, code=None, content=None):
-        form = Form(self.env["med.audit.export.verify"].with_user(self.auditor))
-        if code:
-            form.code = code
-        if content:
-            form.file = base64.b64encode(content)
-        wizard = form.save()
-        wizard.action_verify()
-        return wizard
-
     def test_recall_scope_file_is_verified_by_its_code(self):
         self._deliver(self.hospital, [(self.body_lot, 8)])
         self._fail(self._inspect_lot(self.barrel_lot))
@@ -62,10 +53,12 @@ class TestRecallScopeFile(MedCapaCommon):
         code = export.verification_code
         footer = next(cell for cell in reversed(cells) if code in cell)
         self.assertEqual(footer.split()[-1], code)
-        wizard = self._verify(code=code)
+        wizard = verify_evidence_file(self.env, self.auditor, code=code)
         self.assertEqual(wizard.result, "valid")
         self.assertEqual(wizard.export_id, export)
-        wizard = self._verify(code=code, content=content)
+        wizard = verify_evidence_file(
+            self.env, self.auditor, code=code, content=content
+        )
         self.assertEqual(wizard.result, "valid")
         self.assertIn(export.file_sha256, wizard.message)
 
@@ -77,6 +70,8 @@ class TestRecallScopeFile(MedCapaCommon):
         )
         self.assertEqual(len(export), 1)
         changed = self._scope_file(capa).raw + b"\0"
-        wizard = self._verify(code=export.verification_code, content=changed)
+        wizard = verify_evidence_file(
+            self.env, self.auditor, code=export.verification_code, content=changed
+        )
         self.assertEqual(wizard.result, "unknown")
         self.assertFalse(wizard.export_id)

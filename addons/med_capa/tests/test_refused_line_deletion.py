@@ -1,6 +1,6 @@
 from contextlib import contextmanager
 
-from odoo import SUPERUSER_ID, api
+from odoo import SUPERUSER_ID, Command, api
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
@@ -58,5 +58,64 @@ class TestRefusedLineDeletion(MedCapaCommon):
         line = inspection.inspection_lines
         line.unlink()
         self.assertFalse(line.exists())
+        with self._committed_env() as env:
+            self.assertFalse(self._refused_entries(env, line))
+
+    def _nonconformance_of_two_lots(self):
+        other = self._lot(self.barrel, "BRL-DEL-002", 50)
+        lots = self.lot | other
+        record = self.Nonconformance.with_user(self.inspector).create(
+            {
+                "description": "Flash on two lots",
+                "source": "audit",
+                "product_id": self.barrel.id,
+                "lot_ids": [Command.set(lots.ids)],
+                "quantity": 5,
+                "lot_quantity_ids": [
+                    Command.create({"lot_id": self.lot.id, "quantity": 3}),
+                    Command.create({"lot_id": other.id, "quantity": 2}),
+                ],
+            }
+        )
+        return record
+
+    def test_refused_deletion_of_a_dispositioned_lot_quantity_in_the_trail(self):
+        record = self._nonconformance_of_two_lots()
+        record.with_user(self.qa_manager).disposition = "use_as_is"
+        self._sign(
+            record.with_user(self.qa_manager).action_disposition(), self.qa_manager
+        )
+        line = record.lot_quantity_ids[0].with_user(self.qa_manager)
+        with self.assertRaisesRegex(UserError, "dispositioned"):
+            line.with_context(med_reason="Counted twice").unlink()
+        self.assertTrue(line.exists())
+        with self._committed_env() as env:
+            refused = self._refused_entries(env, line)
+            self.assertEqual(len(refused), 1)
+            self.assertEqual(
+                refused.user_id, env["res.users"].browse(self.qa_manager.id)
+            )
+            self.assertEqual(refused.reason, "Counted twice")
+            self.assertIn("dispositioned", refused.new_value)
+            result = env["med.audit.entry"]._med_verify(incremental=True)
+            self.assertEqual(result["broken"], [])
+
+    def test_allowed_deletion_of_an_open_lot_quantity_logged_not_refused(self):
+        record = self._nonconformance_of_two_lots()
+        line = record.lot_quantity_ids[0].with_user(self.inspector)
+        line.unlink()
+        self.assertFalse(line.exists())
+        self.env.flush_all()
+        deleted = self.env["med.audit.entry"].search(
+            [
+                ("res_model", "=", line._name),
+                ("res_id", "=", line.id),
+                ("operation", "=", "unlink"),
+            ]
+        )
+        self.assertEqual(
+            set(deleted.mapped("field_name")),
+            {"lot_id", "quantity", "nonconformance_id"},
+        )
         with self._committed_env() as env:
             self.assertFalse(self._refused_entries(env, line))

@@ -204,21 +204,13 @@ class RepairOrder(models.Model):
     def create(self, vals_list):
         # A repair ends through write(), which checks the service record and stamps
         # the servicing: never created ended, by values or ``default_state``.
-        default_state = None
-        for vals in vals_list:
-            if "state" in vals:
-                state = vals["state"]
-            else:
-                if default_state is None:
-                    default_state = self.default_get(["state"]).get("state")
-                state = default_state
-            if state == "done":
-                raise UserError(
-                    self.env._(
-                        "A repair cannot be created as repaired: create it, then end "
-                        "it with its service record."
-                    )
+        if "done" in self._med_start_states(vals_list):
+            raise UserError(
+                self.env._(
+                    "A repair cannot be created as repaired: create it, then end "
+                    "it with its service record."
                 )
+            )
         return super().create(vals_list)
 
     def write(self, vals):

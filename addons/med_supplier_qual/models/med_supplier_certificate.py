@@ -43,8 +43,14 @@ class MedSupplierCertificate(models.Model):
     _med_signature_actions = frozendict(
         {"_med_do_verify": ("verification", QA_MANAGER)}
     )
-    # The state follows the dates (the nightly job refreshes it): never typed.
-    _med_protected_fields = ("verified_by_id", "verified_date", "state")
+    # The state follows the dates (the nightly job refreshes it), and the job's
+    # reminder check date is its own: never typed.
+    _med_protected_fields = (
+        "verified_by_id",
+        "verified_date",
+        "state",
+        "reminder_check_date",
+    )
 
     partner_id = fields.Many2one(
         "res.partner",

@@ -1,7 +1,8 @@
 from datetime import timedelta
 
+from odoo import SUPERUSER_ID, api
 from odoo.exceptions import UserError
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import HttpCase, tagged
 
 from odoo.addons.med_audit_export.tests.common import JsonRpcMixin
 
@@ -97,6 +98,32 @@ class TestProtectedSupplierRecords(ProtectedRecordsCommon):
         copy = self.licence.with_user(self.purchase).copy({"number": "COPY-1"})
         self.assertFalse(copy.verified_by_id)
 
+    def test_reminder_check_date_set_by_the_daily_job_only(self):
+        Certificate = self.env["med.supplier.certificate"].with_user(self.purchase)
+        count = Certificate.search_count([])
+        forged = "2999-01-01 00:00:00"
+        with self.assertRaisesRegex(UserError, "not when the record is created"):
+            Certificate.create(
+                self._certificate_vals("REMIND-1", reminder_check_date=forged)
+            )
+        self.assertEqual(Certificate.search_count([]), count)
+        certificate = Certificate.with_context(
+            default_reminder_check_date=forged
+        ).create(
+            self._certificate_vals("REMIND-2", expiry_date=self.today + timedelta(5))
+        )
+        self.assertFalse(certificate.reminder_check_date)
+        with self.assertRaisesRegex(UserError, "can only be changed through"):
+            certificate.write({"reminder_check_date": forged})
+        with self.assertRaisesRegex(UserError, "not when the record is created"):
+            certificate.copy({"number": "REMIND-3", "reminder_check_date": forged})
+        self.assertFalse(certificate.reminder_check_date)
+        self.assertEqual(certificate.state, "expiring")
+        # the daily job's own check writes it
+        certificate.with_user(self.env.user)._med_remind()
+        self.assertTrue(certificate.reminder_check_date)
+        self.assertNotEqual(str(certificate.reminder_check_date), forged)
+
     def test_certificate_verified_by_the_signed_action(self):
         certificate = (
             self.env["med.supplier.certificate"]
@@ -176,6 +203,27 @@ class TestProtectedSupplierRecords(ProtectedRecordsCommon):
             line.with_user(self.qa_manager).unlink()
         self.assertEqual(line.score, score)
 
+    def test_refused_deletion_of_a_signed_score_line_in_the_trail(self):
+        """The line refuses in its own unlink(); its audit rule puts the refusal in
+        the trail, committed by a transaction of its own."""
+        line = self._signed_evaluation().line_ids[0].with_user(self.qa_manager)
+        with self.assertRaisesRegex(UserError, "signed"):
+            line.with_context(med_reason="Criterion counted twice").unlink()
+        self.assertTrue(line.exists())
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            refused = env["med.audit.entry"].search(
+                [
+                    ("res_model", "=", line._name),
+                    ("res_id", "=", line.id),
+                    ("operation", "=", "unlink_refused"),
+                ]
+            )
+            self.assertEqual(len(refused), 1)
+            self.assertEqual(refused.user_id.id, self.qa_manager.id)
+            self.assertEqual(refused.reason, "Criterion counted twice")
+            cr.rollback()
+
     def test_score_lines_computed_only(self):
         evaluation = self._evaluation()
         evaluation.action_med_compute()
@@ -200,20 +248,19 @@ class TestProtectedSupplierRecordsRpc(JsonRpcMixin, HttpCase, ProtectedRecordsCo
     registry_test_mode = False
 
     def test_purchase_user_creates_verified_certificate_over_rpc(self):
-        self.authenticate(self.purchase.login, self.purchase.login)
         count = self.env["med.supplier.certificate"].search_count([])
         vals = self._certificate_vals("RPC-1", verified_by_id=self.qa_manager.id)
         vals.update(
             issue_date=str(vals["issue_date"]), expiry_date=str(vals["expiry_date"])
         )
-        answer = self._call(
+        answer = self._call_as(
+            self.purchase,
             "med.supplier.certificate",
             "create",
             [vals],
             {"context": {"med_protected_write": True}},
         )
-        message = answer["error"]["data"]["message"]
-        self.assertIn("not when the record is created", message)
+        self.assertIn("not when the record is created", self._refusal(answer))
         answer = self._call(
             "med.supplier.certificate",
             "create",
@@ -230,26 +277,25 @@ class TestProtectedSupplierRecordsRpc(JsonRpcMixin, HttpCase, ProtectedRecordsCo
         evaluation = self._evaluation()
         evaluation.action_med_compute()
         evaluation.decision = "approved"
-        self.authenticate(self.qa_manager.login, self.qa_manager.login)
-        answer = self._call(
+        answer = self._call_as(
+            self.qa_manager,
             "med.supplier.evaluation",
             "write",
             [evaluation.ids, {"state": "done", "signed_by_id": self.qa_manager.id}],
             {"context": {"med_protected_write": True}},
         )
-        self.assertIn("can only be changed", answer["error"]["data"]["message"])
+        self.assertIn("can only be changed", self._refusal(answer))
         evaluation.invalidate_recordset()
         self.assertEqual(evaluation.state, "draft")
         self.assertFalse(evaluation.signed_by_id)
 
     def test_supplier_quick_created_qualified_over_rpc(self):
-        new_test_user(
-            self.env,
-            login="sq_rpc_buyer",
-            groups="med_audit_export.group_med_purchase,base.group_partner_manager",
+        buyer = self._rpc_user(
+            "sq_rpc_buyer",
+            "med_audit_export.group_med_purchase,base.group_partner_manager",
         )
-        self.authenticate("sq_rpc_buyer", "sq_rpc_buyer")
-        answer = self._call(
+        answer = self._call_as(
+            buyer,
             "res.partner",
             "name_create",
             ["Forged Supplier Co."],
@@ -263,3 +309,17 @@ class TestProtectedSupplierRecordsRpc(JsonRpcMixin, HttpCase, ProtectedRecordsCo
         partner = self.env["res.partner"].browse(answer["result"][0])
         self.assertEqual(partner.name, "Forged Supplier Co.")
         self.assertEqual(partner.med_supplier_state, "candidate")
+
+    def test_reminder_check_date_written_over_rpc(self):
+        certificate = self.licence
+        before = certificate.reminder_check_date
+        answer = self._call_as(
+            self.purchase,
+            "med.supplier.certificate",
+            "write",
+            [certificate.ids, {"reminder_check_date": "2999-01-01 00:00:00"}],
+            {"context": {"med_protected_write": True}},
+        )
+        self.assertIn("can only be changed", self._refusal(answer))
+        certificate.invalidate_recordset()
+        self.assertEqual(certificate.reminder_check_date, before)
