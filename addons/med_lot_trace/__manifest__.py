@@ -1,7 +1,7 @@
 {
     "name": "Medical Device Compliance: Lot Traceability and Release",
     "summary": "Lot genealogy, recall scope, expiry control, batch release, UDI",
-    "version": "18.0.1.5.0",
+    "version": "18.0.1.7.0",
     "category": "Manufacturing/Quality",
     "website": "https://github.com/med-compliance/odoo-med-compliance",
     "author": "Medical Device Compliance Suite contributors",
@@ -29,6 +29,8 @@
         "views/stock_lot_dossier_views.xml",
     ],
     "demo": ["demo/med_lot_trace_demo.xml"],
+    "post_init_hook": "_med_post_init",
+    "uninstall_hook": "_med_uninstall",
     "assets": {
         "web.assets_backend": ["med_lot_trace/static/src/js/*.js"],
         "web.assets_tests": ["med_lot_trace/static/tests/tours/*.js"],
