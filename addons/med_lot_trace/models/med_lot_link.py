@@ -29,7 +29,8 @@ FILL_SQL = f"""
 # consume links, a raw SQL fix) keeps the table exact. The consume rel's triggers
 # are per statement over its transition tables: a production links all its lines in
 # one INSERT. A move line's are per row, and only for the rows whose lot or state
-# changes (the WHEN clause, evaluated without calling the function): a statement
+# changes to or from a done line with a lot (the WHEN clause, evaluated without
+# calling the function; a line on its way to done has no link): a statement
 # trigger with transition tables cannot name columns, so it would copy every row of
 # every move line update. A deleted move line takes its consume rel rows with it
 # (ON DELETE CASCADE), and so its links.
@@ -105,7 +106,9 @@ FOR EACH STATEMENT EXECUTE FUNCTION med_lot_link_rel_truncate();
 CREATE OR REPLACE TRIGGER med_lot_link_line_update
 AFTER UPDATE OF lot_id, state ON stock_move_line
 FOR EACH ROW
-WHEN (OLD.lot_id IS DISTINCT FROM NEW.lot_id OR OLD.state IS DISTINCT FROM NEW.state)
+WHEN ((OLD.state = 'done' AND OLD.lot_id IS NOT NULL
+       OR NEW.state = 'done' AND NEW.lot_id IS NOT NULL)
+      AND (OLD.lot_id IS DISTINCT FROM NEW.lot_id OR OLD.state IS DISTINCT FROM NEW.state))
 EXECUTE FUNCTION med_lot_link_line_update();
 """
 DROP_TRIGGERS_SQL = """
