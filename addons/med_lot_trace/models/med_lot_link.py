@@ -108,7 +108,8 @@ AFTER UPDATE OF lot_id, state ON stock_move_line
 FOR EACH ROW
 WHEN ((OLD.state = 'done' AND OLD.lot_id IS NOT NULL
        OR NEW.state = 'done' AND NEW.lot_id IS NOT NULL)
-      AND (OLD.lot_id IS DISTINCT FROM NEW.lot_id OR OLD.state IS DISTINCT FROM NEW.state))
+      AND (OLD.lot_id IS DISTINCT FROM NEW.lot_id
+           OR OLD.state IS DISTINCT FROM NEW.state))
 EXECUTE FUNCTION med_lot_link_line_update();
 """
 DROP_TRIGGERS_SQL = """
