@@ -29,6 +29,8 @@
         "views/stock_lot_dossier_views.xml",
     ],
     "demo": ["demo/med_lot_trace_demo.xml"],
+    "post_init_hook": "_med_post_init",
+    "uninstall_hook": "_med_uninstall",
     "assets": {
         "web.assets_backend": ["med_lot_trace/static/src/js/*.js"],
         "web.assets_tests": ["med_lot_trace/static/tests/tours/*.js"],

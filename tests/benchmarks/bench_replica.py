@@ -296,14 +296,14 @@ def calls(lot_id):
             "med_api_trace",
             [[lot_id], "downstream"],
             {},
-            "stock_move_line_consume_rel",
+            "med_lot_link",
         ),
         "release blockers (stock.lot med_release_blockers)": (
             "stock.lot",
             "med_release_blockers",
             [[lot_id]],
             {},
-            "stock_move_line_consume_rel",
+            "med_lot_link",
         ),
         "shelf life API (stock.lot med_api_shelf_life)": (
             "stock.lot",

@@ -10,6 +10,7 @@ from . import res_partner
 from . import stock_lot
 from . import stock_lot_expiry
 from . import stock_lot_genealogy
+from . import med_lot_link
 from . import stock_lot_dossier
 from . import stock_move
 from . import stock_move_line

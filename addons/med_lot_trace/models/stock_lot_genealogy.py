@@ -2,12 +2,14 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
-# Each row of stock_move_line_consume_rel links an output line (consume_line_id: the
-# produced line of a manufacturing order, or a component recovered by an unbuild) to an
-# input line (produce_line_id: the consumed component, or the unbuilt product).
+# A genealogy link (med.lot.link) goes from the lot of an input line (the consumed
+# component, or the unbuilt product) to the lot of an output line (the produced line
+# of a manufacturing order, or a component recovered by an unbuild). Per direction:
+# the link's column of the lot a step starts from, of the lot it reaches, and of the
+# move line that reached lot comes with.
 TRACE_COLUMNS = {
-    "downstream": ("produce_line_id", "consume_line_id"),
-    "upstream": ("consume_line_id", "produce_line_id"),
+    "downstream": ("parent_lot_id", "child_lot_id", "consume_line_id"),
+    "upstream": ("child_lot_id", "parent_lot_id", "produce_line_id"),
 }
 
 
@@ -34,27 +36,27 @@ class StockLot(models.Model):
     # -- genealogy --
     @api.model
     def _med_genealogy_step_sql(self, direction, lot_column):
-        """The one definition of a genealogy link, as JOIN clauses: from the lot id
+        """The one definition of a genealogy link, as a JOIN clause: from the lot id
         in ``lot_column`` (SQL) one step ``direction`` ("downstream": to the lots
-        made from it; "upstream": to the lots it is made of) over done move lines
-        and their consume/produce links. The linked move line is the alias
-        ``linked`` (``linked.lot_id``, never NULL). Every recursive walk of the
-        genealogy joins this to its previous step."""
-        source, target = TRACE_COLUMNS[direction]
+        made from it; "upstream": to the lots it is made of) over the links between
+        done move lines (med.lot.link, kept from the consume links by triggers). The
+        linked move line is the alias ``linked``: ``linked.id`` the line,
+        ``linked.lot_id`` its lot (never NULL). Every recursive walk of the genealogy
+        joins this to its previous step."""
+        source, target, line = TRACE_COLUMNS[direction]
+        # A plain subquery, flattened by the planner into an index-only scan of the
+        # link's index for the direction.
         return SQL(
             """
-              JOIN stock_move_line genealogy_line
-                ON genealogy_line.lot_id = %(lot)s
-               AND genealogy_line.state = 'done'
-              JOIN stock_move_line_consume_rel genealogy_rel
-                ON genealogy_rel.%(source)s = genealogy_line.id
-              JOIN stock_move_line linked
-                ON linked.id = genealogy_rel.%(target)s AND linked.state = 'done'
-               AND linked.lot_id IS NOT NULL
+              JOIN (SELECT %(source)s AS genealogy_lot_id, %(target)s AS lot_id,
+                           %(line)s AS id
+                      FROM med_lot_link) linked
+                ON linked.genealogy_lot_id = %(lot)s
             """,
             lot=lot_column,
             source=SQL.identifier(source),
             target=SQL.identifier(target),
+            line=SQL.identifier(line),
         )
 
     def _med_trace_sql(self, direction):
