@@ -174,46 +174,51 @@ class StockLot(models.Model):
         for query in (delivered, on_hand):
             query.add_where(
                 SQL(
-                    "%s = ANY(ARRAY(SELECT id FROM scope_lots))",
+                    "%s = ANY((SELECT ids FROM scope_lots)::int[])",
                     SQL.identifier(query.table, "lot_id"),
                 )
             )
         MoveLine.flush_model(["med_partner_id"])
         customers = Partner._search(
-            [("id", "in", SQL("(SELECT med_partner_id FROM deliveries)"))],
+            [("id", "in", SQL("(SELECT unnest(partner_ids) FROM deliveries)"))],
             order=Partner._order,
         )
 
-        def ranked(query):
-            """The query's ids, with their rank in its order."""
+        def ids_in_order(query):
+            """The query's ids as one array in its order: one sort, where ranking
+            the rows and then aggregating them sorted twice."""
+            order, query.order = query.order, None
             return query.select(
-                SQL.identifier(query.table, "id"),
-                SQL("row_number() OVER (ORDER BY %s)", query.order),
+                SQL(
+                    "array_agg(%s ORDER BY %s) AS ids",
+                    SQL.identifier(query.table, "id"),
+                    order,
+                )
             )
 
-        # One row of four id arrays, in the order of ``scope``: cheaper than sorting
-        # and sending a row per id.
+        # One row of four id arrays, in the order of ``scope``; the deliveries are
+        # read once, for their ids and their customers.
         [row] = self.env.execute_query(
             SQL(
                 """
             WITH RECURSIVE %(trace)s,
             scope_lots AS MATERIALIZED (%(lots)s),
-            deliveries AS MATERIALIZED (%(deliveries)s)
-            SELECT (SELECT array_agg(id ORDER BY row_number) FROM scope_lots),
-                   (SELECT array_agg(id ORDER BY row_number)
-                      FROM (%(customers)s) customers),
-                   (SELECT array_agg(id ORDER BY id) FROM deliveries),
-                   (SELECT array_agg(id ORDER BY row_number)
-                      FROM (%(on_hand)s) on_hand)
+            deliveries AS MATERIALIZED (
+                SELECT array_agg(id ORDER BY id) AS ids,
+                       array_agg(DISTINCT med_partner_id) AS partner_ids
+                  FROM (%(deliveries)s) delivered
+            )
+            SELECT (SELECT ids FROM scope_lots), (%(customers)s),
+                   (SELECT ids FROM deliveries), (%(on_hand)s)
             """,
                 trace=self._med_trace_sql("downstream"),
-                lots=ranked(lots),
+                lots=ids_in_order(lots),
                 deliveries=delivered.select(
                     SQL.identifier(delivered.table, "id"),
                     SQL.identifier(delivered.table, "med_partner_id"),
                 ),
-                customers=ranked(customers),
-                on_hand=ranked(on_hand),
+                customers=ids_in_order(customers),
+                on_hand=ids_in_order(on_hand),
             )
         )
         return {
