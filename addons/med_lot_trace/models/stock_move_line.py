@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
-from odoo.tools.sql import column_exists, create_column, create_index
+from odoo.tools.sql import column_exists, create_column
 
 from ..tools import gs1
 
@@ -54,14 +54,18 @@ class StockMoveLine(models.Model):
 
     def init(self):
         # A recall scope asks for the done lines of its lots going to customer
-        # locations: with the destination in the index, it visits only those lines,
-        # not every done line of the lots.
-        create_index(
-            self.env.cr,
-            "stock_move_line_med_done_lot_dest_index",
-            self._table,
-            ["lot_id", "location_dest_id"],
-            where="state = 'done' AND lot_id IS NOT NULL",
+        # locations, for their ids and partners: with the destination in the index it
+        # visits only those lines, and with the two columns it reads them from the
+        # index alone (a tenth of a large scope's time went to fetching the rows).
+        self.env.cr.execute(
+            SQL(
+                """
+            CREATE INDEX IF NOT EXISTS stock_move_line_med_delivered_lot_index
+                ON stock_move_line (lot_id, location_dest_id)
+                INCLUDE (id, med_partner_id)
+             WHERE state = 'done' AND lot_id IS NOT NULL
+            """
+            )
         )
 
     @api.model
