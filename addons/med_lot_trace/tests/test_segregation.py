@@ -225,3 +225,18 @@ class TestSegregation(MedGenealogyCommon):
         self.assertEqual(self._locations(bystander), self.stock)
         for quant in Quant.search([("lot_id", "in", lots.ids)]):
             self.assertEqual(quant.reserved_quantity, 2 if quant == busy_quant else 0)
+
+    def test_hold_transfer_reserved_whatever_the_reservation_method(self):
+        self._segregate()
+        self.stock_warehouse.int_type_id.reservation_method = "manual"
+        lot = self._lot(self.barrel, "SEG-MANUAL", 12)
+        lot._med_put_on_hold("manual", "suspect seal")
+        transfer = self.env["stock.picking"].search(
+            [("location_dest_id", "=", self.quarantine.id), ("origin", "=", lot.name)]
+        )
+        self.assertEqual(transfer.state, "assigned")
+        quant = self.env["stock.quant"].search(
+            [("lot_id", "=", lot.id), ("location_id", "=", self.stock.id)]
+        )
+        self.assertEqual(quant.reserved_quantity, 12)
+        self.assertEqual(transfer.move_line_ids.quantity, 12)
