@@ -104,10 +104,28 @@ class StockLot(models.Model):
                     ],
                 }
             )
-            picking.action_confirm()
-            picking.move_ids.move_line_ids.unlink()
             move_of = {move.product_id: move.id for move in picking.move_ids}
-            self.env["stock.move.line"].create(
+            # Odoo reserves each line on the quant it searches for (flushing the
+            # reservations before each search): a search per line made a hold of
+            # thousands of lots outlast the cron's time limit. The quants are in
+            # hand, so the reservation takes them from Odoo's quants cache, as
+            # Odoo's own _action_done does, and still locks and writes each quant.
+            quants_cache = defaultdict(self.env["stock.quant"].browse)
+            for quant in source_quants:
+                quants_cache[
+                    quant.product_id.id,
+                    source.id,
+                    quant.lot_id.id,
+                    quant.package_id.id,
+                    quant.owner_id.id,
+                ] |= quant
+            # Reserved before the confirmation, the moves staying drafts meanwhile:
+            # confirming first reserved them (the picking type reserves at
+            # confirmation) on whichever lots came first, a line and a search each,
+            # to be unreserved again.
+            self.env["stock.move.line"].with_context(
+                quants_cache=quants_cache, preserve_state=True
+            ).create(
                 [
                     {
                         "move_id": move_of[quant.product_id],
@@ -115,6 +133,8 @@ class StockLot(models.Model):
                         "product_id": quant.product_id.id,
                         "product_uom_id": quant.product_id.uom_id.id,
                         "lot_id": quant.lot_id.id,
+                        "package_id": quant.package_id.id,
+                        "owner_id": quant.owner_id.id,
                         "quantity": quant.quantity - quant.reserved_quantity,
                         "location_id": source.id,
                         "location_dest_id": destination.id,
@@ -122,5 +142,8 @@ class StockLot(models.Model):
                     for quant in source_quants
                 ]
             )
+            picking.action_confirm()
+            # whatever the picking type's reservation method
+            picking.move_ids._recompute_state()
             pickings |= picking
         return pickings

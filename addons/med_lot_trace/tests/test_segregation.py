@@ -143,3 +143,100 @@ class TestSegregation(MedGenealogyCommon):
         transfer.with_user(self.warehouse).button_validate()
         for lot in lots:
             self.assertEqual(self._locations(lot), self.quarantine)
+
+    def _reserved_by_lines(self, quant):
+        lines = self.env["stock.move.line"].search(
+            [
+                ("product_id", "=", quant.product_id.id),
+                ("location_id", "=", quant.location_id.id),
+                ("lot_id", "=", quant.lot_id.id),
+                ("package_id", "=", quant.package_id.id),
+                ("owner_id", "=", quant.owner_id.id),
+                ("state", "not in", ("done", "cancel")),
+            ]
+        )
+        return sum(lines.mapped("quantity_product_uom"))
+
+    def test_hold_of_many_lots_reserves_each_quant_by_its_lines(self):
+        self._segregate()
+        Quant = self.env["stock.quant"]
+        lots = self.env["stock.lot"].union(
+            *(
+                self._lot((self.barrel, self.needle)[n % 2], f"SEG-M{n:02}")
+                for n in range(30)
+            )
+        )
+        for n, lot in enumerate(lots):
+            for location in (self.stock, self.shelf):
+                Quant._update_available_quantity(
+                    lot.product_id, location, 5 + n % 3, lot_id=lot
+                )
+        bystander = self._lot(self.barrel, "SEG-MX", 9)
+        # Another transfer holds 2 of the first lot on the shelf: they stay there.
+        busy = lots[0]
+        elsewhere = self._internal_transfer(busy, self.shelf, self.stock, 2)
+        elsewhere.move_ids.move_line_ids.unlink()
+        self.env["stock.move.line"].create(
+            {
+                "move_id": elsewhere.move_ids.id,
+                "picking_id": elsewhere.id,
+                "product_id": busy.product_id.id,
+                "lot_id": busy.id,
+                "quantity": 2,
+                "location_id": self.shelf.id,
+                "location_dest_id": self.stock.id,
+            }
+        )
+        total = {lot: lot.product_qty for lot in lots}
+
+        lots._med_put_on_hold("manual", "suspect seal")
+
+        transfers = self.env["stock.picking"].search(
+            [("location_dest_id", "=", self.quarantine.id), ("origin", "like", "SEG-M")]
+        )
+        self.assertEqual(transfers.location_id, self.stock | self.shelf)
+        self.assertEqual(len(transfers), 2)
+        self.assertEqual(set(transfers.mapped("state")), {"assigned"})
+        self.assertEqual(len(transfers.move_line_ids), 60)
+        self.assertEqual(transfers.move_line_ids.lot_id, lots)
+        quants = Quant.search([("lot_id", "in", (lots | bystander).ids)])
+        for quant in quants:
+            self.assertAlmostEqual(
+                quant.reserved_quantity,
+                self._reserved_by_lines(quant),
+                msg=f"{quant.lot_id.name} in {quant.location_id.name}",
+            )
+        busy_quant = quants.filtered(
+            lambda quant: quant.lot_id == busy and quant.location_id == self.shelf
+        )
+        self.assertEqual(busy_quant.reserved_quantity, busy_quant.quantity)
+
+        for transfer in transfers:
+            transfer.with_user(self.warehouse).button_validate()
+        self.assertEqual(set(transfers.mapped("state")), {"done"})
+        for lot in lots:
+            in_quarantine = sum(
+                Quant.search(
+                    [("lot_id", "=", lot.id), ("location_id", "=", self.quarantine.id)]
+                ).mapped("quantity")
+            )
+            self.assertEqual(in_quarantine, total[lot] - (2 if lot == busy else 0))
+        self.assertEqual(self._locations(busy), self.shelf | self.quarantine)
+        self.assertEqual(self._locations(bystander), self.stock)
+        for quant in Quant.search([("lot_id", "in", lots.ids)]):
+            self.assertEqual(quant.reserved_quantity, 2 if quant == busy_quant else 0)
+
+    def test_hold_transfer_reserved_whatever_the_reservation_method(self):
+        self._segregate()
+        self.stock_warehouse.int_type_id.reservation_method = "manual"
+        lot = self._lot(self.barrel, "SEG-MANUAL", 12)
+        lot._med_put_on_hold("manual", "suspect seal")
+        transfer = self.env["stock.picking"].search(
+            [("location_dest_id", "=", self.quarantine.id), ("origin", "=", lot.name)]
+        )
+        self.assertEqual(transfer.state, "assigned")
+        quant = self.env["stock.quant"].search(
+            [("lot_id", "=", lot.id), ("location_id", "=", self.stock.id)]
+        )
+        self.assertEqual(quant.reserved_quantity, 12)
+        self.assertEqual(transfer.move_line_ids.quantity, 12)
