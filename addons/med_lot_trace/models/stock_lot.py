@@ -321,6 +321,12 @@ class StockLot(models.Model):
                 {"med_release_date": fields.Datetime.now()}
             )
 
+    def _med_signed_fields(self):
+        # A lot's signatures covered its hold reason while the audit rule listed it;
+        # the trail now keeps it as the reason of the status entry, and signatures
+        # keep covering it, so that those made before still match their lot.
+        return sorted({*super()._med_signed_fields(), "med_hold_reason"})
+
     def _prepare_med_release_vals(self):
         """Values written on these lots when a signed release passed its checks
         (extension hook: add to what a release records)."""

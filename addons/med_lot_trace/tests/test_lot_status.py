@@ -171,6 +171,8 @@ class TestLotStatus(MedGenealogyCommon):
         self.assertEqual(hold.field_name, "med_state")
         self.assertEqual(hold.reason, "Particles found in retained sample")
         self.assertNotIn("med_hold_reason", entries.mapped("field_name"))
+        # ... and a signature still covers it, as it did when the field was audited
+        self.assertIn("med_hold_reason", lot._med_signed_fields())
         self._sign(lot.with_user(self.qa_manager).action_med_unhold(), self.qa_manager)
         self.assertEqual(lot.med_state, "quarantine")
 
