@@ -4,7 +4,8 @@ Without --compare: writes a snapshot of the database (rows per table of the suit
 models and of the core records they extend, each lot's status, the chains' verdicts).
 With --compare: reads the database again after the upgrade and fails (exit 1) when a
 table lost rows, a lot changed status, an addon's installed version is not its
-manifest's, or the audit trail or signatures no longer verify.
+manifest's, the audit trail or signatures no longer verify, or a signature that matched
+its record before no longer does (what a signature covers changed under it).
 """
 
 import argparse
@@ -50,12 +51,23 @@ def snapshot(env):
     env.cr.execute("SELECT id, med_state FROM stock_lot ORDER BY id")
     lots = {str(lot_id): state for lot_id, state in env.cr.fetchall()}
     broken = {name: env[name].verify_chain().ids for name in CHAINS}
+    matching = (
+        env["med.signature"]
+        .search([])
+        .filtered(lambda signature: not signature.content_changed)
+    )
     env.cr.execute(
         "SELECT name, latest_version FROM ir_module_module"
         " WHERE name LIKE 'med\\_%' AND state = 'installed'"
     )
     versions = dict(env.cr.fetchall())
-    return {"counts": counts, "lots": lots, "broken": broken, "versions": versions}
+    return {
+        "counts": counts,
+        "lots": lots,
+        "broken": broken,
+        "versions": versions,
+        "matching_signatures": matching.ids,
+    }
 
 
 def manifest_versions(env):
@@ -87,6 +99,11 @@ def compare(before, after, manifests):
             problems.append(
                 f"{name}: installed {after['versions'].get(name)}, manifest {version}"
             )
+    unmatched = sorted(
+        set(before.get("matching_signatures", ())) - set(after["matching_signatures"])
+    )
+    if unmatched:
+        problems.append(f"signatures no longer matching their record: {unmatched[:20]}")
     for name, ids in after["broken"].items():
         if ids:
             problems.append(f"{name}: {len(ids)} rows do not verify: {ids[:20]}")
