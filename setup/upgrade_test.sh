@@ -5,13 +5,13 @@
 # the manifests', and the audit trail and signatures still verify. Run by setup/test.sh
 # after the tests (a migration can never be forgotten); alone: setup/upgrade_test.sh [REV].
 # REV: the suite as installed companies run it (default MED_UPGRADE_FROM, else the
-# release below: main before the 18.0.1.2.0 migrations). Move it forward when a release
-# has shipped, so that each migration since then is tested.
+# release below: main as released with the 18.0.1.6.0 migrations). Move it forward when a
+# release has shipped, so that each migration since then is tested.
 source "$(dirname "$0")/lib.sh"
 med_prepare
 cd "$MED_ROOT"
 db=${MED_UPGRADE_DB:-med_upgrade}
-rev=${1:-${MED_UPGRADE_FROM:-abe8b79e6b8f68965e5bc5c0cd3ec7c5048c2651}}
+rev=${1:-${MED_UPGRADE_FROM:-3cd4b75cfa12c01c47582b0e9dca9ea769e6e03a}}
 if ! git cat-file -e "$rev^{commit}" 2>/dev/null; then
     if [ "$(git rev-parse --is-shallow-repository 2>/dev/null)" = true ]; then
         # A shallow clone (some CI checkouts) has no history to upgrade from.
