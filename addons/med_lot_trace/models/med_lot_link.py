@@ -194,7 +194,9 @@ class MedLotLink(models.Model):
         self._med_refuse_change()
 
     def unlink(self):  # pylint: disable=method-required-super
-        self._med_refuse_change()
+        # through the recorder, as every refused deletion of the suite
+        with self._med_refused_deletion_recorder():
+            self._med_refuse_change()
 
     def _med_refuse_change(self):
         raise UserError(
